@@ -1,0 +1,175 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { OrbisError, writeAtomic } from '../core/index.js';
+import { runTool } from './tools.js';
+
+/**
+ * Synthetic videos with known shot boundaries, made from ffmpeg's lavfi sources, so tests and benchmarks
+ * generate their media instead of committing it. Every shot uses a different source or look; shots are
+ * joined by hard cuts, fades through black, or dissolves, and the exact frames of each boundary are returned.
+ */
+
+export type TransitionType = 'cut' | 'fade' | 'dissolve';
+
+export interface ShotBoundary {
+  type: TransitionType;
+  /** Time the transition starts (a cut: the first frame of the new shot), in seconds. */
+  time: number;
+  /** Frames of the transition, [startFrame, endFrame); for a cut, endFrame = startFrame + 1. */
+  startFrame: number;
+  endFrame: number;
+}
+
+export interface TestVideoOptions {
+  width?: number;
+  height?: number;
+  fps?: number;
+  /** Number of shots (default 4). */
+  shots?: number;
+  /** Length of each shot in seconds (default 2); a list gives each shot its own length. */
+  shotSeconds?: number | number[];
+  /** Transitions between consecutive shots, cycled (default cut, fade, dissolve). */
+  transitions?: TransitionType[];
+  /** Length of fades and dissolves in seconds (default 0.5). */
+  transitionSeconds?: number;
+  /** Drop a regular pattern of frames so timestamps are uneven (a variable-frame-rate file). */
+  variableFrameRate?: boolean;
+  /** Add a sine-tone audio track. */
+  audio?: boolean;
+  /** Put the MP4 index first (default true); false leaves it at the end, as cameras write files. */
+  faststart?: boolean;
+  /** Varies which sources and colors each shot gets. */
+  seed?: number;
+  crf?: number;
+  preset?: string;
+}
+
+export interface TestVideo {
+  path: string;
+  width: number;
+  height: number;
+  fps: number;
+  /** Frames in the file. */
+  frames: number;
+  duration: number;
+  boundaries: ShotBoundary[];
+  /** Timestamps (seconds) of every frame in the file, in order. */
+  timestamps: number[];
+}
+
+const sources = [
+  (s: string) => `testsrc2=size=${s}`,
+  (s: string) => `mandelbrot=size=${s}:maxiter=64`,
+  (s: string) => `smptehdbars=size=${s}`,
+  (s: string) => `life=size=${s}:mold=10:ratio=0.2:death_color=#202040:life_color=#e0c020`,
+  (s: string) => `cellauto=size=${s}:rule=110`,
+  (s: string) => `rgbtestsrc=size=${s}`,
+  (s: string) => `testsrc=size=${s}`,
+  (s: string) => `gradients=size=${s}:speed=0.03`,
+];
+
+/** Frames a variable-frame-rate test video drops: a fixed pattern, so timestamps are known exactly. */
+function dropped(n: number): boolean {
+  return n % 7 === 3 || n % 11 === 5;
+}
+
+export async function makeTestVideo(out: string, options: TestVideoOptions = {}): Promise<TestVideo> {
+  const width = options.width ?? 320;
+  const height = options.height ?? 240;
+  const fps = options.fps ?? 30;
+  const shots = options.shots ?? 4;
+  const lengths = Array.from({ length: shots }, (_, i) => {
+    const s = options.shotSeconds;
+    return Array.isArray(s) ? (s[i % s.length] ?? 2) : (s ?? 2);
+  });
+  const transitions = options.transitions ?? ['cut', 'fade', 'dissolve'];
+  const tSec = options.transitionSeconds ?? 0.5;
+  const seed = options.seed ?? 0;
+  if (shots < 1 || width < 16 || height < 16 || !(fps > 0)) {
+    throw new OrbisError('INVALID_ARGUMENT', 'a test video needs at least 1 shot, 16x16 pixels and a positive fps');
+  }
+
+  const size = `${width}x${height}`;
+  const parts: string[] = [];
+  for (let i = 0; i < shots; i++) {
+    const source = sources[(i + seed) % sources.length]!(size);
+    const hue = ((i * 67 + seed * 31) % 360) - 180;
+    parts.push(
+      `${source}:rate=${fps},trim=duration=${lengths[i]},setpts=PTS-STARTPTS,format=yuv420p,hue=h=${hue},setsar=1,settb=AVTB[s${i}]`,
+    );
+  }
+  // Join shot by shot, tracking the running length to place each transition exactly.
+  const boundaries: ShotBoundary[] = [];
+  let current = 's0';
+  let length = lengths[0]!;
+  for (let i = 1; i < shots; i++) {
+    const type = transitions[(i - 1) % transitions.length]!;
+    const next = `j${i}`;
+    const startFrame = Math.round(length * fps);
+    if (type === 'cut') {
+      parts.push(`[${current}][s${i}]concat=n=2:v=1:a=0[${next}]`);
+      boundaries.push({ type, time: length, startFrame, endFrame: startFrame + 1 });
+      length += lengths[i]!;
+    } else {
+      const offset = length - tSec;
+      const kind = type === 'fade' ? 'fadeblack' : 'fade';
+      parts.push(`[${current}][s${i}]xfade=transition=${kind}:duration=${tSec}:offset=${offset}[${next}]`);
+      const first = Math.round(offset * fps);
+      boundaries.push({ type, time: offset, startFrame: first, endFrame: first + Math.round(tSec * fps) });
+      length += lengths[i]! - tSec;
+    }
+    current = next;
+  }
+  const total = Math.round(length * fps);
+  let last = current;
+  if (options.variableFrameRate) {
+    parts.push(`[${last}]select='not(eq(mod(n\\,7)\\,3))*not(eq(mod(n\\,11)\\,5))'[vfr]`);
+    last = 'vfr';
+  }
+  parts.push(`[${last}]format=yuv420p[v]`);
+  if (options.audio) parts.push(`sine=frequency=440:duration=${length}[a]`);
+
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-filter_complex', parts.join(';')];
+  args.push('-map', '[v]');
+  if (options.audio) args.push('-map', '[a]', '-c:a', 'aac');
+  args.push('-c:v', 'libx264', '-preset', options.preset ?? 'veryfast', '-crf', String(options.crf ?? 20));
+  args.push('-fps_mode', options.variableFrameRate ? 'vfr' : 'cfr', '-r', String(fps));
+  if (options.variableFrameRate) args.splice(args.indexOf('-r'), 2);
+  if (options.faststart ?? true) args.push('-movflags', '+faststart');
+
+  await mkdir(dirname(out), { recursive: true });
+  await writeAtomic(out, async (temp) => {
+    const result = await runTool('ffmpeg', [...args, '-f', 'mp4', temp]);
+    if (result.code !== 0) {
+      throw new OrbisError('VIDEO_ENCODE_FAILED', `could not generate a test video: ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    }
+  });
+
+  // Map frame numbers of the full-rate sequence onto the frames the file keeps.
+  const kept: number[] = [];
+  for (let n = 0; n < total; n++) if (!options.variableFrameRate || !dropped(n)) kept.push(n);
+  const indexOf = (n: number): number => {
+    let lo = 0;
+    while (lo < kept.length && kept[lo]! < n) lo++;
+    return lo;
+  };
+  return {
+    path: out,
+    width,
+    height,
+    fps,
+    frames: kept.length,
+    duration: length,
+    boundaries: boundaries.map((b) => ({ ...b, startFrame: indexOf(b.startFrame), endFrame: indexOf(b.endFrame) })),
+    timestamps: kept.map((n) => n / fps),
+  };
+}
+
+/** An audio-only file (a sine tone), for testing inputs that have no video. */
+export async function makeTestAudio(out: string, seconds = 1): Promise<string> {
+  await mkdir(dirname(out), { recursive: true });
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `sine=duration=${seconds}`];
+  const result = await runTool('ffmpeg', [...args, '-c:a', 'aac', out]);
+  if (result.code !== 0) throw new OrbisError('VIDEO_ENCODE_FAILED', `could not generate test audio: ${result.stderr}`);
+  return out;
+}
