@@ -81,7 +81,9 @@ export function createProgress(options: ProgressOptions): Progress {
 
   return {
     task(name, total) {
-      const t: TaskState = { name, done: 0, total, note: '', finished: false, startedAt: Date.now(), lastLineAt: 0 };
+      const now = Date.now();
+      // The first plain line waits one interval, so quick tasks print only their final line.
+      const t: TaskState = { name, done: 0, total, note: '', finished: false, startedAt: now, lastLineAt: now };
       tasks.push(t);
       const changed = (force = false): void => {
         if (options.mode === 'bars') schedule();
@@ -105,7 +107,8 @@ export function createProgress(options: ProgressOptions): Progress {
           if (t.finished) return;
           t.finished = true;
           if (note !== undefined) t.note = note;
-          if (t.total === undefined || t.done > t.total) t.total = t.done;
+          // An estimated total that was off is corrected, so a finished task reads as complete.
+          t.total = t.done;
           changed(true);
         },
       };

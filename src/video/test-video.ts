@@ -15,6 +15,8 @@ export interface ShotBoundary {
   type: TransitionType;
   /** Time the transition starts (a cut: the first frame of the new shot), in seconds. */
   time: number;
+  /** Time the transition ends and the new shot stands alone; equals `time` for a cut. */
+  endTime: number;
   /** Frames of the transition, [startFrame, endFrame); for a cut, endFrame = startFrame + 1. */
   startFrame: number;
   endFrame: number;
@@ -108,14 +110,14 @@ export async function makeTestVideo(out: string, options: TestVideoOptions = {})
     const startFrame = Math.round(length * fps);
     if (type === 'cut') {
       parts.push(`[${current}][s${i}]concat=n=2:v=1:a=0[${next}]`);
-      boundaries.push({ type, time: length, startFrame, endFrame: startFrame + 1 });
+      boundaries.push({ type, time: length, endTime: length, startFrame, endFrame: startFrame + 1 });
       length += lengths[i]!;
     } else {
       const offset = length - tSec;
       const kind = type === 'fade' ? 'fadeblack' : 'fade';
       parts.push(`[${current}][s${i}]xfade=transition=${kind}:duration=${tSec}:offset=${offset}[${next}]`);
       const first = Math.round(offset * fps);
-      boundaries.push({ type, time: offset, startFrame: first, endFrame: first + Math.round(tSec * fps) });
+      boundaries.push({ type, time: offset, endTime: offset + tSec, startFrame: first, endFrame: first + Math.round(tSec * fps) });
       length += lengths[i]! - tSec;
     }
     current = next;

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { runCli } from './program.js';
+
+// Ctrl-C aborts the running command cleanly (children are stopped, partial outputs removed);
+// a second Ctrl-C exits at once.
+const controller = new AbortController();
+process.once('SIGINT', () => {
+  controller.abort(new Error('interrupted'));
+  process.once('SIGINT', () => process.exit(130));
+});
+process.once('SIGTERM', () => controller.abort(new Error('terminated')));
+
+process.exitCode = await runCli(process.argv.slice(2), {}, controller.signal);

@@ -1,0 +1,131 @@
+import { Command, CommanderError } from 'commander';
+import { OrbisError, toOrbisError } from '../core/index.js';
+import { type CliContext, type CliIO, createContext, type GlobalOptions } from './context.js';
+
+const VERSION = '0.1.0';
+
+type Action = (ctx: CliContext, ...args: never[]) => Promise<number | undefined>;
+
+/**
+ * The `orbis` command. Each subcommand's code is imported only when it runs, so `orbis --help` and quick
+ * commands start fast. Every failure leaves through one path: a one-line message saying what to do, exit 1.
+ */
+export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: AbortSignal): Promise<number> {
+  const fullIO: CliIO = {
+    stdout: io.stdout ?? process.stdout,
+    stderr: io.stderr ?? process.stderr,
+    env: io.env ?? process.env,
+    cwd: io.cwd ?? process.cwd(),
+  };
+  const abort = signal ?? new AbortController().signal;
+  let exitCode = 0;
+  let globals: GlobalOptions = {};
+
+  const lazy = (load: () => Promise<Action>) =>
+    async function (this: Command, ...args: unknown[]): Promise<void> {
+      const command = args[args.length - 1] as Command;
+      globals = command.optsWithGlobals() as GlobalOptions;
+      const ctx = createContext(globals, fullIO, abort);
+      try {
+        const action = await load();
+        exitCode = (await action(ctx, ...(args.slice(0, -1) as never[]))) ?? 0;
+      } finally {
+        ctx.progress.close();
+      }
+    };
+
+  const program = new Command('orbis')
+    .description('Orbis: curate video, tokenize it, predict futures of a scene, and check their physics.')
+    .version(VERSION, '-V, --version')
+    .option('--json', 'print results as JSON (for scripts)')
+    .option('-q, --quiet', 'no progress, only results and errors')
+    .option('--debug', 'verbose logs, and stack traces on errors')
+    .option('--config <file>', `config file (default ./orbis.config.json when present)`)
+    .option('--log-level <level>', 'debug, info, warn, error or silent')
+    .option('--progress <mode>', 'auto, bars, lines or none')
+    .option('--threads <n>', 'threads to use (0: all cores)')
+    .option('--ffmpeg <path>', 'ffmpeg executable')
+    .option('--ffprobe <path>', 'ffprobe executable')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => fullIO.stdout.write(text),
+      writeErr: (text) => fullIO.stderr.write(text),
+      outputError: () => {},
+    });
+
+  program
+    .command('probe')
+    .description('show what a video holds: container, codec, size, frame rate, length, rotation, audio')
+    .argument('<video>', 'video file')
+    .option('--count-frames', 'count frames by reading the stream, even when the container stores a count')
+    .action(lazy(async () => (await import('./commands/probe.js')).probeCommand as Action));
+
+  program
+    .command('frames')
+    .description('decode frames to PNG files, with a frames.json of exact timestamps')
+    .argument('<video>', 'video file')
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--fps <n>', 'resample to this frame rate (default: every frame)')
+    .option('--size <WxH>', 'output size: 640x360, 640 (keep aspect) or x360')
+    .option('--start <time>', 'start time: seconds, 1:02.5, or 01:02:03.250')
+    .option('--end <time>', 'end time (exclusive)')
+    .option('--gray', 'write 8-bit gray instead of RGB')
+    .option('--limit <n>', 'stop after this many frames')
+    .action(lazy(async () => (await import('./commands/frames.js')).framesCommand as Action));
+
+  program
+    .command('clip')
+    .description('cut a frame-accurate H.264 MP4 clip out of a video')
+    .argument('<video>', 'video file')
+    .requiredOption('--start <time>', 'start time: seconds, 1:02.5, or 01:02:03.250')
+    .requiredOption('--end <time>', 'end time (exclusive)')
+    .requiredOption('--out <file>', 'output .mp4')
+    .option('--crf <n>', 'x264 quality, 0 (lossless) to 51', '18')
+    .option('--preset <name>', 'x264 preset, ultrafast to veryslow', 'medium')
+    .option('--fps <n>', 'output frame rate (default: keep the source timing)')
+    .option('--size <WxH>', 'output size: 640x360, 640 (keep aspect) or x360')
+    .option('--audio', 'keep the audio track')
+    .option('--thumbnail [file]', 'also write a JPEG thumbnail (default: beside the clip)')
+    .action(lazy(async () => (await import('./commands/clip.js')).clipCommand as Action));
+
+  program
+    .command('doctor')
+    .description('check this machine: ffmpeg, CPU cores, memory, GPUs')
+    .action(lazy(async () => (await import('./commands/doctor.js')).doctorCommand as Action));
+
+  program
+    .command('demo')
+    .description('generate sample videos, probe them and cut them into clips: the main job, end to end')
+    .option('--out <dir>', 'output directory', 'orbis-demo')
+    .action(lazy(async () => (await import('./commands/demo.js')).demoCommand as Action));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0; // --help, --version
+      const message = error.message.replace(/^error:\s*/, '');
+      return report(new OrbisError('INVALID_ARGUMENT', message, { hint: 'see orbis --help' }), globals, argv, fullIO);
+    }
+    return report(toOrbisError(error), globals, argv, fullIO);
+  }
+}
+
+function report(error: OrbisError, globals: GlobalOptions, argv: string[], io: CliIO): number {
+  const json = globals.json ?? argv.includes('--json');
+  const debug = globals.debug ?? argv.includes('--debug');
+  if (json) {
+    io.stderr.write(`${JSON.stringify({ error: error.toJSON() })}\n`);
+  } else {
+    io.stderr.write(`orbis: ${error.code}: ${error.oneLine()}\n`);
+  }
+  if (debug) {
+    io.stderr.write(`${error.stack ?? ''}\n`);
+    const stderrTail = error.details.stderrTail;
+    if (typeof stderrTail === 'string' && stderrTail) io.stderr.write(`ffmpeg said:\n${stderrTail}\n`);
+    if (error.cause) io.stderr.write(`caused by: ${(error.cause as Error).stack ?? String(error.cause)}\n`);
+  }
+  return 1;
+}
