@@ -2,12 +2,24 @@ import { OrbisError, parseTimecode } from '../core/index.js';
 
 /** Parsers for option values, each failing with a message that names the option. */
 
-export function parseNumber(name: string, text: string, range: { min?: number; max?: number; integer?: boolean } = {}): number {
+export function parseNumber(
+  name: string,
+  text: string,
+  range: { min?: number; max?: number; integer?: boolean } = {},
+): number {
   const value = Number(text);
   const { min = -Infinity, max = Infinity, integer = false } = range;
-  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+  if (
+    text.trim() === '' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
     const kind = integer ? 'a whole number' : 'a number';
-    const bounds = [Number.isFinite(min) ? `>= ${min}` : '', Number.isFinite(max) ? `<= ${max}` : ''].filter(Boolean);
+    const bounds = [Number.isFinite(min) ? `>= ${min}` : '', Number.isFinite(max) ? `<= ${max}` : ''].filter(
+      Boolean,
+    );
     throw usage(`${name} must be ${kind}${bounds.length ? ` ${bounds.join(' and ')}` : ''}, not "${text}"`);
   }
   return value;

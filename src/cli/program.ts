@@ -107,7 +107,12 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0; // --help, --version
       const message = error.message.replace(/^error:\s*/, '');
-      return report(new OrbisError('INVALID_ARGUMENT', message, { hint: 'see orbis --help' }), globals, argv, fullIO);
+      return report(
+        new OrbisError('INVALID_ARGUMENT', message, { hint: 'see orbis --help' }),
+        globals,
+        argv,
+        fullIO,
+      );
     }
     return report(toOrbisError(error), globals, argv, fullIO);
   }

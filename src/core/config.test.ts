@@ -47,11 +47,15 @@ test('a bad value names the key and where it came from', () => {
   assert.throws(
     () => loadConfig({ env: { ORBIS_THREADS: 'many' }, cwd: dir }),
     (e: unknown) =>
-      OrbisError.isInstance(e) && e.code === 'CONFIG_INVALID' && /"threads"/.test(e.message) && /env ORBIS_THREADS/.test(e.message),
+      OrbisError.isInstance(e) &&
+      e.code === 'CONFIG_INVALID' &&
+      /"threads"/.test(e.message) &&
+      /env ORBIS_THREADS/.test(e.message),
   );
   assert.throws(
     () => loadConfig({ env: {}, flags: { logLevel: 'loud' }, cwd: dir }),
-    (e: unknown) => OrbisError.isInstance(e) && /"logLevel"/.test(e.message) && /flag --log-level/.test(e.message),
+    (e: unknown) =>
+      OrbisError.isInstance(e) && /"logLevel"/.test(e.message) && /flag --log-level/.test(e.message),
   );
 });
 

@@ -18,7 +18,10 @@ export const configSchema = z.strictObject({
   progress: z.enum(['auto', 'bars', 'lines', 'none']).default('auto'),
   /** Worker threads and ffmpeg threads; 0 means as many as the machine has. */
   threads: z.number().int().min(0).max(1024).default(0),
-  cacheDir: z.string().min(1).default(join(homedir(), '.cache', 'orbis')),
+  cacheDir: z
+    .string()
+    .min(1)
+    .default(join(homedir(), '.cache', 'orbis')),
 });
 
 export type OrbisConfig = z.infer<typeof configSchema>;
@@ -99,7 +102,10 @@ function describeKey(key: string): string {
   return `env ${envName(key)}, flag ${flagName(key)}, or "${key}" in ${CONFIG_FILE_NAME}`;
 }
 
-function readConfigFile(explicit: string | undefined, cwd: string): { path: string; values: object } | undefined {
+function readConfigFile(
+  explicit: string | undefined,
+  cwd: string,
+): { path: string; values: object } | undefined {
   const path = explicit ? resolve(cwd, explicit) : join(cwd, CONFIG_FILE_NAME);
   let text: string;
   try {

@@ -4,11 +4,20 @@ import { ConfigError, OrbisError, toOrbisError, VideoError } from './errors.js';
 
 test('OrbisError keeps code, hint, details and cause, and prints one line', () => {
   const cause = new Error('root');
-  const error = new OrbisError('VIDEO_EMPTY', 'x.mp4 is empty\n(0 bytes)', { cause, hint: 'fetch it again', details: { path: 'x.mp4' } });
+  const error = new OrbisError('VIDEO_EMPTY', 'x.mp4 is empty\n(0 bytes)', {
+    cause,
+    hint: 'fetch it again',
+    details: { path: 'x.mp4' },
+  });
   assert.equal(error.code, 'VIDEO_EMPTY');
   assert.equal(error.cause, cause);
   assert.equal(error.oneLine(), 'x.mp4 is empty (0 bytes); fetch it again');
-  assert.deepEqual(error.toJSON(), { code: 'VIDEO_EMPTY', message: 'x.mp4 is empty\n(0 bytes)', hint: 'fetch it again', path: 'x.mp4' });
+  assert.deepEqual(error.toJSON(), {
+    code: 'VIDEO_EMPTY',
+    message: 'x.mp4 is empty\n(0 bytes)',
+    hint: 'fetch it again',
+    path: 'x.mp4',
+  });
 });
 
 test('isInstance recognizes subclasses and rejects look-alikes', () => {

@@ -41,6 +41,7 @@ export interface OrbisErrorOptions {
 }
 
 export class OrbisError extends Error {
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read through the symbol by isInstance()
   private readonly [marker] = true;
   readonly code: ErrorCode;
   readonly hint: string | undefined;
@@ -81,7 +82,10 @@ export class VideoError extends OrbisError {
     options: OrbisErrorOptions & { stderrTail?: string } = {},
   ) {
     const stderrTail = options.stderrTail ?? '';
-    super(code, message, { ...options, details: { path, ...(stderrTail ? { stderrTail } : {}), ...options.details } });
+    super(code, message, {
+      ...options,
+      details: { path, ...(stderrTail ? { stderrTail } : {}), ...options.details },
+    });
     this.name = 'VideoError';
     this.path = path;
     this.stderrTail = stderrTail;

@@ -35,7 +35,10 @@ async function detectGpus(command: string): Promise<{ gpus: GpuInfo[]; note: str
     execFile(command, args, { timeout: 10_000 }, (error, stdout) => {
       if (error) {
         const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-        resolvePromise({ gpus: [], note: missing ? 'nvidia-smi not found' : `nvidia-smi failed: ${error.message}` });
+        resolvePromise({
+          gpus: [],
+          note: missing ? 'nvidia-smi not found' : `nvidia-smi failed: ${error.message}`,
+        });
         return;
       }
       resolvePromise({ gpus: parseNvidiaSmi(stdout), note: undefined });

@@ -31,7 +31,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const emit = (at: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>): void => {
     if (rank[at] < rank[level]) return;
     if (json) {
-      stream.write(`${JSON.stringify({ time: new Date().toISOString(), level: at, scope, message, ...fields })}\n`);
+      stream.write(
+        `${JSON.stringify({ time: new Date().toISOString(), level: at, scope, message, ...fields })}\n`,
+      );
       return;
     }
     const prefix = at === 'info' ? '' : `${at}: `;

@@ -83,7 +83,15 @@ export function createProgress(options: ProgressOptions): Progress {
     task(name, total) {
       const now = Date.now();
       // The first plain line waits one interval, so quick tasks print only their final line.
-      const t: TaskState = { name, done: 0, total, note: '', finished: false, startedAt: now, lastLineAt: now };
+      const t: TaskState = {
+        name,
+        done: 0,
+        total,
+        note: '',
+        finished: false,
+        startedAt: now,
+        lastLineAt: now,
+      };
       tasks.push(t);
       const changed = (force = false): void => {
         if (options.mode === 'bars') schedule();

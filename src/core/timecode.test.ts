@@ -12,7 +12,11 @@ test('parses seconds, clock times and frame numbers', () => {
 
 test('rejects what it cannot read, saying what it accepts', () => {
   for (const bad of ['', 'abc', '1:75', '-3', '150f']) {
-    assert.throws(() => parseTimecode(bad), (e: unknown) => OrbisError.isInstance(e) && e.code === 'INVALID_ARGUMENT', bad);
+    assert.throws(
+      () => parseTimecode(bad),
+      (e: unknown) => OrbisError.isInstance(e) && e.code === 'INVALID_ARGUMENT',
+      bad,
+    );
   }
 });
 

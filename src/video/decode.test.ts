@@ -14,8 +14,20 @@ let vfr: TestVideo;
 let long: TestVideo;
 
 before(async () => {
-  cfr = await makeTestVideo(join(dir, 'cfr.mp4'), { shots: 3, shotSeconds: 1, width: 128, height: 96, transitions: ['cut'] });
-  vfr = await makeTestVideo(join(dir, 'vfr.mp4'), { shots: 3, shotSeconds: 1, width: 128, height: 96, variableFrameRate: true });
+  cfr = await makeTestVideo(join(dir, 'cfr.mp4'), {
+    shots: 3,
+    shotSeconds: 1,
+    width: 128,
+    height: 96,
+    transitions: ['cut'],
+  });
+  vfr = await makeTestVideo(join(dir, 'vfr.mp4'), {
+    shots: 3,
+    shotSeconds: 1,
+    width: 128,
+    height: 96,
+    variableFrameRate: true,
+  });
   long = await makeTestVideo(join(dir, 'long.mp4'), { shots: 2, shotSeconds: 5, width: 320, height: 240 });
 });
 
@@ -28,7 +40,10 @@ async function collect(path: string, options = {}): Promise<Frame[]> {
 function assertTimesMatch(actual: number[], expected: number[]): void {
   assert.equal(actual.length, expected.length, 'frame count');
   for (let i = 0; i < expected.length; i++) {
-    assert.ok(Math.abs(actual[i]! - expected[i]!) < 1e-6, `frame ${i}: ${actual[i]} vs ffprobe ${expected[i]}`);
+    assert.ok(
+      Math.abs(actual[i]! - expected[i]!) < 1e-6,
+      `frame ${i}: ${actual[i]} vs ffprobe ${expected[i]}`,
+    );
   }
 }
 
@@ -128,7 +143,8 @@ test('a truncated file yields the frames before the damage, then VIDEO_CORRUPT',
     (async () => {
       for await (const _ of decodeFrames(truncated, { width: 32 })) count++;
     })(),
-    (e: unknown) => OrbisError.isInstance(e) && e.code === 'VIDEO_CORRUPT' && e.details.framesDecoded === count,
+    (e: unknown) =>
+      OrbisError.isInstance(e) && e.code === 'VIDEO_CORRUPT' && e.details.framesDecoded === count,
   );
   assert.ok(count > 10 && count < long.frames, `decoded ${count} of ${long.frames}`);
   assert.deepEqual(await noFfmpegChildrenWithin(), []);
@@ -139,6 +155,9 @@ test('a truncated file yields the frames before the damage, then VIDEO_CORRUPT',
 
 test('bad options are refused before ffmpeg starts', async () => {
   for (const options of [{ width: 0 }, { fps: -1 }, { start: 2, end: 1 }, { width: 1.5 }]) {
-    await assert.rejects(collect(cfr.path, options), (e: unknown) => OrbisError.isInstance(e) && e.code === 'INVALID_ARGUMENT');
+    await assert.rejects(
+      collect(cfr.path, options),
+      (e: unknown) => OrbisError.isInstance(e) && e.code === 'INVALID_ARGUMENT',
+    );
   }
 });

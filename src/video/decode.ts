@@ -5,8 +5,8 @@ import {
   OrbisError,
   type PixelFormat,
   type Rational,
-  type VideoInfo,
   VideoError,
+  type VideoInfo,
 } from '../core/index.js';
 import { classifyInputFailure, stderrShowsCorruption } from './input-errors.js';
 import { probe } from './probe.js';
@@ -56,7 +56,8 @@ export function planDecode(info: VideoInfo, options: DecodeOptions = {}): Decode
   const { start, end } = options;
   if (start !== undefined && !(start >= 0)) throw badOption('start must be a number of seconds >= 0');
   if (end !== undefined && !(end > (start ?? 0))) throw badOption('end must be after start');
-  if (options.fps !== undefined && !(options.fps > 0 && options.fps <= 1000)) throw badOption('fps must be in (0, 1000]');
+  if (options.fps !== undefined && !(options.fps > 0 && options.fps <= 1000))
+    throw badOption('fps must be in (0, 1000]');
 
   const filters: string[] = [];
   if (options.fps !== undefined) filters.push(`fps=${options.fps}`);
@@ -86,7 +87,10 @@ export function planDecode(info: VideoInfo, options: DecodeOptions = {}): Decode
 
 function outputSize(info: VideoInfo, options: DecodeOptions): { width: number; height: number } {
   const { width, height } = options;
-  for (const [name, v] of [['width', width], ['height', height]] as const) {
+  for (const [name, v] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
     if (v !== undefined && !(Number.isInteger(v) && v > 0 && v <= 16384)) {
       throw badOption(`${name} must be a whole number of pixels between 1 and 16384`);
     }
@@ -223,15 +227,22 @@ export async function* decodeFrames(path: string, options: DecodeOptions = {}): 
       });
     }
     if (spawnError) {
-      throw (spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? missingToolError('ffmpeg', spawnError) : spawnError;
+      throw (spawnError as NodeJS.ErrnoException).code === 'ENOENT'
+        ? missingToolError('ffmpeg', spawnError)
+        : spawnError;
     }
     if (exitCode !== 0) throw await classifyInputFailure(path, tail.text(), 'ffmpeg');
     if (options.onCorrupt !== 'ignore' && (filled > 0 || stderrShowsCorruption(tail.all()))) {
-      throw new VideoError('VIDEO_CORRUPT', path, `${path} is damaged: decoding stopped or skipped data after ${index} frames`, {
-        stderrTail: tail.text(),
-        hint: 'the frames before the damage were delivered; re-export the file to recover the rest',
-        details: { framesDecoded: index },
-      });
+      throw new VideoError(
+        'VIDEO_CORRUPT',
+        path,
+        `${path} is damaged: decoding stopped or skipped data after ${index} frames`,
+        {
+          stderrTail: tail.text(),
+          hint: 'the frames before the damage were delivered; re-export the file to recover the rest',
+          details: { framesDecoded: index },
+        },
+      );
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);

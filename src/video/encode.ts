@@ -18,7 +18,16 @@ export interface EncodeOptions {
   /** Constant rate factor, 0 (lossless) to 51; default 18, visually near-lossless. */
   crf?: number;
   /** x264 speed/size trade-off; default "medium". */
-  preset?: 'ultrafast' | 'superfast' | 'veryfast' | 'faster' | 'fast' | 'medium' | 'slow' | 'slower' | 'veryslow';
+  preset?:
+    | 'ultrafast'
+    | 'superfast'
+    | 'veryfast'
+    | 'faster'
+    | 'fast'
+    | 'medium'
+    | 'slow'
+    | 'slower'
+    | 'veryslow';
   /** Output frame rate; by default the input's timing is kept frame for frame. */
   fps?: number;
   /** Output size; give one side to keep the aspect ratio. Sizes are rounded to even numbers (yuv420p). */
@@ -32,14 +41,36 @@ export interface EncodeResult {
   frames: number;
 }
 
-const presets = new Set(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow']);
+const presets = new Set([
+  'ultrafast',
+  'superfast',
+  'veryfast',
+  'faster',
+  'fast',
+  'medium',
+  'slow',
+  'slower',
+  'veryslow',
+]);
 
 function x264Args(options: EncodeOptions): string[] {
   const crf = options.crf ?? 18;
-  if (!(Number.isInteger(crf) && crf >= 0 && crf <= 51)) throw invalid('crf must be a whole number from 0 to 51');
+  if (!(Number.isInteger(crf) && crf >= 0 && crf <= 51))
+    throw invalid('crf must be a whole number from 0 to 51');
   const preset = options.preset ?? 'medium';
   if (!presets.has(preset)) throw invalid(`preset must be one of ${[...presets].join(', ')}`);
-  return ['-c:v', 'libx264', '-crf', String(crf), '-preset', preset, '-pix_fmt', 'yuv420p', '-movflags', '+faststart'];
+  return [
+    '-c:v',
+    'libx264',
+    '-crf',
+    String(crf),
+    '-preset',
+    preset,
+    '-pix_fmt',
+    'yuv420p',
+    '-movflags',
+    '+faststart',
+  ];
 }
 
 /** The filter chain that applies fps and size options, always ending on even dimensions for yuv420p. */
@@ -51,7 +82,8 @@ function outputFilter(options: EncodeOptions): string {
   }
   const { width, height } = options;
   for (const v of [width, height]) {
-    if (v !== undefined && !(Number.isInteger(v) && v > 0 && v <= 16384)) throw invalid('sizes must be 1 to 16384 pixels');
+    if (v !== undefined && !(Number.isInteger(v) && v > 0 && v <= 16384))
+      throw invalid('sizes must be 1 to 16384 pixels');
   }
   const w = width ? String(width) : '-2';
   const h = height ? String(height) : '-2';
@@ -79,7 +111,16 @@ export async function encodeClip(
   const { width, height, pixelFormat } = first.value;
   const inputFps = options.inputFps ?? 30;
   const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-y'];
-  args.push('-f', 'rawvideo', '-pix_fmt', pixelFormat, '-s', `${width}x${height}`, '-framerate', String(inputFps));
+  args.push(
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    pixelFormat,
+    '-s',
+    `${width}x${height}`,
+    '-framerate',
+    String(inputFps),
+  );
   args.push('-i', 'pipe:0', '-vf', outputFilter(options), ...x264Args(options));
 
   await mkdir(dirname(out), { recursive: true });
@@ -107,9 +148,12 @@ export async function encodeClip(
         if (options.signal?.aborted) throw abortError(options.signal.reason);
         const frame = next.value;
         if (frame.width !== width || frame.height !== height || frame.pixelFormat !== pixelFormat) {
-          throw invalid(`frame ${count} is ${frame.width}x${frame.height} ${frame.pixelFormat}, unlike the first`);
+          throw invalid(
+            `frame ${count} is ${frame.width}x${frame.height} ${frame.pixelFormat}, unlike the first`,
+          );
         }
-        if (frame.data.length !== frameBytes) throw invalid(`frame ${count} has ${frame.data.length} bytes, not ${frameBytes}`);
+        if (frame.data.length !== frameBytes)
+          throw invalid(`frame ${count} has ${frame.data.length} bytes, not ${frameBytes}`);
         if (!stdin.write(frame.data)) await waitDrainOrExit(stdin, exited);
         count++;
         next = await iterator.next();
@@ -120,10 +164,14 @@ export async function encodeClip(
       });
       if (options.signal?.aborted) throw abortError(options.signal.reason);
       if (code !== 0) {
-        throw new OrbisError('VIDEO_ENCODE_FAILED', `ffmpeg could not encode ${out}: ${tail.all().pop() ?? ''}`, {
-          hint: 'check the encode options and free disk space',
-          details: { stderrTail: tail.text() },
-        });
+        throw new OrbisError(
+          'VIDEO_ENCODE_FAILED',
+          `ffmpeg could not encode ${out}: ${tail.all().pop() ?? ''}`,
+          {
+            hint: 'check the encode options and free disk space',
+            details: { stderrTail: tail.text() },
+          },
+        );
       }
       return { path: out, frames: count };
     } finally {
@@ -161,13 +209,25 @@ export interface CutOptions extends EncodeOptions {
  * Cut [span.start, span.end) of a video into a new H.264 MP4, frame-accurately: ffmpeg decodes from the
  * keyframe before the start and keeps exactly the frames whose timestamps fall inside the span.
  */
-export async function cutClip(path: string, span: TimeSpan, out: string, options: CutOptions = {}): Promise<EncodeResult> {
-  const info = await probe(path, { countFrames: 'never', ...(options.signal ? { signal: options.signal } : {}) });
+export async function cutClip(
+  path: string,
+  span: TimeSpan,
+  out: string,
+  options: CutOptions = {},
+): Promise<EncodeResult> {
+  const info = await probe(path, {
+    countFrames: 'never',
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   if (!(span.start >= 0) || !(span.end > span.start)) {
-    throw invalid(`the span ${span.start}-${span.end} s is empty or negative; the end must come after the start`);
+    throw invalid(
+      `the span ${span.start}-${span.end} s is empty or negative; the end must come after the start`,
+    );
   }
   if (span.start >= info.duration) {
-    throw invalid(`the span starts at ${span.start} s, past the end of ${path} (${info.duration.toFixed(3)} s)`);
+    throw invalid(
+      `the span starts at ${span.start} s, past the end of ${path} (${info.duration.toFixed(3)} s)`,
+    );
   }
   const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-y'];
   if (span.start > 0) args.push('-ss', String(span.start));
@@ -192,12 +252,25 @@ export interface ThumbnailOptions {
 
 /** Write one frame of a video as a JPEG (or PNG when `out` ends in .png). */
 export async function thumbnail(path: string, out: string, options: ThumbnailOptions = {}): Promise<string> {
-  const info = await probe(path, { countFrames: 'never', ...(options.signal ? { signal: options.signal } : {}) });
+  const info = await probe(path, {
+    countFrames: 'never',
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const time = Math.min(Math.max(0, options.time ?? info.duration / 2), Math.max(0, info.duration - 0.001));
   const width = options.width ?? 320;
-  if (!(Number.isInteger(width) && width > 0 && width <= 16384)) throw invalid('thumbnail width must be 1 to 16384');
+  if (!(Number.isInteger(width) && width > 0 && width <= 16384))
+    throw invalid('thumbnail width must be 1 to 16384');
   const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-y', '-ss', String(time)];
-  args.push('-i', inputUrl(path), '-map', `0:${info.video.index}`, '-frames:v', '1', '-vf', `scale=${width}:-2`);
+  args.push(
+    '-i',
+    inputUrl(path),
+    '-map',
+    `0:${info.video.index}`,
+    '-frames:v',
+    '1',
+    '-vf',
+    `scale=${width}:-2`,
+  );
   const png = out.toLowerCase().endsWith('.png');
   args.push(...(png ? ['-f', 'image2', '-c:v', 'png'] : ['-f', 'image2', '-c:v', 'mjpeg', '-q:v', '3']));
   await mkdir(dirname(out), { recursive: true });
@@ -226,10 +299,15 @@ async function runToFile(path: string, args: string[], signal: AbortSignal | und
     if (code !== 0) {
       const failure = await classifyInputFailure(path, tail.text(), 'ffmpeg');
       if (failure.code === 'VIDEO_DECODE_FAILED') {
-        throw new VideoError('VIDEO_ENCODE_FAILED', path, `ffmpeg failed writing from ${path}: ${tail.all().pop() ?? ''}`, {
-          stderrTail: tail.text(),
-          hint: 'check the output path, the options and free disk space',
-        });
+        throw new VideoError(
+          'VIDEO_ENCODE_FAILED',
+          path,
+          `ffmpeg failed writing from ${path}: ${tail.all().pop() ?? ''}`,
+          {
+            stderrTail: tail.text(),
+            hint: 'check the output path, the options and free disk space',
+          },
+        );
       }
       throw failure;
     }

@@ -88,7 +88,11 @@ export function stderrShowsCorruption(lines: string[]): boolean {
 }
 
 /** Turn a failed ffprobe/ffmpeg run on an input into a typed error. */
-export async function classifyInputFailure(path: string, stderrTail: string, tool: string): Promise<VideoError> {
+export async function classifyInputFailure(
+  path: string,
+  stderrTail: string,
+  tool: string,
+): Promise<VideoError> {
   const tail = stderrTail.trim();
   const last = tail.split('\n').pop() ?? '';
   if (/moov atom not found/i.test(tail) && (await looksLikeMp4(path))) {
@@ -97,7 +101,9 @@ export async function classifyInputFailure(path: string, stderrTail: string, too
       hint: 'the recording or download was cut off; fetch it again, or try a recovery tool such as untrunc',
     });
   }
-  if (/Invalid data found when processing input|could not find codec parameters|moov atom not found/i.test(tail)) {
+  if (
+    /Invalid data found when processing input|could not find codec parameters|moov atom not found/i.test(tail)
+  ) {
     return new VideoError('VIDEO_NOT_A_VIDEO', path, `${path} is not a video ffmpeg can read`, {
       stderrTail: tail,
       hint: 'check that it is a video file (its extension may be wrong)',

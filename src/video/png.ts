@@ -5,7 +5,10 @@ import type { Frame } from '../core/index.js';
  * Encode an 8-bit RGB or gray frame as PNG. Each row uses the "Sub" filter, which suits natural and
  * synthetic images alike and costs one subtraction per byte.
  */
-export function encodePng(frame: Pick<Frame, 'width' | 'height' | 'pixelFormat' | 'data'>, level = 6): Buffer {
+export function encodePng(
+  frame: Pick<Frame, 'width' | 'height' | 'pixelFormat' | 'data'>,
+  level = 6,
+): Buffer {
   const { width, height, data } = frame;
   const channels = frame.pixelFormat === 'gray' ? 1 : 3;
   const stride = width * channels;

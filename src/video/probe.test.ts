@@ -13,8 +13,19 @@ let cfr: TestVideo;
 let vfr: TestVideo;
 
 before(async () => {
-  cfr = await makeTestVideo(join(dir, 'cfr.mp4'), { shots: 2, shotSeconds: 1, fps: 25, width: 160, height: 120 });
-  vfr = await makeTestVideo(join(dir, 'vfr.mp4'), { shots: 2, shotSeconds: 1, variableFrameRate: true, audio: true });
+  cfr = await makeTestVideo(join(dir, 'cfr.mp4'), {
+    shots: 2,
+    shotSeconds: 1,
+    fps: 25,
+    width: 160,
+    height: 120,
+  });
+  vfr = await makeTestVideo(join(dir, 'vfr.mp4'), {
+    shots: 2,
+    shotSeconds: 1,
+    variableFrameRate: true,
+    audio: true,
+  });
 });
 
 test('probe reports container, codec, size, rate, length and frame count', async () => {
@@ -42,7 +53,18 @@ test('probe detects a variable frame rate and audio', async () => {
 
 test('probe reports display rotation and the displayed size', async () => {
   const rotated = join(dir, 'rotated.mp4');
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', cfr.path, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-i',
+    cfr.path,
+    '-c',
+    'copy',
+    '-metadata:s:v:0',
+    'rotate=90',
+    rotated,
+  ]);
   const info = await probe(rotated);
   assert.equal(info.video.rotation, 270); // ffmpeg turns this file's matrix into a counter-clockwise quarter turn
   assert.equal(info.video.codedWidth, 160);
@@ -77,9 +99,23 @@ test('bad inputs get typed errors and leave no ffprobe behind', async () => {
   writeFileSync(join(dir, 'truncated.mp4'), readFileSync(moovLast.path).subarray(0, 20_000));
   await makeTestAudio(join(dir, 'audio-only.m4a'));
   // An AVI whose codec tag no decoder knows.
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=64x48:d=0.2', '-c:v', 'mjpeg', join(dir, 'mj.avi')]);
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=s=64x48:d=0.2',
+    '-c:v',
+    'mjpeg',
+    join(dir, 'mj.avi'),
+  ]);
   const avi = readFileSync(join(dir, 'mj.avi'));
-  writeFileSync(join(dir, 'unknown-codec.avi'), Buffer.from(avi.toString('latin1').replaceAll('MJPG', 'QQQQ'), 'latin1'));
+  writeFileSync(
+    join(dir, 'unknown-codec.avi'),
+    Buffer.from(avi.toString('latin1').replaceAll('MJPG', 'QQQQ'), 'latin1'),
+  );
 
   await expectCode(join(dir, 'zero.mp4'), 'VIDEO_EMPTY');
   await expectCode(join(dir, 'text.mp4'), 'VIDEO_NOT_A_VIDEO');

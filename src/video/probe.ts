@@ -3,9 +3,9 @@ import {
   parseRational,
   type Rational,
   rationalValue,
+  VideoError,
   type VideoInfo,
   type VideoStreamInfo,
-  VideoError,
 } from '../core/index.js';
 import { checkInputFile, classifyInputFailure } from './input-errors.js';
 import { ffmpegCodecs, inputUrl, runTool } from './tools.js';
@@ -86,7 +86,11 @@ export async function probe(path: string, options: ProbeOptions = {}): Promise<V
     video,
     audio: audioRaw ? audioStream(audioRaw) : undefined,
     hasAudio: audioRaw !== undefined,
-    streams: streams.map((s) => ({ index: s.index, type: s.codec_type ?? 'unknown', codec: s.codec_name ?? 'unknown' })),
+    streams: streams.map((s) => ({
+      index: s.index,
+      type: s.codec_type ?? 'unknown',
+      codec: s.codec_name ?? 'unknown',
+    })),
   };
 }
 
@@ -95,10 +99,15 @@ async function checkDecodable(path: string, stream: RawStream): Promise<void> {
   const { decoders } = await ffmpegCodecs();
   if (!codec || codec === 'none' || !decoders.has(codec)) {
     const name = codec && codec !== 'none' ? codec : `unknown (tag ${stream.codec_tag_string ?? '?'})`;
-    throw new VideoError('VIDEO_UNSUPPORTED_CODEC', path, `${path} uses the video codec ${name}, which this ffmpeg cannot decode`, {
-      hint: 'transcode it to H.264 first, or install an ffmpeg build with that decoder',
-      details: { codec: name },
-    });
+    throw new VideoError(
+      'VIDEO_UNSUPPORTED_CODEC',
+      path,
+      `${path} uses the video codec ${name}, which this ffmpeg cannot decode`,
+      {
+        hint: 'transcode it to H.264 first, or install an ffmpeg build with that decoder',
+        details: { codec: name },
+      },
+    );
   }
 }
 
@@ -129,7 +138,8 @@ function videoStream(s: RawStream, formatDuration: string | undefined): VideoStr
     fps,
     // The nominal rate is the lowest that represents every timestamp; an average that differs from it
     // means frames are unevenly spaced.
-    variableFrameRate: fpsNominal > 0 && fpsAverage > 0 && Math.abs(fpsNominal - fpsAverage) / fpsNominal > 0.001,
+    variableFrameRate:
+      fpsNominal > 0 && fpsAverage > 0 && Math.abs(fpsNominal - fpsAverage) / fpsNominal > 0.001,
     frameCount: stored && stored > 0 ? stored : Math.round(duration * fps),
     frameCountExact: stored !== undefined && stored > 0,
     timeBase: parseRational(s.time_base),
@@ -140,7 +150,12 @@ function videoStream(s: RawStream, formatDuration: string | undefined): VideoStr
 }
 
 function audioStream(s: RawStream): AudioStreamInfo {
-  return { index: s.index, codec: s.codec_name ?? 'unknown', sampleRate: num(s.sample_rate), channels: s.channels };
+  return {
+    index: s.index,
+    codec: s.codec_name ?? 'unknown',
+    sampleRate: num(s.sample_rate),
+    channels: s.channels,
+  };
 }
 
 /** Clockwise rotation a player applies, from the display matrix (counter-clockwise) or the old rotate tag. */
@@ -155,7 +170,8 @@ async function countPackets(path: string, index: number, signal: AbortSignal | u
   args.push('-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', inputUrl(path));
   const result = await runTool('ffprobe', args, withSignal(signal));
   const count = Number.parseInt(result.stdout.trim(), 10);
-  if (result.code !== 0 || !Number.isFinite(count)) throw await classifyInputFailure(path, result.stderr, 'ffprobe');
+  if (result.code !== 0 || !Number.isFinite(count))
+    throw await classifyInputFailure(path, result.stderr, 'ffprobe');
   return count;
 }
 

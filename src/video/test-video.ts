@@ -88,7 +88,10 @@ export async function makeTestVideo(out: string, options: TestVideoOptions = {})
   const tSec = options.transitionSeconds ?? 0.5;
   const seed = options.seed ?? 0;
   if (shots < 1 || width < 16 || height < 16 || !(fps > 0)) {
-    throw new OrbisError('INVALID_ARGUMENT', 'a test video needs at least 1 shot, 16x16 pixels and a positive fps');
+    throw new OrbisError(
+      'INVALID_ARGUMENT',
+      'a test video needs at least 1 shot, 16x16 pixels and a positive fps',
+    );
   }
 
   const size = `${width}x${height}`;
@@ -117,7 +120,13 @@ export async function makeTestVideo(out: string, options: TestVideoOptions = {})
       const kind = type === 'fade' ? 'fadeblack' : 'fade';
       parts.push(`[${current}][s${i}]xfade=transition=${kind}:duration=${tSec}:offset=${offset}[${next}]`);
       const first = Math.round(offset * fps);
-      boundaries.push({ type, time: offset, endTime: offset + tSec, startFrame: first, endFrame: first + Math.round(tSec * fps) });
+      boundaries.push({
+        type,
+        time: offset,
+        endTime: offset + tSec,
+        startFrame: first,
+        endFrame: first + Math.round(tSec * fps),
+      });
       length += lengths[i]! - tSec;
     }
     current = next;
@@ -143,7 +152,10 @@ export async function makeTestVideo(out: string, options: TestVideoOptions = {})
   await writeAtomic(out, async (temp) => {
     const result = await runTool('ffmpeg', [...args, '-f', 'mp4', temp]);
     if (result.code !== 0) {
-      throw new OrbisError('VIDEO_ENCODE_FAILED', `could not generate a test video: ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+      throw new OrbisError(
+        'VIDEO_ENCODE_FAILED',
+        `could not generate a test video: ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`,
+      );
     }
   });
 
@@ -162,7 +174,11 @@ export async function makeTestVideo(out: string, options: TestVideoOptions = {})
     fps,
     frames: kept.length,
     duration: length,
-    boundaries: boundaries.map((b) => ({ ...b, startFrame: indexOf(b.startFrame), endFrame: indexOf(b.endFrame) })),
+    boundaries: boundaries.map((b) => ({
+      ...b,
+      startFrame: indexOf(b.startFrame),
+      endFrame: indexOf(b.endFrame),
+    })),
     timestamps: kept.map((n) => n / fps),
   };
 }
@@ -170,8 +186,19 @@ export async function makeTestVideo(out: string, options: TestVideoOptions = {})
 /** An audio-only file (a sine tone), for testing inputs that have no video. */
 export async function makeTestAudio(out: string, seconds = 1): Promise<string> {
   await mkdir(dirname(out), { recursive: true });
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `sine=duration=${seconds}`];
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=duration=${seconds}`,
+  ];
   const result = await runTool('ffmpeg', [...args, '-c:a', 'aac', out]);
-  if (result.code !== 0) throw new OrbisError('VIDEO_ENCODE_FAILED', `could not generate test audio: ${result.stderr}`);
+  if (result.code !== 0)
+    throw new OrbisError('VIDEO_ENCODE_FAILED', `could not generate test audio: ${result.stderr}`);
   return out;
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn, type SpawnOptions } from 'node:child_process';
+import { type ChildProcess, execFile, type SpawnOptions, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { OrbisError } from '../core/index.js';
 
@@ -42,7 +42,11 @@ export function missingToolError(tool: 'ffmpeg' | 'ffprobe', cause?: unknown): O
   });
 }
 
-export function spawnTool(tool: 'ffmpeg' | 'ffprobe', args: string[], options: SpawnOptions = {}): ChildProcess {
+export function spawnTool(
+  tool: 'ffmpeg' | 'ffprobe',
+  args: string[],
+  options: SpawnOptions = {},
+): ChildProcess {
   const child = spawn(paths[tool], args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   live.add(child);
   child.once('close', () => live.delete(child));

@@ -27,21 +27,29 @@ export async function clipCommand(ctx: CliContext, video: string, options: ClipO
     preset: options.preset as CutOptions['preset'],
     audio: options.audio ?? false,
     signal: ctx.signal,
-    ...(options.fps !== undefined ? { fps: parseNumber('--fps', options.fps, { min: 0.001, max: 1000 }) } : {}),
+    ...(options.fps !== undefined
+      ? { fps: parseNumber('--fps', options.fps, { min: 0.001, max: 1000 }) }
+      : {}),
     ...(options.size !== undefined ? parseSize('--size', options.size) : {}),
   };
   const task = ctx.progress.task('clip', 1);
   const result = await cutClip(video, { start, end }, out, cut);
   let thumb: string | undefined;
   if (options.thumbnail) {
-    thumb = typeof options.thumbnail === 'string' ? resolve(ctx.io.cwd, options.thumbnail) : out.replace(/\.mp4$/i, '.jpg');
+    thumb =
+      typeof options.thumbnail === 'string'
+        ? resolve(ctx.io.cwd, options.thumbnail)
+        : out.replace(/\.mp4$/i, '.jpg');
     await thumbnail(out, thumb, { signal: ctx.signal });
   }
   task.done();
   const span = `${formatTimecode(start)}-${formatTimecode(end)}`;
-  ctx.result(
-    [`wrote ${out}: ${result.frames} frames (${span})`, ...(thumb ? [`thumbnail ${thumb}`] : [])],
-    { out, frames: result.frames, start, end, thumbnail: thumb },
-  );
+  ctx.result([`wrote ${out}: ${result.frames} frames (${span})`, ...(thumb ? [`thumbnail ${thumb}`] : [])], {
+    out,
+    frames: result.frames,
+    start,
+    end,
+    thumbnail: thumb,
+  });
   return 0;
 }

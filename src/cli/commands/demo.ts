@@ -40,26 +40,50 @@ export async function demoCommand(ctx: CliContext, options: { out: string }): Pr
   );
   make.done();
 
-  const rows: { video: string; clip: string; start: number; end: number; frames: number; thumb: string }[] = [];
+  const rows: { video: string; clip: string; start: number; end: number; frames: number; thumb: string }[] =
+    [];
   const plan = videos.map((v) => ({ video: v, shots: shotsOf(v) }));
-  const cut = ctx.progress.task('cut clips', plan.reduce((n, p) => n + p.shots.length, 0));
+  const cut = ctx.progress.task(
+    'cut clips',
+    plan.reduce((n, p) => n + p.shots.length, 0),
+  );
   for (const { video, shots } of plan) {
     const info = await probe(video.path, { signal: ctx.signal });
-    ctx.log.debug(`probed ${video.path}`, { frames: info.video.frameCount, vfr: info.video.variableFrameRate });
-    const stem = relative(join(out, 'videos'), video.path).replace(/\.mp4$/, '').replace(/\s+/g, '-');
+    ctx.log.debug(`probed ${video.path}`, {
+      frames: info.video.frameCount,
+      vfr: info.video.variableFrameRate,
+    });
+    const stem = relative(join(out, 'videos'), video.path)
+      .replace(/\.mp4$/, '')
+      .replace(/\s+/g, '-');
     for (const [i, shot] of shots.entries()) {
       const clipPath = join(out, 'clips', `${stem}-shot${i}.mp4`);
-      const result = await cutClip(video.path, shot, clipPath, { preset: 'veryfast', crf: 20, signal: ctx.signal });
+      const result = await cutClip(video.path, shot, clipPath, {
+        preset: 'veryfast',
+        crf: 20,
+        signal: ctx.signal,
+      });
       const thumbPath = clipPath.replace(/\.mp4$/, '.jpg');
       await thumbnail(clipPath, thumbPath, { width: 256, signal: ctx.signal });
-      rows.push({ video: relative(out, video.path), clip: relative(out, clipPath), ...shot, frames: result.frames, thumb: relative(out, thumbPath) });
+      rows.push({
+        video: relative(out, video.path),
+        clip: relative(out, clipPath),
+        ...shot,
+        frames: result.frames,
+        thumb: relative(out, thumbPath),
+      });
       cut.tick();
     }
   }
   cut.done();
 
   const seconds = (Date.now() - started) / 1000;
-  const report = { out, seconds, videos: videos.map((v) => ({ path: relative(out, v.path), frames: v.frames, boundaries: v.boundaries })), clips: rows };
+  const report = {
+    out,
+    seconds,
+    videos: videos.map((v) => ({ path: relative(out, v.path), frames: v.frames, boundaries: v.boundaries })),
+    clips: rows,
+  };
   await writeFileAtomic(join(out, 'demo-report.json'), `${JSON.stringify(report, null, 2)}\n`);
   const width = Math.max(...rows.map((r) => r.clip.length));
   ctx.result(
@@ -67,7 +91,10 @@ export async function demoCommand(ctx: CliContext, options: { out: string }): Pr
       `generated ${videos.length} videos with ${videos.reduce((n, v) => n + v.boundaries.length, 0)} known shot boundaries, cut ${rows.length} clips in ${seconds.toFixed(1)} s`,
       '',
       `${'clip'.padEnd(width)}  ${'span'.padEnd(25)}  frames`,
-      ...rows.map((r) => `${r.clip.padEnd(width)}  ${`${formatTimecode(r.start)}-${formatTimecode(r.end)}`.padEnd(25)}  ${r.frames}`),
+      ...rows.map(
+        (r) =>
+          `${r.clip.padEnd(width)}  ${`${formatTimecode(r.start)}-${formatTimecode(r.end)}`.padEnd(25)}  ${r.frames}`,
+      ),
       '',
       `report: ${join(out, 'demo-report.json')}`,
     ],

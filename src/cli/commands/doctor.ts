@@ -14,7 +14,12 @@ export async function doctorCommand(ctx: CliContext): Promise<number> {
   const checks: Check[] = [];
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   const nodeOk = major > 20 || (major === 20 && minor >= 15);
-  checks.push({ name: 'node', ok: nodeOk, detail: `v${process.versions.node}${nodeOk ? '' : ' (need 20.15 or newer)'}`, required: true });
+  checks.push({
+    name: 'node',
+    ok: nodeOk,
+    detail: `v${process.versions.node}${nodeOk ? '' : ' (need 20.15 or newer)'}`,
+    required: true,
+  });
 
   const paths = ffmpegPaths();
   try {
@@ -28,8 +33,20 @@ export async function doctorCommand(ctx: CliContext): Promise<number> {
     });
     const { encoders, decoders } = await ffmpegCodecs();
     const x264 = encoders.has('libx264');
-    checks.push({ name: 'libx264', ok: x264, detail: x264 ? 'H.264 encoder present' : 'missing: clips cannot be written; install a full ffmpeg build', required: true });
-    checks.push({ name: 'decoders', ok: decoders.has('h264'), detail: `${decoders.size} video/audio decoders (h264 ${decoders.has('h264') ? 'yes' : 'no'}, hevc ${decoders.has('hevc') ? 'yes' : 'no'}, av1 ${decoders.has('av1') ? 'yes' : 'no'})`, required: true });
+    checks.push({
+      name: 'libx264',
+      ok: x264,
+      detail: x264
+        ? 'H.264 encoder present'
+        : 'missing: clips cannot be written; install a full ffmpeg build',
+      required: true,
+    });
+    checks.push({
+      name: 'decoders',
+      ok: decoders.has('h264'),
+      detail: `${decoders.size} video/audio decoders (h264 ${decoders.has('h264') ? 'yes' : 'no'}, hevc ${decoders.has('hevc') ? 'yes' : 'no'}, av1 ${decoders.has('av1') ? 'yes' : 'no'})`,
+      required: true,
+    });
   } catch (error) {
     checks.push({ name: 'ffmpeg', ok: false, detail: (error as Error).message, required: true });
   }
@@ -40,15 +57,27 @@ export async function doctorCommand(ctx: CliContext): Promise<number> {
   checks.push({
     name: 'gpu',
     ok: hw.gpus.length > 0,
-    detail: hw.gpus.length > 0 ? hw.gpus.map((g) => `#${g.index} ${g.name} ${g.memoryGiB.toFixed(0)} GiB (driver ${g.driver})`).join('; ') : `none (${hw.gpuNote ?? 'no NVIDIA GPU'}); CPU paths are used`,
+    detail:
+      hw.gpus.length > 0
+        ? hw.gpus
+            .map((g) => `#${g.index} ${g.name} ${g.memoryGiB.toFixed(0)} GiB (driver ${g.driver})`)
+            .join('; ')
+        : `none (${hw.gpuNote ?? 'no NVIDIA GPU'}); CPU paths are used`,
     required: false,
   });
-  checks.push({ name: 'onnxruntime', ok: false, detail: 'not in this build yet: the model runtime (src/runtime) has not landed', required: false });
+  checks.push({
+    name: 'onnxruntime',
+    ok: false,
+    detail: 'not in this build yet: the model runtime (src/runtime) has not landed',
+    required: false,
+  });
 
   const failed = checks.filter((c) => c.required && !c.ok);
   ctx.result(
     [
-      ...checks.map((c) => `${c.ok ? 'ok  ' : c.required ? 'FAIL' : '--  '} ${c.name.padEnd(12)} ${c.detail}`),
+      ...checks.map(
+        (c) => `${c.ok ? 'ok  ' : c.required ? 'FAIL' : '--  '} ${c.name.padEnd(12)} ${c.detail}`,
+      ),
       failed.length ? `\n${failed.length} required check(s) failed` : '\nready',
     ],
     { ok: failed.length === 0, checks, hardware: hw },

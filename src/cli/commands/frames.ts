@@ -16,11 +16,13 @@ interface FramesOptions {
 }
 
 export async function framesCommand(ctx: CliContext, video: string, options: FramesOptions): Promise<number> {
-  const fps = options.fps === undefined ? undefined : parseNumber('--fps', options.fps, { min: 0.001, max: 1000 });
+  const fps =
+    options.fps === undefined ? undefined : parseNumber('--fps', options.fps, { min: 0.001, max: 1000 });
   const size = options.size === undefined ? {} : parseSize('--size', options.size);
   const start = options.start === undefined ? undefined : parseTime('--start', options.start);
   const end = options.end === undefined ? undefined : parseTime('--end', options.end);
-  const limit = options.limit === undefined ? Infinity : parseNumber('--limit', options.limit, { min: 1, integer: true });
+  const limit =
+    options.limit === undefined ? Infinity : parseNumber('--limit', options.limit, { min: 1, integer: true });
   const info = await probe(video, { countFrames: 'never', signal: ctx.signal });
   const outDir = resolve(ctx.io.cwd, options.out);
   await makeOutputDir(outDir);

@@ -2,8 +2,15 @@ import { formatTimecode, type VideoInfo } from '../../core/index.js';
 import { probe } from '../../video/index.js';
 import type { CliContext } from '../context.js';
 
-export async function probeCommand(ctx: CliContext, video: string, options: { countFrames?: boolean }): Promise<number> {
-  const info = await probe(video, { countFrames: options.countFrames ? 'always' : 'auto', signal: ctx.signal });
+export async function probeCommand(
+  ctx: CliContext,
+  video: string,
+  options: { countFrames?: boolean },
+): Promise<number> {
+  const info = await probe(video, {
+    countFrames: options.countFrames ? 'always' : 'auto',
+    signal: ctx.signal,
+  });
   ctx.result(describe(info), info);
   return 0;
 }
@@ -11,7 +18,9 @@ export async function probeCommand(ctx: CliContext, video: string, options: { co
 export function describe(info: VideoInfo): string[] {
   const v = info.video;
   const rate = `${round(v.fps)} fps ${v.variableFrameRate ? `(variable; nominal ${round(v.frameRate.num / v.frameRate.den)})` : '(constant)'}`;
-  const size = v.rotation ? `${v.width}x${v.height} (stored ${v.codedWidth}x${v.codedHeight}, rotated ${v.rotation}°)` : `${v.width}x${v.height}`;
+  const size = v.rotation
+    ? `${v.width}x${v.height} (stored ${v.codedWidth}x${v.codedHeight}, rotated ${v.rotation}°)`
+    : `${v.width}x${v.height}`;
   const audio = info.audio
     ? `${info.audio.codec}${info.audio.sampleRate ? ` ${info.audio.sampleRate} Hz` : ''}${info.audio.channels ? ` ${info.audio.channels} ch` : ''}`
     : 'none';

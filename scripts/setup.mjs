@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// Makes a clone ready to run: npm packages from the lock file, and ffmpeg from the system's package
+// manager when it is missing. Safe to run again: it does nothing when everything is in place.
+// Plain Node on purpose: it runs before any package is installed.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const say = (text) => process.stderr.write(`setup: ${text}\n`);
+
+function fail(text) {
+  process.stderr.write(`setup: ${text}\n`);
+  process.exit(1);
+}
+
+function ensureNodeVersion() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 15)) {
+    fail(
+      `Node ${process.versions.node} is too old: Orbis needs Node 20.15 or newer (https://nodejs.org or your package manager).`,
+    );
+  }
+}
+
+function ensurePackages() {
+  const lock = readFileSync(join(root, 'package-lock.json'));
+  const hash = createHash('sha256').update(lock).digest('hex');
+  const stamp = join(root, 'node_modules', '.orbis-lock-sha256');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return;
+  say('installing npm packages (npm ci)...');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) fail('npm ci failed; check the network access to the npm registry and rerun.');
+  writeFileSync(stamp, hash);
+}
+
+function has(command) {
+  return spawnSync(command, ['-version'], { stdio: 'ignore' }).status === 0;
+}
+
+function ensureFfmpeg() {
+  const ffmpeg = process.env.ORBIS_FFMPEG || 'ffmpeg';
+  const ffprobe = process.env.ORBIS_FFPROBE || 'ffprobe';
+  if (has(ffmpeg) && has(ffprobe)) return;
+  const isRoot = process.getuid?.() === 0;
+  const aptGet = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' }).stdout.trim();
+  if (!aptGet) {
+    fail(
+      'ffmpeg is missing. Install it (macOS: brew install ffmpeg; Fedora: dnf install ffmpeg) or set ORBIS_FFMPEG and ORBIS_FFPROBE, then rerun.',
+    );
+  }
+  const sudo = isRoot ? [] : ['sudo', '-n'];
+  if (!isRoot && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status !== 0) {
+    fail(
+      'ffmpeg is missing. Install it with: sudo apt-get install -y ffmpeg (or set ORBIS_FFMPEG), then rerun.',
+    );
+  }
+  say('ffmpeg is missing; installing it with apt-get...');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const run = (args) => {
+    const [cmd, ...rest] = [...sudo, ...args];
+    execFileSync(cmd, rest, { stdio: ['ignore', 'ignore', 'inherit'], env });
+  };
+  try {
+    run(['apt-get', 'update', '-qq']);
+    run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'ffmpeg']);
+  } catch {
+    fail('installing ffmpeg with apt-get failed; install it by hand (apt-get install ffmpeg) and rerun.');
+  }
+  if (!has(ffmpeg) || !has(ffprobe)) fail('ffmpeg was installed but does not run; check `ffmpeg -version`.');
+  say('ffmpeg installed.');
+}
+
+ensureNodeVersion();
+ensurePackages();
+ensureFfmpeg();
