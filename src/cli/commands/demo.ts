@@ -38,6 +38,7 @@ export async function demoCommand(ctx: CliContext, options: { out: string }): Pr
       seed: 4,
     }),
   );
+  make.tick();
   make.done();
 
   const rows: { video: string; clip: string; start: number; end: number; frames: number; thumb: string }[] =

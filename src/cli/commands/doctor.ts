@@ -41,10 +41,11 @@ export async function doctorCommand(ctx: CliContext): Promise<number> {
         : 'missing: clips cannot be written; install a full ffmpeg build',
       required: true,
     });
+    const yes = (codec: string): string => `${codec} ${decoders.has(codec) ? 'yes' : 'no'}`;
     checks.push({
       name: 'decoders',
       ok: decoders.has('h264'),
-      detail: `${decoders.size} video/audio decoders (h264 ${decoders.has('h264') ? 'yes' : 'no'}, hevc ${decoders.has('hevc') ? 'yes' : 'no'}, av1 ${decoders.has('av1') ? 'yes' : 'no'})`,
+      detail: ['h264', 'hevc', 'vp9', 'av1'].map(yes).join(', '),
       required: true,
     });
   } catch (error) {
