@@ -9,7 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeFrames, ffmpegPaths, ffmpegVersion, makeTestVideo, planDecode, probe } from '../src/video/index.js';
+import {
+  decodeFrames,
+  ffmpegPaths,
+  ffmpegVersion,
+  makeTestVideo,
+  planDecode,
+  probe,
+} from '../src/video/index.js';
 import { type Comparison, compare, formatTable, runCommand } from './harness.js';
 
 const { values } = parseArgs({
@@ -42,7 +49,9 @@ try {
     const plan = planDecode(info, output);
     const { ffmpeg } = ffmpegPaths();
     const peerArgs = [...plan.args, '-vf', plan.filter, '-fps_mode', 'passthrough', '-f', 'null', '-'];
-    log(`${input.name} -> ${output.width}x${output.height} ${output.pixelFormat}, ${info.video.frameCount} frames`);
+    log(
+      `${input.name} -> ${output.width}x${output.height} ${output.pixelFormat}, ${info.video.frameCount} frames`,
+    );
     const result = await compare(
       input.name,
       'frames',
@@ -72,9 +81,16 @@ try {
   } else {
     const rows = [
       ['input', 'decodeFrames fps', 'ffmpeg -f null fps', 'ratio'],
-      ...results.map((r) => [r.input, r.ours.median.toFixed(1), r.peer.median.toFixed(1), r.ratio.toFixed(3)]),
+      ...results.map((r) => [
+        r.input,
+        r.ours.median.toFixed(1),
+        r.peer.median.toFixed(1),
+        r.ratio.toFixed(3),
+      ]),
     ];
-    process.stdout.write(`\ndecode to ${output.width}x${output.height} ${output.pixelFormat}, median of ${runs} runs, ffmpeg ${version}\n`);
+    process.stdout.write(
+      `\ndecode to ${output.width}x${output.height} ${output.pixelFormat}, median of ${runs} runs, ffmpeg ${version}\n`,
+    );
     process.stdout.write(`${formatTable(rows)}\n`);
   }
 } finally {

@@ -55,7 +55,9 @@ export async function compare(
       b.push(await rate(peer));
       a.push(await rate(ours));
     }
-    options.log?.(`  run ${i + 1}/${runs}: ${ours.name} ${a.at(-1)!.toFixed(1)} ${unit}/s, ${peer.name} ${b.at(-1)!.toFixed(1)} ${unit}/s`);
+    options.log?.(
+      `  run ${i + 1}/${runs}: ${ours.name} ${a.at(-1)!.toFixed(1)} ${unit}/s, ${peer.name} ${b.at(-1)!.toFixed(1)} ${unit}/s`,
+    );
   }
   const oursMedian = median(a);
   const peerMedian = median(b);
@@ -77,7 +79,9 @@ export function runCommand(command: string, args: string[]): Promise<void> {
       stderr = (stderr + chunk.toString()).slice(-2000);
     });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolveRun() : reject(new Error(`${command} exited ${code}: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolveRun() : reject(new Error(`${command} exited ${code}: ${stderr}`)),
+    );
   });
 }
 
