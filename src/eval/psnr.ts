@@ -1,0 +1,52 @@
+import { checkPair, type Image, resolveDataRange } from './image.js';
+import { type FrameScores, type Metric, mean } from './metric.js';
+
+export interface PsnrOptions {
+  /** Range of sample values; 255 for uint8, required for floats. */
+  dataRange?: number;
+}
+
+/** Mean squared error over every sample of two images of the same shape. */
+export function meanSquaredError(pred: Image, target: Image): number {
+  checkPair(pred, target);
+  const a = pred.data;
+  const b = target.data;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i]! - b[i]!;
+    sum += d * d;
+  }
+  return sum / a.length;
+}
+
+/**
+ * Peak signal-to-noise ratio in dB, 10 log10(R^2 / MSE), over all samples (as scikit-image's
+ * peak_signal_noise_ratio). Identical images give Infinity.
+ */
+export function psnr(pred: Image, target: Image, options: PsnrOptions = {}): number {
+  const range = resolveDataRange(target, options.dataRange);
+  return psnrFromMse(meanSquaredError(pred, target), range);
+}
+
+export function psnrFromMse(mse: number, range: number): number {
+  return 10 * Math.log10((range * range) / mse);
+}
+
+/** PSNR over frames. `compute()` averages the per-frame PSNRs (the usual video PSNR). */
+export class PSNR implements Metric<Image, FrameScores> {
+  readonly name = 'psnr';
+  private values: number[] = [];
+  constructor(private readonly options: PsnrOptions = {}) {}
+
+  update(pred: Image, target: Image): void {
+    this.values.push(psnr(pred, target, this.options));
+  }
+
+  compute(): FrameScores {
+    return { mean: mean(this.values), perFrame: [...this.values] };
+  }
+
+  reset(): void {
+    this.values = [];
+  }
+}

@@ -1,0 +1,193 @@
+import { channelPlane, checkPair, type Image, invalid, resolveDataRange } from './image.js';
+import { type FrameScores, type Metric, mean } from './metric.js';
+
+/**
+ * Structural similarity (Wang et al. 2004). The defaults are the paper's: a Gaussian window with sigma
+ * 1.5 (11 taps), K1 = 0.01, K2 = 0.03, population covariance. Every option of scikit-image's
+ * `structural_similarity` is here, so its results can be reproduced exactly:
+ *
+ *   scikit-image defaults  -> { gaussianWeights: false, winSize: 7, useSampleCovariance: true }
+ *   gaussian_weights=True  -> { gaussianWeights: true, useSampleCovariance: true } (it keeps sample covariance)
+ *
+ * As in scikit-image, the mean is taken over the pixels whose window lies inside the image, and
+ * multichannel images are scored per channel and averaged.
+ */
+export interface SsimOptions {
+  /** Range of sample values; 255 for uint8, required for floats. */
+  dataRange?: number;
+  /** Gaussian window (default true) or a uniform winSize x winSize window. */
+  gaussianWeights?: boolean;
+  /** Gaussian sigma (default 1.5); the window spans int(3.5 sigma + 0.5) pixels each side. */
+  sigma?: number;
+  /** Uniform window side, odd (default 7); ignored for Gaussian windows. */
+  winSize?: number;
+  k1?: number;
+  k2?: number;
+  /** Normalize covariances by N-1 instead of N (scikit-image's default; false in the paper). */
+  useSampleCovariance?: boolean;
+}
+
+interface Resolved {
+  weights: Float64Array;
+  covNorm: number;
+  c1: number;
+  c2: number;
+}
+
+export function resolveSsim(options: SsimOptions, range: number): Resolved {
+  const gaussian = options.gaussianWeights ?? true;
+  const k1 = options.k1 ?? 0.01;
+  const k2 = options.k2 ?? 0.03;
+  if (!(k1 >= 0 && k2 >= 0)) throw invalid('k1 and k2 must be >= 0');
+  let weights: Float64Array;
+  if (gaussian) {
+    const sigma = options.sigma ?? 1.5;
+    if (!(sigma > 0)) throw invalid('sigma must be > 0');
+    weights = gaussianWeights(sigma, Math.trunc(3.5 * sigma + 0.5));
+  } else {
+    const size = options.winSize ?? 7;
+    if (!(Number.isInteger(size) && size >= 3 && size % 2 === 1)) throw invalid('winSize must be an odd whole number >= 3');
+    weights = new Float64Array(size).fill(1 / size);
+  }
+  const np = weights.length * weights.length;
+  const sample = options.useSampleCovariance ?? !gaussian;
+  return {
+    weights,
+    covNorm: sample ? np / (np - 1) : 1,
+    c1: (k1 * range) ** 2,
+    c2: (k2 * range) ** 2,
+  };
+}
+
+/** Normalized 1-D Gaussian taps from -radius to radius, as scipy.ndimage builds them. */
+export function gaussianWeights(sigma: number, radius: number): Float64Array {
+  const w = new Float64Array(2 * radius + 1);
+  let sum = 0;
+  for (let i = -radius; i <= radius; i++) {
+    const v = Math.exp((-0.5 * i * i) / (sigma * sigma));
+    w[i + radius] = v;
+    sum += v;
+  }
+  for (let i = 0; i < w.length; i++) w[i]! /= sum;
+  return w;
+}
+
+/** Means of the SSIM map and of its contrast-structure term over the valid region of one channel. */
+export function ssimPlane(
+  x: Float64Array,
+  y: Float64Array,
+  width: number,
+  height: number,
+  p: Resolved,
+): { ssim: number; cs: number } {
+  const k = p.weights;
+  const taps = k.length;
+  const ow = width - taps + 1;
+  const oh = height - taps + 1;
+  if (ow < 1 || oh < 1) {
+    throw invalid(`the image (${width}x${height}) is smaller than the ${taps}x${taps} SSIM window`, 'use larger frames or a smaller window');
+  }
+  // Per-pixel products, then a horizontal pass over the four maps that the SSIM formula needs:
+  // x, y, x^2 + y^2 (only the sum of the variances is used) and x*y.
+  const n = width * height;
+  const sq = new Float64Array(n);
+  const xy = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = x[i]!;
+    const b = y[i]!;
+    sq[i] = a * a + b * b;
+    xy[i] = a * b;
+  }
+  const hx = new Float64Array(height * ow);
+  const hy = new Float64Array(height * ow);
+  const hsq = new Float64Array(height * ow);
+  const hxy = new Float64Array(height * ow);
+  for (let r = 0; r < height; r++) {
+    const src = r * width;
+    const dst = r * ow;
+    for (let c = 0; c < ow; c++) {
+      let sx = 0;
+      let sy = 0;
+      let ss = 0;
+      let sp = 0;
+      const base = src + c;
+      for (let t = 0; t < taps; t++) {
+        const w = k[t]!;
+        sx += w * x[base + t]!;
+        sy += w * y[base + t]!;
+        ss += w * sq[base + t]!;
+        sp += w * xy[base + t]!;
+      }
+      hx[dst + c] = sx;
+      hy[dst + c] = sy;
+      hsq[dst + c] = ss;
+      hxy[dst + c] = sp;
+    }
+  }
+  // Vertical pass row by row (cache-friendly), scoring each output row as it completes.
+  const ux = new Float64Array(ow);
+  const uy = new Float64Array(ow);
+  const us = new Float64Array(ow);
+  const up = new Float64Array(ow);
+  const { c1, c2, covNorm } = p;
+  let ssimSum = 0;
+  let csSum = 0;
+  for (let r = 0; r < oh; r++) {
+    ux.fill(0);
+    uy.fill(0);
+    us.fill(0);
+    up.fill(0);
+    for (let t = 0; t < taps; t++) {
+      const w = k[t]!;
+      const row = (r + t) * ow;
+      for (let c = 0; c < ow; c++) {
+        ux[c]! += w * hx[row + c]!;
+        uy[c]! += w * hy[row + c]!;
+        us[c]! += w * hsq[row + c]!;
+        up[c]! += w * hxy[row + c]!;
+      }
+    }
+    for (let c = 0; c < ow; c++) {
+      const mx = ux[c]!;
+      const my = uy[c]!;
+      const mm = mx * mx + my * my;
+      const variances = covNorm * (us[c]! - mm);
+      const covariance = covNorm * (up[c]! - mx * my);
+      const cs = (2 * covariance + c2) / (variances + c2);
+      csSum += cs;
+      ssimSum += ((2 * mx * my + c1) / (mm + c1)) * cs;
+    }
+  }
+  const count = ow * oh;
+  return { ssim: ssimSum / count, cs: csSum / count };
+}
+
+/** Mean SSIM of two images (channels scored separately, then averaged). */
+export function ssim(pred: Image, target: Image, options: SsimOptions = {}): number {
+  checkPair(pred, target);
+  const p = resolveSsim(options, resolveDataRange(target, options.dataRange));
+  let total = 0;
+  for (let ch = 0; ch < target.channels; ch++) {
+    total += ssimPlane(channelPlane(pred, ch), channelPlane(target, ch), target.width, target.height, p).ssim;
+  }
+  return total / target.channels;
+}
+
+/** SSIM over frames; `compute()` averages the per-frame values. */
+export class SSIM implements Metric<Image, FrameScores> {
+  readonly name = 'ssim';
+  private values: number[] = [];
+  constructor(private readonly options: SsimOptions = {}) {}
+
+  update(pred: Image, target: Image): void {
+    this.values.push(ssim(pred, target, this.options));
+  }
+
+  compute(): FrameScores {
+    return { mean: mean(this.values), perFrame: [...this.values] };
+  }
+
+  reset(): void {
+    this.values = [];
+  }
+}
