@@ -43,10 +43,21 @@ function has(command) {
   return spawnSync(command, ['-version'], { stdio: 'ignore' }).status === 0;
 }
 
+function checkFfmpegVersion(ffmpeg) {
+  const out = spawnSync(ffmpeg, ['-hide_banner', '-version'], { encoding: 'utf8' }).stdout ?? '';
+  const version = /ffmpeg version n?(\d+)\.(\d+)/.exec(out);
+  if (version && (Number(version[1]) < 5 || (Number(version[1]) === 5 && Number(version[2]) < 1))) {
+    fail(`ffmpeg ${version[1]}.${version[2]} is too old: Orbis needs 5.1 or newer (Debian 12, Ubuntu 24.04, or a static build; set ORBIS_FFMPEG to use it).`);
+  }
+}
+
 function ensureFfmpeg() {
   const ffmpeg = process.env.ORBIS_FFMPEG || 'ffmpeg';
   const ffprobe = process.env.ORBIS_FFPROBE || 'ffprobe';
-  if (has(ffmpeg) && has(ffprobe)) return;
+  if (has(ffmpeg) && has(ffprobe)) {
+    checkFfmpegVersion(ffmpeg);
+    return;
+  }
   const isRoot = process.getuid?.() === 0;
   const aptGet = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' }).stdout.trim();
   if (!aptGet) {
@@ -73,6 +84,7 @@ function ensureFfmpeg() {
     fail('installing ffmpeg with apt-get failed; install it by hand (apt-get install ffmpeg) and rerun.');
   }
   if (!has(ffmpeg) || !has(ffprobe)) fail('ffmpeg was installed but does not run; check `ffmpeg -version`.');
+  checkFfmpegVersion(ffmpeg);
   say('ffmpeg installed.');
 }
 

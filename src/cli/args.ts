@@ -35,9 +35,9 @@ export function parseSize(name: string, text: string): { width?: number; height?
   return size;
 }
 
-export function parseTime(name: string, text: string): number {
+export function parseTime(name: string, text: string, fps?: number): number {
   try {
-    return parseTimecode(text);
+    return parseTimecode(text, fps);
   } catch (error) {
     const hint = OrbisError.isInstance(error) ? error.hint : undefined;
     throw usage(`${name}: cannot read the time "${text}"`, hint);

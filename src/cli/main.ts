@@ -10,4 +10,12 @@ process.once('SIGINT', () => {
 });
 process.once('SIGTERM', () => controller.abort(new Error('terminated')));
 
+// A closed pipe downstream (orbis ... | head) is the reader's choice, not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 process.exitCode = await runCli(process.argv.slice(2), {}, controller.signal);

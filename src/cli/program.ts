@@ -89,6 +89,29 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .option('--thumbnail [file]', 'also write a JPEG thumbnail (default: beside the clip)')
     .action(lazy(async () => (await import('./commands/clip.js')).clipCommand as Action));
 
+  const evaluate = program
+    .command('eval')
+    .description('score generated videos: pixel fidelity, overlap, geometric consistency');
+  evaluate
+    .command('compare')
+    .description('PSNR (capped at 100 dB), SSIM and MS-SSIM of a predicted video against a target, frame by frame')
+    .argument('<pred>', 'predicted (generated) video')
+    .argument('<target>', 'target (ground-truth) video')
+    .option('--metrics <list>', 'comma-separated: psnr, ssim, ms-ssim', 'psnr,ssim')
+    .option('--resize', 'scale the prediction to the target size when they differ')
+    .option('--align', 'compare the n-th frames up to the shorter video, whatever the lengths and rates')
+    .option('--per-frame', "include every frame's scores in --json output")
+    .action(lazy(async () => (await import('./commands/eval.js')).evalCompareCommand as Action));
+  evaluate
+    .command('geometry')
+    .description('Sampson error and pose-estimation success over frame pairs of a static-scene video')
+    .argument('<video>', 'video file')
+    .option('--intrinsics <fx,fy,cx,cy>', 'camera intrinsics in video pixels (default: a 60 degree view)')
+    .option('--stride <n>', 'frames between the two views of a pair', '1')
+    .option('--max-pairs <n>', 'stop after this many pairs')
+    .option('--size <WxH>', 'analysis size', '960x540')
+    .action(lazy(async () => (await import('./commands/eval.js')).evalGeometryCommand as Action));
+
   program
     .command('doctor')
     .description('check this machine: ffmpeg, CPU cores, memory, GPUs')
@@ -106,6 +129,7 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0; // --help, --version
+      if (error.code === 'commander.help') return 1; // bare `orbis`: the help was shown, nothing ran
       const message = error.message.replace(/^error:\s*/, '');
       return report(
         new OrbisError('INVALID_ARGUMENT', message, { hint: 'see orbis --help' }),

@@ -97,6 +97,8 @@ export interface VideoInfo {
   /** ffprobe's format name, e.g. "mov,mp4,m4a,3gp,3g2,mj2". */
   container: string;
   duration: number;
+  /** The container's first timestamp (seconds); times given to decode and cut count from here. */
+  startTime: number;
   bitRate: number | undefined;
   video: VideoStreamInfo;
   audio: AudioStreamInfo | undefined;

@@ -15,14 +15,22 @@ import { type SsimOptions, ssim } from './ssim.js';
 interface Golden {
   tolerance: number;
   pairs: Record<string, { width: number; height: number; channels: number; target: Seeded; pred: Seeded }>;
-  cases: { metric: string; pair: string; kind: 'uint8' | 'float'; options: Record<string, unknown>; expected: number }[];
+  cases: {
+    metric: string;
+    pair: string;
+    kind: 'uint8' | 'float';
+    options: Record<string, unknown>;
+    expected: number;
+  }[];
 }
 interface Seeded {
   seed: number;
   noise: number;
 }
 
-const golden = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../test/golden/eval-metrics.json'), 'utf8')) as Golden;
+const golden = JSON.parse(
+  readFileSync(resolve(import.meta.dirname, '../../test/golden/eval-metrics.json'), 'utf8'),
+) as Golden;
 
 /** The same integer-only generator as make_image() in the golden script. */
 function makeImage(width: number, height: number, channels: number, seed: number, noise: number): Image {
@@ -32,7 +40,8 @@ function makeImage(width: number, height: number, channels: number, seed: number
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       for (let c = 0; c < channels; c++) {
-        const base = (x * 3 + y * 5 + c * 40 + (((x >> 3) + (y >> 3)) & 1) * 60 + Math.floor((x * y) / 64)) % 256;
+        const base =
+          (x * 3 + y * 5 + c * 40 + (((x >> 3) + (y >> 3)) & 1) * 60 + Math.floor((x * y) / 64)) % 256;
         state = (state * 1103515245n + 12345n) % 2147483648n;
         const n = noise > 0 ? Number((state >> 16n) % BigInt(2 * noise + 1)) - noise : 0;
         data[i++] = Math.min(255, Math.max(0, base + n));

@@ -12,7 +12,12 @@ export interface Image {
 }
 
 export function imageFromFrame(frame: Frame): Image {
-  return { width: frame.width, height: frame.height, channels: channelsOf[frame.pixelFormat], data: frame.data };
+  return {
+    width: frame.width,
+    height: frame.height,
+    channels: channelsOf[frame.pixelFormat],
+    data: frame.data,
+  };
 }
 
 export function isIntegerImage(image: Image): boolean {
@@ -22,7 +27,8 @@ export function isIntegerImage(image: Image): boolean {
 /** The range of sample values: 255 for uint8, otherwise what the caller states. */
 export function resolveDataRange(image: Image, dataRange: number | undefined): number {
   if (dataRange !== undefined) {
-    if (!(dataRange > 0 && Number.isFinite(dataRange))) throw invalid(`dataRange must be a positive number, not ${dataRange}`);
+    if (!(dataRange > 0 && Number.isFinite(dataRange)))
+      throw invalid(`dataRange must be a positive number, not ${dataRange}`);
     return dataRange;
   }
   if (isIntegerImage(image)) return 255;
@@ -45,11 +51,14 @@ export function checkImage(image: Image, name: string): void {
   const { width, height, channels, data } = image;
   if (!(width > 0 && height > 0 && channels > 0)) throw invalid(`the ${name} is empty (${shape(image)})`);
   if (data.length !== width * height * channels) {
-    throw invalid(`the ${name} holds ${data.length} samples, but ${shape(image)} needs ${width * height * channels}`);
+    throw invalid(
+      `the ${name} holds ${data.length} samples, but ${shape(image)} needs ${width * height * channels}`,
+    );
   }
   if (!isIntegerImage(image)) {
     for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i]!)) throw invalid(`the ${name} has a non-finite sample (${data[i]}) at index ${i}`);
+      if (!Number.isFinite(data[i]!))
+        throw invalid(`the ${name} has a non-finite sample (${data[i]}) at index ${i}`);
     }
   }
 }

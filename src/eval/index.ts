@@ -1,6 +1,14 @@
 export * from './geometry/index.js';
 export { checkPair, type Image, imageFromFrame, resolveDataRange } from './image.js';
-export { binaryIou, IoU, type IouResult, type Mask, meanIou, type ObjectOverlap, objectOverlaps } from './iou.js';
+export {
+  binaryIou,
+  IoU,
+  type IouResult,
+  type Mask,
+  meanIou,
+  type ObjectOverlap,
+  objectOverlaps,
+} from './iou.js';
 export { type FrameScores, type Metric, mean } from './metric.js';
 export { MS_SSIM_WEIGHTS, MSSSIM, type MsSsimOptions, msSsim } from './ms-ssim.js';
 export { meanSquaredError, PSNR, type PsnrOptions, psnr } from './psnr.js';

@@ -20,10 +20,15 @@ export interface ObjectOverlap {
 }
 
 function checkMasks(pred: Mask, target: Mask): void {
-  for (const [name, m] of [['prediction', pred], ['target', target]] as const) {
+  for (const [name, m] of [
+    ['prediction', pred],
+    ['target', target],
+  ] as const) {
     if (!(m.width > 0 && m.height > 0)) throw invalid(`the ${name} mask is empty (${m.width}x${m.height})`);
     if (m.data.length !== m.width * m.height) {
-      throw invalid(`the ${name} mask holds ${m.data.length} values, but ${m.width}x${m.height} needs ${m.width * m.height}`);
+      throw invalid(
+        `the ${name} mask holds ${m.data.length} values, but ${m.width}x${m.height} needs ${m.width * m.height}`,
+      );
     }
   }
   if (pred.width !== target.width || pred.height !== target.height) {
@@ -99,7 +104,11 @@ export class IoU implements Metric<Mask, IouResult> {
     const objects = objectOverlaps(pred, target, this.ids);
     // A frame where the object is in neither mask says nothing about it: leave it out of that frame's mean.
     const present = objects.filter((o) => o.union > 0);
-    this.frames.push({ frame: this.frames.length, mIoU: present.length ? mean(present.map((o) => o.iou)) : 1, objects });
+    this.frames.push({
+      frame: this.frames.length,
+      mIoU: present.length ? mean(present.map((o) => o.iou)) : 1,
+      objects,
+    });
   }
 
   compute(): IouResult {

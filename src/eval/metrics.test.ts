@@ -48,21 +48,43 @@ test('identical images score PSNR Infinity, SSIM 1 and MS-SSIM 1', () => {
 
 test('bad inputs get clear errors: shapes, empty, NaN, missing data range, too small', () => {
   const a = noisy(32, 32, 3, 1);
-  assert.throws(() => psnr(a, noisy(32, 31, 3, 1)), (e: unknown) => isInvalid(e) && /differ in shape/.test((e as Error).message));
+  assert.throws(
+    () => psnr(a, noisy(32, 31, 3, 1)),
+    (e: unknown) => isInvalid(e) && /differ in shape/.test((e as Error).message),
+  );
   assert.throws(() => ssim(a, noisy(32, 32, 1, 1)), isInvalid);
-  assert.throws(() => psnr({ width: 0, height: 0, channels: 3, data: new Uint8Array(0) }, a), (e: unknown) => isInvalid(e) && /empty/.test((e as Error).message));
+  assert.throws(
+    () => psnr({ width: 0, height: 0, channels: 3, data: new Uint8Array(0) }, a),
+    (e: unknown) => isInvalid(e) && /empty/.test((e as Error).message),
+  );
   const floats = { width: 32, height: 32, channels: 3, data: new Float32Array(32 * 32 * 3) };
-  assert.throws(() => psnr(floats, floats), (e: unknown) => isInvalid(e) && /dataRange/.test((e as Error).message));
+  assert.throws(
+    () => psnr(floats, floats),
+    (e: unknown) => isInvalid(e) && /dataRange/.test((e as Error).message),
+  );
   const withNaN = { ...floats, data: floats.data.slice() };
   withNaN.data[5] = Number.NaN;
-  assert.throws(() => ssim(withNaN, floats, { dataRange: 1 }), (e: unknown) => isInvalid(e) && /non-finite/.test((e as Error).message));
-  assert.throws(() => ssim(noisy(8, 8, 1, 1), noisy(8, 8, 1, 2)), (e: unknown) => isInvalid(e) && /smaller than/.test((e as Error).message));
-  assert.throws(() => msSsim(a, a), (e: unknown) => isInvalid(e) && /at least 176x176/.test((e as Error).message));
+  assert.throws(
+    () => ssim(withNaN, floats, { dataRange: 1 }),
+    (e: unknown) => isInvalid(e) && /non-finite/.test((e as Error).message),
+  );
+  assert.throws(
+    () => ssim(noisy(8, 8, 1, 1), noisy(8, 8, 1, 2)),
+    (e: unknown) => isInvalid(e) && /smaller than/.test((e as Error).message),
+  );
+  assert.throws(
+    () => msSsim(a, a),
+    (e: unknown) => isInvalid(e) && /at least 176x176/.test((e as Error).message),
+  );
   assert.throws(() => ssim(a, a, { gaussianWeights: false, winSize: 4 }), isInvalid);
   assert.throws(() => psnr({ ...a, data: a.data.subarray(1) }, a), isInvalid);
 });
 
-function mask(width: number, height: number, rects: [id: number, x0: number, y0: number, x1: number, y1: number][]): Mask {
+function mask(
+  width: number,
+  height: number,
+  rects: [id: number, x0: number, y0: number, x1: number, y1: number][],
+): Mask {
   const data = new Uint8Array(width * height);
   for (const [id, x0, y0, x1, y1] of rects) {
     for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data[y * width + x] = id;
@@ -71,8 +93,14 @@ function mask(width: number, height: number, rects: [id: number, x0: number, y0:
 }
 
 test('IoU of binary and instance masks, per object and per frame', () => {
-  const target = mask(10, 10, [[1, 0, 0, 4, 4], [2, 5, 5, 10, 10]]); // areas 16 and 25
-  const pred = mask(10, 10, [[1, 2, 0, 6, 4], [2, 5, 5, 10, 10]]); // object 1 shifted by 2
+  const target = mask(10, 10, [
+    [1, 0, 0, 4, 4],
+    [2, 5, 5, 10, 10],
+  ]); // areas 16 and 25
+  const pred = mask(10, 10, [
+    [1, 2, 0, 6, 4],
+    [2, 5, 5, 10, 10],
+  ]); // object 1 shifted by 2
   // Object 1: intersection 8, union 24. Object 2: exact.
   const overlaps = objectOverlaps(pred, target);
   assert.deepEqual(
@@ -103,6 +131,9 @@ test('IoU of binary and instance masks, per object and per frame', () => {
 });
 
 test('masks of different sizes or malformed masks are refused', () => {
-  assert.throws(() => binaryIou(mask(4, 4, []), mask(4, 5, [])), (e: unknown) => isInvalid(e) && /differ in size/.test((e as Error).message));
+  assert.throws(
+    () => binaryIou(mask(4, 4, []), mask(4, 5, [])),
+    (e: unknown) => isInvalid(e) && /differ in size/.test((e as Error).message),
+  );
   assert.throws(() => meanIou({ width: 4, height: 4, data: new Uint8Array(3) }, mask(4, 4, [])), isInvalid);
 });

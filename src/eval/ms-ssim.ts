@@ -25,7 +25,16 @@ export function msSsim(pred: Image, target: Image, options: MsSsimOptions = {}):
   checkPair(pred, target);
   const weights = options.weights ?? MS_SSIM_WEIGHTS;
   const range = resolveDataRange(target, options.dataRange);
-  const p = resolveSsim({ gaussianWeights: true, sigma: options.sigma ?? 1.5, k1: options.k1, k2: options.k2, useSampleCovariance: false }, range);
+  const p = resolveSsim(
+    {
+      gaussianWeights: true,
+      sigma: options.sigma ?? 1.5,
+      k1: options.k1,
+      k2: options.k2,
+      useSampleCovariance: false,
+    },
+    range,
+  );
   const minSide = p.weights.length * 2 ** (weights.length - 1);
   if (Math.min(target.width, target.height) < minSide) {
     throw invalid(
@@ -54,7 +63,11 @@ export function msSsim(pred: Image, target: Image, options: MsSsimOptions = {}):
   return total / target.channels;
 }
 
-function halve(plane: Float64Array, width: number, height: number): { plane: Float64Array; width: number; height: number } {
+function halve(
+  plane: Float64Array,
+  width: number,
+  height: number,
+): { plane: Float64Array; width: number; height: number } {
   const w = width >> 1;
   const h = height >> 1;
   const out = new Float64Array(w * h);
@@ -62,7 +75,8 @@ function halve(plane: Float64Array, width: number, height: number): { plane: Flo
     const a = 2 * r * width;
     const b = a + width;
     for (let c = 0; c < w; c++) {
-      out[r * w + c] = (plane[a + 2 * c]! + plane[a + 2 * c + 1]! + plane[b + 2 * c]! + plane[b + 2 * c + 1]!) / 4;
+      out[r * w + c] =
+        (plane[a + 2 * c]! + plane[a + 2 * c + 1]! + plane[b + 2 * c]! + plane[b + 2 * c + 1]!) / 4;
     }
   }
   return { plane: out, width: w, height: h };

@@ -4,6 +4,11 @@ import { type FrameScores, type Metric, mean } from './metric.js';
 export interface PsnrOptions {
   /** Range of sample values; 255 for uint8, required for floats. */
   dataRange?: number;
+  /**
+   * Cap in dB for (nearly) identical images, whose PSNR is infinite; none by default (as scikit-image).
+   * Video tools usually cap at 100 so one identical frame does not make the mean infinite.
+   */
+  maxDb?: number;
 }
 
 /** Mean squared error over every sample of two images of the same shape. */
@@ -25,7 +30,8 @@ export function meanSquaredError(pred: Image, target: Image): number {
  */
 export function psnr(pred: Image, target: Image, options: PsnrOptions = {}): number {
   const range = resolveDataRange(target, options.dataRange);
-  return psnrFromMse(meanSquaredError(pred, target), range);
+  const value = psnrFromMse(meanSquaredError(pred, target), range);
+  return options.maxDb === undefined ? value : Math.min(value, options.maxDb);
 }
 
 export function psnrFromMse(mse: number, range: number): number {

@@ -46,7 +46,8 @@ export function resolveSsim(options: SsimOptions, range: number): Resolved {
     weights = gaussianWeights(sigma, Math.trunc(3.5 * sigma + 0.5));
   } else {
     const size = options.winSize ?? 7;
-    if (!(Number.isInteger(size) && size >= 3 && size % 2 === 1)) throw invalid('winSize must be an odd whole number >= 3');
+    if (!(Number.isInteger(size) && size >= 3 && size % 2 === 1))
+      throw invalid('winSize must be an odd whole number >= 3');
     weights = new Float64Array(size).fill(1 / size);
   }
   const np = weights.length * weights.length;
@@ -85,7 +86,10 @@ export function ssimPlane(
   const ow = width - taps + 1;
   const oh = height - taps + 1;
   if (ow < 1 || oh < 1) {
-    throw invalid(`the image (${width}x${height}) is smaller than the ${taps}x${taps} SSIM window`, 'use larger frames or a smaller window');
+    throw invalid(
+      `the image (${width}x${height}) is smaller than the ${taps}x${taps} SSIM window`,
+      'use larger frames or a smaller window',
+    );
   }
   // Per-pixel products, then a horizontal pass over the four maps that the SSIM formula needs:
   // x, y, x^2 + y^2 (only the sum of the variances is used) and x*y.

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { ffprobeFrameTimes, noFfmpegChildrenWithin, tempDir } from '../../test/support.js';
 import { type Frame, OrbisError } from '../core/index.js';
 import { decodeFrames } from './decode.js';
+import { probe } from './probe.js';
 import { makeTestVideo, type TestVideo } from './test-video.js';
 import { liveChildCount } from './tools.js';
 
@@ -160,4 +162,71 @@ test('bad options are refused before ffmpeg starts', async () => {
       (e: unknown) => OrbisError.isInstance(e) && e.code === 'INVALID_ARGUMENT',
     );
   }
+});
+
+test('spans count from the container start, even when its timestamps begin late (MPEG-TS)', async () => {
+  const ts = join(dir, 'late start.ts');
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=s=96x64:r=25:d=4',
+    '-c:v',
+    'libx264',
+    '-g',
+    '25',
+    '-output_ts_offset',
+    '1.48',
+    '-f',
+    'mpegts',
+    ts,
+  ]);
+  const info = await probe(ts);
+  assert.ok(info.startTime > 1, `start time ${info.startTime}`);
+  const span = await collect(ts, { start: 0.5, end: 1 });
+  assert.equal(span.length, 12, '[0.5, 1) at 25 fps');
+  const first = span[0]!.timestamp - info.startTime;
+  assert.ok(first >= 0.5 && first < 0.5 + 0.04, `first frame ${first} s after the start`);
+  const head = await collect(ts, { end: 1 });
+  assert.equal(head.length, 25);
+});
+
+test('the end of a span is exclusive: [0.5, 1) at 25 fps is 12 frames', async () => {
+  const mp4 = join(dir, 'twentyfive.mp4');
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=s=96x64:r=25:d=2',
+    '-c:v',
+    'libx264',
+    mp4,
+  ]);
+  const span = await collect(mp4, { start: 0.5, end: 1 });
+  assert.equal(span.length, 12);
+  assert.ok(span.at(-1)!.timestamp < 1);
+});
+
+test('a clean file whose name and metadata sound like damage is not called corrupt', async () => {
+  const odd = join(dir, 'not-corrupt partial file.mp4');
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-i',
+    cfr.path,
+    '-c',
+    'copy',
+    '-metadata',
+    'title=missing picture, corrupt, Invalid NAL unit',
+    odd,
+  ]);
+  const frames = await collect(odd);
+  assert.equal(frames.length, cfr.frames);
 });

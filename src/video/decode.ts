@@ -10,7 +10,8 @@ import {
 } from '../core/index.js';
 import { classifyInputFailure, stderrShowsCorruption } from './input-errors.js';
 import { probe } from './probe.js';
-import { inputUrl, missingToolError, StderrTail, spawnTool } from './tools.js';
+import { seekArgs } from './seek.js';
+import { inputUrl, missingToolError, requireSupportedFfmpeg, StderrTail, spawnTool } from './tools.js';
 
 export interface DecodeOptions {
   /** Resample to this constant frame rate; by default every decoded frame comes out with its own timestamp. */
@@ -18,7 +19,10 @@ export interface DecodeOptions {
   /** Output size; give one side to keep the aspect ratio. Default: the display size. */
   width?: number;
   height?: number;
-  /** Seconds from the start of the video; frames with start <= t < end are returned. */
+  /**
+   * Seconds from the start of the video (its container start time, `info.startTime`); the frames with
+   * start <= t < end are returned.
+   */
   start?: number;
   end?: number;
   pixelFormat?: PixelFormat;
@@ -59,7 +63,17 @@ export function planDecode(info: VideoInfo, options: DecodeOptions = {}): Decode
   if (options.fps !== undefined && !(options.fps > 0 && options.fps <= 1000))
     throw badOption('fps must be in (0, 1000]');
 
+  // Timestamps stay as the container has them (-copyts), so the span is cut on absolute times by trim
+  // (end exclusive); the input -ss only jumps to the keyframe before the start.
+  const t0 = info.startTime;
   const filters: string[] = [];
+  if (start !== undefined || end !== undefined) {
+    const bounds = [
+      start ? `start=${seconds(start + t0)}` : '',
+      end !== undefined ? `end=${seconds(end + t0)}` : '',
+    ];
+    filters.push(`trim=${bounds.filter(Boolean).join(':')}`);
+  }
   if (options.fps !== undefined) filters.push(`fps=${options.fps}`);
   if (width !== info.video.width || height !== info.video.height) {
     filters.push(`scale=${width}:${height}:flags=${options.scaleFlags ?? 'area'}`);
@@ -67,13 +81,12 @@ export function planDecode(info: VideoInfo, options: DecodeOptions = {}): Decode
   filters.push(`format=${pixelFormat}`);
   const filter = filters.join(',');
 
-  const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info'];
+  // level+info tags every line with its level, so damage is judged on warnings and errors only, never
+  // on info lines that echo file names or metadata.
+  const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info'];
   if (options.threads) args.push('-threads', String(options.threads));
-  // -copyts keeps the container's timestamps (as ffprobe reports them); -ss/-t on the input make ffmpeg
-  // decode from the keyframe before `start` and trim exactly to [start, end).
   args.push('-copyts');
-  if (start !== undefined && start > 0) args.push('-ss', String(start));
-  if (end !== undefined) args.push('-t', String(end - (start ?? 0)));
+  args.push(...seekArgs(info, start));
   args.push('-i', inputUrl(info.path), '-map', `0:${info.video.index}`, '-an', '-sn', '-dn');
   return {
     width,
@@ -83,6 +96,11 @@ export function planDecode(info: VideoInfo, options: DecodeOptions = {}): Decode
     args,
     filter,
   };
+}
+
+/** Seconds for an ffmpeg option, in microseconds precision (what ffmpeg keeps) without exponent notation. */
+function seconds(value: number): string {
+  return value.toFixed(6);
 }
 
 function outputSize(info: VideoInfo, options: DecodeOptions): { width: number; height: number } {
@@ -107,8 +125,10 @@ function badOption(message: string): OrbisError {
   return new OrbisError('INVALID_ARGUMENT', message);
 }
 
-const timeBaseLine = /^\[Parsed_showinfo_\d+ @ [^\]]+\] config in time_base: (\d+)\/(\d+)/;
-const frameLine = /^\[Parsed_showinfo_\d+ @ [^\]]+\] n:\s*\d+ pts:\s*(-?\d+)/;
+const timeBaseLine = /^\[Parsed_showinfo_\d+ @ [^\]]+\] (?:\[info\] )?config in time_base: (\d+)\/(\d+)/;
+const frameLine = /^\[Parsed_showinfo_\d+ @ [^\]]+\] (?:\[info\] )?n:\s*\d+ pts:\s*(-?\d+)/;
+/** Lines below warning level: progress and stream descriptions, kept out of the error tail. */
+const quietLine = /(^|\] )\[(info|verbose|debug|trace)\] /;
 
 /**
  * Decode a video into frames, streamed from ffmpeg over a pipe. Each frame carries its exact presentation
@@ -120,6 +140,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions = {}): 
   if (signal?.aborted) throw abortError(signal.reason);
   const info = options.info ?? (await probe(path, { countFrames: 'never', ...(signal ? { signal } : {}) }));
   const plan = planDecode(info, options);
+  await requireSupportedFfmpeg();
   const args = [...plan.args, '-vf', `${plan.filter},showinfo=checksum=0`];
   args.push('-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', plan.pixelFormat, 'pipe:1');
 
@@ -134,6 +155,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions = {}): 
   let filled = 0;
   let closed = false;
   let exitCode: number | null = null;
+  let exitSignal: NodeJS.Signals | null = null;
   let spawnError: Error | undefined;
   let wake: (() => void) | undefined;
   const notify = (): void => {
@@ -170,7 +192,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions = {}): 
       timeBase ??= { num: Number(tb[1]), den: Number(tb[2]) };
       return true;
     }
-    return line.startsWith('[Parsed_showinfo_');
+    return line.startsWith('[Parsed_showinfo_') || quietLine.test(line);
   };
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (text: string) => {
@@ -183,9 +205,10 @@ export async function* decodeFrames(path: string, options: DecodeOptions = {}): 
     notify();
   });
   const closedPromise = new Promise<void>((resolveClose) => {
-    child.on('close', (code) => {
+    child.on('close', (code, signalName) => {
       tail.end(claimShowinfo);
       exitCode = code;
+      exitSignal = signalName;
       closed = true;
       notify();
       resolveClose();
@@ -230,6 +253,18 @@ export async function* decodeFrames(path: string, options: DecodeOptions = {}): 
       throw (spawnError as NodeJS.ErrnoException).code === 'ENOENT'
         ? missingToolError('ffmpeg', spawnError)
         : spawnError;
+    }
+    if (exitSignal) {
+      throw new VideoError(
+        'VIDEO_DECODE_FAILED',
+        path,
+        `ffmpeg was stopped by ${exitSignal} while decoding ${path}, after ${index} frames`,
+        {
+          stderrTail: tail.text(),
+          hint: 'something outside Orbis ended it (out of memory?); rerun',
+          details: { framesDecoded: index },
+        },
+      );
     }
     if (exitCode !== 0) throw await classifyInputFailure(path, tail.text(), 'ffmpeg');
     if (options.onCorrupt !== 'ignore' && (filled > 0 || stderrShowsCorruption(tail.all()))) {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { decodeFrames } from './decode.js';
 import { cutClip, encodeClip, thumbnail } from './encode.js';
 import { probe } from './probe.js';
 import { makeTestVideo, type TestVideo } from './test-video.js';
+import { liveChildCount } from './tools.js';
 
 const dir = tempDir();
 let source: TestVideo;
@@ -148,4 +150,51 @@ test('cutClip rejects empty spans and spans past the end', async () => {
       (e: unknown) => OrbisError.isInstance(e) && e.code === 'INVALID_ARGUMENT',
     );
   }
+});
+
+test('encodeClip with a bad option closes the frame source: no decoder is left running', async () => {
+  await assert.rejects(
+    encodeClip(decodeFrames(source.path), join(dir, 'bad-crf.mp4'), { crf: 99 }),
+    (e: unknown) => OrbisError.isInstance(e) && e.code === 'INVALID_ARGUMENT',
+  );
+  assert.equal(liveChildCount(), 0);
+  assert.deepEqual(await noFfmpegChildrenWithin(), []);
+});
+
+test('cutClip: [0.5, 1) at 25 fps is 12 frames, and a span between two frames is refused', async () => {
+  const mp4 = join(dir, 'twentyfive.mp4');
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=s=96x64:r=25:d=2',
+    '-c:v',
+    'libx264',
+    mp4,
+  ]);
+  assert.equal(
+    (await cutClip(mp4, { start: 0.5, end: 1 }, join(dir, 'twelve.mp4'), { preset: 'ultrafast' })).frames,
+    12,
+  );
+  const empty = join(dir, 'empty.mp4');
+  await assert.rejects(
+    cutClip(mp4, { start: 1.97, end: 1.99 }, empty),
+    (e: unknown) =>
+      OrbisError.isInstance(e) && e.code === 'INVALID_ARGUMENT' && /no frame/.test((e as Error).message),
+  );
+  assert.ok(!(await readdir(dir)).some((n) => n.includes('empty')));
+});
+
+test('thumbnails past the last frame, and names with %, still work', async () => {
+  const late = await thumbnail(source.path, join(dir, 'late.jpg'), { time: 100 });
+  assert.deepEqual([...readFileSync(late).subarray(0, 2)], [0xff, 0xd8]);
+  const percent = await thumbnail(source.path, join(dir, 'shot %d 100%.png'));
+  assert.ok(readFileSync(percent).length > 100);
+  assert.deepEqual(
+    (await readdir(dir)).filter((n) => n.endsWith('.tmp.png') || n.endsWith('.tmp.jpg')),
+    [],
+  );
 });

@@ -46,7 +46,7 @@ interface RawStream {
 
 interface RawProbe {
   streams?: RawStream[];
-  format?: { format_name?: string; duration?: string; bit_rate?: string; size?: string };
+  format?: { format_name?: string; duration?: string; start_time?: string; bit_rate?: string; size?: string };
 }
 
 /** What a video holds: container, streams, codec, size, frame rate (and whether it varies), length, rotation. */
@@ -57,7 +57,12 @@ export async function probe(path: string, options: ProbeOptions = {}): Promise<V
   if (result.code !== 0) throw await classifyInputFailure(path, result.stderr, 'ffprobe');
   const raw = JSON.parse(result.stdout || '{}') as RawProbe;
   const streams = raw.streams ?? [];
-  if (!raw.format || streams.length === 0) throw await classifyInputFailure(path, result.stderr, 'ffprobe');
+  if (!raw.format) throw await classifyInputFailure(path, result.stderr, 'ffprobe');
+  if (streams.length === 0) {
+    throw new VideoError('VIDEO_NO_VIDEO_STREAM', path, `${path} holds no streams at all`, {
+      hint: 'the file is an empty container; re-export it',
+    });
+  }
 
   const videoRaw = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
   if (!videoRaw) {
@@ -82,6 +87,7 @@ export async function probe(path: string, options: ProbeOptions = {}): Promise<V
     sizeBytes,
     container: raw.format.format_name ?? 'unknown',
     duration: num(raw.format.duration) ?? video.duration,
+    startTime: num(raw.format.start_time) ?? video.startTime,
     bitRate: num(raw.format.bit_rate),
     video,
     audio: audioRaw ? audioStream(audioRaw) : undefined,

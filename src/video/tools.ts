@@ -146,6 +146,20 @@ export function ffmpegVersion(): Promise<{ version: string; major: number; minor
   return versionCache;
 }
 
+/**
+ * Orbis relies on ffmpeg 5.1 or newer (-fps_mode, level-tagged logs); older builds fail with an error
+ * that says so instead of blaming the input.
+ */
+export async function requireSupportedFfmpeg(): Promise<void> {
+  const version = await ffmpegVersion();
+  if (version.major === 0) return; // a git build ("N-12345-g...") is newer than any release we know
+  if (version.major < 5 || (version.major === 5 && version.minor < 1)) {
+    throw new OrbisError('FFMPEG_TOO_OLD', `ffmpeg ${version.version} is too old: Orbis needs 5.1 or newer`, {
+      hint: 'install a newer ffmpeg (Debian 12 and Ubuntu 24.04 ship one) or point ORBIS_FFMPEG at it',
+    });
+  }
+}
+
 let codecCache: Promise<{ decoders: Set<string>; encoders: Set<string> }> | undefined;
 
 /** Names of the decoders and encoders this ffmpeg build has. */

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { formatTimecode } from '../../core/index.js';
-import { type CutOptions, cutClip, thumbnail } from '../../video/index.js';
+import { type CutOptions, cutClip, probe, thumbnail } from '../../video/index.js';
 import { parseNumber, parseSize, parseTime, usage } from '../args.js';
 import type { CliContext } from '../context.js';
 
@@ -17,8 +17,9 @@ interface ClipOptions {
 }
 
 export async function clipCommand(ctx: CliContext, video: string, options: ClipOptions): Promise<number> {
-  const start = parseTime('--start', options.start);
-  const end = parseTime('--end', options.end);
+  const info = await probe(video, { countFrames: 'never', signal: ctx.signal });
+  const start = parseTime('--start', options.start, info.video.fps);
+  const end = parseTime('--end', options.end, info.video.fps);
   if (!(end > start)) throw usage(`--end (${options.end}) must come after --start (${options.start})`);
   const out = resolve(ctx.io.cwd, options.out);
   if (!out.toLowerCase().endsWith('.mp4')) throw usage(`--out must name an .mp4 file, not "${options.out}"`);
@@ -26,6 +27,7 @@ export async function clipCommand(ctx: CliContext, video: string, options: ClipO
     crf: parseNumber('--crf', options.crf, { min: 0, max: 51, integer: true }),
     preset: options.preset as CutOptions['preset'],
     audio: options.audio ?? false,
+    threads: ctx.config.threads,
     signal: ctx.signal,
     ...(options.fps !== undefined
       ? { fps: parseNumber('--fps', options.fps, { min: 0.001, max: 1000 }) }

@@ -19,11 +19,12 @@ export async function framesCommand(ctx: CliContext, video: string, options: Fra
   const fps =
     options.fps === undefined ? undefined : parseNumber('--fps', options.fps, { min: 0.001, max: 1000 });
   const size = options.size === undefined ? {} : parseSize('--size', options.size);
-  const start = options.start === undefined ? undefined : parseTime('--start', options.start);
-  const end = options.end === undefined ? undefined : parseTime('--end', options.end);
   const limit =
     options.limit === undefined ? Infinity : parseNumber('--limit', options.limit, { min: 1, integer: true });
   const info = await probe(video, { countFrames: 'never', signal: ctx.signal });
+  // Times are read once the frame rate is known, so "150f" works.
+  const start = options.start === undefined ? undefined : parseTime('--start', options.start, info.video.fps);
+  const end = options.end === undefined ? undefined : parseTime('--end', options.end, info.video.fps);
   const outDir = resolve(ctx.io.cwd, options.out);
   await makeOutputDir(outDir);
 
@@ -36,6 +37,7 @@ export async function framesCommand(ctx: CliContext, video: string, options: Fra
     info,
     signal: ctx.signal,
     pixelFormat: options.gray ? 'gray' : 'rgb24',
+    threads: ctx.config.threads,
     ...size,
     ...(fps !== undefined ? { fps } : {}),
     ...(start !== undefined ? { start } : {}),

@@ -38,8 +38,22 @@ export interface GrayImage {
 const PATCH_RADIUS = 15;
 const BORDER = PATCH_RADIUS + 4;
 const CIRCLE: [number, number][] = [
-  [0, -3], [1, -3], [2, -2], [3, -1], [3, 0], [3, 1], [2, 2], [1, 3],
-  [0, 3], [-1, 3], [-2, 2], [-3, 1], [-3, 0], [-3, -1], [-2, -2], [-1, -3],
+  [0, -3],
+  [1, -3],
+  [2, -2],
+  [3, -1],
+  [3, 0],
+  [3, 1],
+  [2, 2],
+  [1, 3],
+  [0, 3],
+  [-1, 3],
+  [-2, 2],
+  [-3, 1],
+  [-3, 0],
+  [-3, -1],
+  [-2, -2],
+  [-1, -3],
 ];
 
 /** The 256 test pairs: Gaussian around the centre (sigma = patch/5), clipped so 5x5 boxes stay in the patch. */
@@ -59,8 +73,10 @@ const PATTERN: Int8Array = (() => {
 
 export function detectAndDescribe(image: GrayImage, options: FeatureOptions = {}): Features {
   const { width, height, data } = image;
-  if (data.length !== width * height) throw invalid(`a ${width}x${height} gray image needs ${width * height} bytes`);
-  if (width < 2 * BORDER + 1 || height < 2 * BORDER + 1) return { keypoints: [], descriptors: new Uint32Array(0) };
+  if (data.length !== width * height)
+    throw invalid(`a ${width}x${height} gray image needs ${width * height} bytes`);
+  if (width < 2 * BORDER + 1 || height < 2 * BORDER + 1)
+    return { keypoints: [], descriptors: new Uint32Array(0) };
   const threshold = options.fastThreshold ?? 20;
   const max = options.maxFeatures ?? 1000;
   const offsets = CIRCLE.map(([dx, dy]) => dy * width + dx);
@@ -91,9 +107,16 @@ export function detectAndDescribe(image: GrayImage, options: FeatureOptions = {}
       const s = score[i]!;
       if (s === 0) continue;
       if (
-        s < score[i - 1]! || s <= score[i + 1]! || s < score[i - width]! || s <= score[i + width]! ||
-        s < score[i - width - 1]! || s < score[i - width + 1]! || s <= score[i + width - 1]! || s <= score[i + width + 1]!
-      ) continue;
+        s < score[i - 1]! ||
+        s <= score[i + 1]! ||
+        s < score[i - width]! ||
+        s <= score[i + width]! ||
+        s < score[i - width - 1]! ||
+        s < score[i - width + 1]! ||
+        s <= score[i + width - 1]! ||
+        s <= score[i + width + 1]!
+      )
+        continue;
       candidates.push({ x, y, angle: 0, response: harris(data, width, x, y) });
     }
   }
@@ -200,8 +223,18 @@ function describe(integral: Float64Array, w: number, kp: Keypoint, out: Uint32Ar
     const ay = PATTERN[p + 1]!;
     const bx = PATTERN[p + 2]!;
     const by = PATTERN[p + 3]!;
-    const a = boxSum(integral, w, kp.x + Math.round(ax * cos - ay * sin), kp.y + Math.round(ax * sin + ay * cos));
-    const b = boxSum(integral, w, kp.x + Math.round(bx * cos - by * sin), kp.y + Math.round(bx * sin + by * cos));
+    const a = boxSum(
+      integral,
+      w,
+      kp.x + Math.round(ax * cos - ay * sin),
+      kp.y + Math.round(ax * sin + ay * cos),
+    );
+    const b = boxSum(
+      integral,
+      w,
+      kp.x + Math.round(bx * cos - by * sin),
+      kp.y + Math.round(bx * sin + by * cos),
+    );
     if (a < b) out[at + (bit >> 5)]! |= 1 << (bit & 31);
   }
 }

@@ -19,7 +19,8 @@ export function count(c: Correspondences): number {
 export function sampsonDistances(f: Mat3, c: Correspondences): Float64Array {
   const n = count(c);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = sampsonAt(f, c.x1[2 * i]!, c.x1[2 * i + 1]!, c.x2[2 * i]!, c.x2[2 * i + 1]!);
+  for (let i = 0; i < n; i++)
+    out[i] = sampsonAt(f, c.x1[2 * i]!, c.x1[2 * i + 1]!, c.x2[2 * i]!, c.x2[2 * i + 1]!);
   return out;
 }
 
@@ -83,7 +84,8 @@ function normalizingTransform(points: Float64Array, index: readonly number[]): M
  */
 export function eightPoint(c: Correspondences, index?: readonly number[]): Mat3 {
   const ids = index ?? Array.from({ length: count(c) }, (_, i) => i);
-  if (ids.length < 8) throw invalid(`the 8-point algorithm needs at least 8 correspondences, got ${ids.length}`);
+  if (ids.length < 8)
+    throw invalid(`the 8-point algorithm needs at least 8 correspondences, got ${ids.length}`);
   const t1 = normalizingTransform(c.x1, ids);
   const t2 = normalizingTransform(c.x2, ids);
   const ata = new Array<number>(81).fill(0);

@@ -8,7 +8,9 @@ import { essentialFromFundamental, type Intrinsics, recoverPose } from './pose.j
 import { findFundamental } from './ransac.js';
 
 /** Two-view geometry against OpenCV, via test/golden/eval-geometry.json (scripts/golden/eval_geometry.py). */
-const golden = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../test/golden/eval-geometry.json'), 'utf8')) as {
+const golden = JSON.parse(
+  readFileSync(resolve(import.meta.dirname, '../../../test/golden/eval-geometry.json'), 'utf8'),
+) as {
   intrinsics: Intrinsics;
   rotation: Mat3;
   translation: Vec3;
@@ -60,7 +62,10 @@ test("RANSAC finds OpenCV's (USAC_ACCURATE) inlier set on noisy correspondences 
     if (ours && !golden.trueInlier[i]) outliersKept++;
   });
   const jaccard = both / either;
-  assert.ok(jaccard >= 0.98, `inlier sets overlap ${jaccard.toFixed(3)} (ours ${estimate.inlierCount}, OpenCV ${both}/${either})`);
+  assert.ok(
+    jaccard >= 0.98,
+    `inlier sets overlap ${jaccard.toFixed(3)} (ours ${estimate.inlierCount}, OpenCV ${both}/${either})`,
+  );
   assert.ok(outliersKept <= 2, `${outliersKept} true outliers accepted`);
 });
 

@@ -1,4 +1,10 @@
-export { detectAndDescribe, type FeatureOptions, type Features, type GrayImage, type Keypoint } from './features.js';
+export {
+  detectAndDescribe,
+  type FeatureOptions,
+  type Features,
+  type GrayImage,
+  type Keypoint,
+} from './features.js';
 export { type Correspondences, eightPoint, epipolarDistances, sampsonDistances } from './fundamental.js';
 export { angleBetweenDeg, type Mat3, rotationAngleDeg, type Vec3 } from './linalg.js';
 export { type Match, type MatchOptions, matchFeatures, toCorrespondences } from './match.js';

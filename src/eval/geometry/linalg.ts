@@ -30,7 +30,9 @@ export function mulVec3(a: Mat3, v: Vec3): Vec3 {
 
 export function det3(a: Mat3): number {
   return (
-    a[0]! * (a[4]! * a[8]! - a[5]! * a[7]!) - a[1]! * (a[3]! * a[8]! - a[5]! * a[6]!) + a[2]! * (a[3]! * a[7]! - a[4]! * a[6]!)
+    a[0]! * (a[4]! * a[8]! - a[5]! * a[7]!) -
+    a[1]! * (a[3]! * a[8]! - a[5]! * a[6]!) +
+    a[2]! * (a[3]! * a[7]! - a[4]! * a[6]!)
   );
 }
 
@@ -57,7 +59,10 @@ export function normalize(v: Vec3): Vec3 {
  * Eigen-decomposition of a symmetric n x n matrix (row-major). Returns eigenvalues in descending order and
  * the matching eigenvectors as columns of `vectors` (row-major n x n).
  */
-export function symmetricEigen(matrix: readonly number[], n: number): { values: number[]; vectors: number[] } {
+export function symmetricEigen(
+  matrix: readonly number[],
+  n: number,
+): { values: number[]; vectors: number[] } {
   const a = [...matrix];
   const v = new Array<number>(n * n).fill(0);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
@@ -112,7 +117,11 @@ export function smallestEigenvector(ata: readonly number[], n: number): number[]
 /** SVD of a 3x3 matrix: a = U diag(s) V^T with s descending, U and V orthonormal (det may be -1). */
 export function svd3(a: Mat3): { u: Mat3; s: Vec3; v: Mat3 } {
   const { values, vectors: v } = symmetricEigen(mul3(transpose3(a), a), 3);
-  const s: Vec3 = [Math.sqrt(Math.max(0, values[0]!)), Math.sqrt(Math.max(0, values[1]!)), Math.sqrt(Math.max(0, values[2]!))];
+  const s: Vec3 = [
+    Math.sqrt(Math.max(0, values[0]!)),
+    Math.sqrt(Math.max(0, values[1]!)),
+    Math.sqrt(Math.max(0, values[2]!)),
+  ];
   const av = mul3(a, v);
   const cols: Vec3[] = [];
   for (let c = 0; c < 3; c++) {
@@ -126,7 +135,17 @@ export function svd3(a: Mat3): { u: Mat3; s: Vec3; v: Mat3 } {
     cols[1] = normalize(cross(cols[0]!, helper));
     cols[2] = normalize(cross(cols[0]!, cols[1]!));
   }
-  const u: Mat3 = [cols[0]![0], cols[1]![0], cols[2]![0], cols[0]![1], cols[1]![1], cols[2]![1], cols[0]![2], cols[1]![2], cols[2]![2]];
+  const u: Mat3 = [
+    cols[0]![0],
+    cols[1]![0],
+    cols[2]![0],
+    cols[0]![1],
+    cols[1]![1],
+    cols[2]![1],
+    cols[0]![2],
+    cols[1]![2],
+    cols[2]![2],
+  ];
   return { u, s, v };
 }
 

@@ -22,7 +22,12 @@ function popcount(x: number): number {
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
-function nearest(from: Uint32Array, i: number, to: Uint32Array, count: number): { best: number; first: number; second: number } {
+function nearest(
+  from: Uint32Array,
+  i: number,
+  to: Uint32Array,
+  count: number,
+): { best: number; first: number; second: number } {
   let first = 257;
   let second = 257;
   let best = -1;
@@ -63,7 +68,13 @@ export function matchFeatures(a: Features, b: Features, options: MatchOptions = 
 }
 
 /** The matched keypoints as correspondences, optionally rescaled (e.g. to a 960x540 reference frame). */
-export function toCorrespondences(a: Features, b: Features, matches: Match[], scaleX = 1, scaleY = 1): Correspondences {
+export function toCorrespondences(
+  a: Features,
+  b: Features,
+  matches: Match[],
+  scaleX = 1,
+  scaleY = 1,
+): Correspondences {
   const x1 = new Float64Array(matches.length * 2);
   const x2 = new Float64Array(matches.length * 2);
   for (const [k, m] of matches.entries()) {

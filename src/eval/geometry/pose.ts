@@ -96,7 +96,8 @@ function triangulate([ax, ay, bx, by]: [number, number, number, number], r: Mat3
     [by * r[6]! - r[3]!, by * r[7]! - r[4]!, by * r[8]! - r[5]!, by * t[2] - t[1]],
   ];
   const ata = new Array<number>(16).fill(0);
-  for (const row of rows) for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) ata[i * 4 + j]! += row[i]! * row[j]!;
+  for (const row of rows)
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) ata[i * 4 + j]! += row[i]! * row[j]!;
   const h = smallestEigenvector(ata, 4);
   if (Math.abs(h[3]!) < 1e-12) return undefined;
   return [h[0]! / h[3]!, h[1]! / h[3]!, h[2]! / h[3]!];

@@ -1,5 +1,11 @@
 import { invalid } from '../image.js';
-import { type Correspondences, count, eightPoint, epipolarDistances, sampsonDistances } from './fundamental.js';
+import {
+  type Correspondences,
+  count,
+  eightPoint,
+  epipolarDistances,
+  sampsonDistances,
+} from './fundamental.js';
 import type { Mat3 } from './linalg.js';
 
 export interface RansacOptions {
@@ -56,7 +62,10 @@ function inliersOf(distances: Float64Array, threshold2: number): { mask: Uint8Ar
  * of iterations adapted to the inlier ratio found so far; the best model is refitted on its inliers until
  * the inlier set stops changing. Returns undefined when no model has 8 inliers.
  */
-export function findFundamental(c: Correspondences, options: RansacOptions = {}): FundamentalEstimate | undefined {
+export function findFundamental(
+  c: Correspondences,
+  options: RansacOptions = {},
+): FundamentalEstimate | undefined {
   const n = count(c);
   if (n < 8) throw invalid(`estimating a fundamental matrix needs at least 8 correspondences, got ${n}`);
   const threshold = options.threshold ?? 1;

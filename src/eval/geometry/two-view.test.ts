@@ -17,7 +17,8 @@ test('features match a rotated copy of an image at the right places', () => {
   const image = renderTwoPlanes(k, 320, 240);
   // Rotate by 90 degrees: pixel (x, y) moves to (H-1-y, x).
   const rotated = { width: 240, height: 320, data: new Uint8Array(320 * 240) };
-  for (let y = 0; y < 240; y++) for (let x = 0; x < 320; x++) rotated.data[x * 240 + (239 - y)] = image.data[y * 320 + x]!;
+  for (let y = 0; y < 240; y++)
+    for (let x = 0; x < 320; x++) rotated.data[x * 240 + (239 - y)] = image.data[y * 320 + x]!;
   const a = detectAndDescribe(image);
   const b = detectAndDescribe(rotated);
   const matches = matchFeatures(a, b);

@@ -1,6 +1,12 @@
 import { detectAndDescribe, type FeatureOptions, type GrayImage } from './features.js';
 import { type MatchOptions, matchFeatures, toCorrespondences } from './match.js';
-import { essentialFromFundamental, guessIntrinsics, type Intrinsics, type RelativePose, recoverPose } from './pose.js';
+import {
+  essentialFromFundamental,
+  guessIntrinsics,
+  type Intrinsics,
+  type RelativePose,
+  recoverPose,
+} from './pose.js';
 import { findFundamental, type RansacOptions } from './ransac.js';
 
 /** The frame size the reference protocol normalizes Sampson errors to. */
@@ -42,17 +48,27 @@ export function twoViewGeometry(a: GrayImage, b: GrayImage, options: TwoViewOpti
   const sx = REFERENCE_SIZE.width / a.width;
   const sy = REFERENCE_SIZE.height / a.height;
   const correspondences = toCorrespondences(fa, fb, matches, sx, sy);
-  const base = { keypoints: [fa.keypoints.length, fb.keypoints.length] as [number, number], matches: matches.length };
+  const base = {
+    keypoints: [fa.keypoints.length, fb.keypoints.length] as [number, number],
+    matches: matches.length,
+  };
   const minInliers = options.minInliers ?? 20;
   if (matches.length < Math.max(8, minInliers)) {
     return { ...base, inliers: 0, sampsonError: Number.NaN, pose: undefined, success: false };
   }
   const estimate = findFundamental(correspondences, options.ransac);
   if (!estimate || estimate.inlierCount < minInliers) {
-    return { ...base, inliers: estimate?.inlierCount ?? 0, sampsonError: Number.NaN, pose: undefined, success: false };
+    return {
+      ...base,
+      inliers: estimate?.inlierCount ?? 0,
+      sampsonError: Number.NaN,
+      pose: undefined,
+      success: false,
+    };
   }
   let sum = 0;
-  for (let i = 0; i < estimate.inliers.length; i++) if (estimate.inliers[i]) sum += Math.sqrt(estimate.distances[i]!);
+  for (let i = 0; i < estimate.inliers.length; i++)
+    if (estimate.inliers[i]) sum += Math.sqrt(estimate.distances[i]!);
   const k = scaleIntrinsics(options.intrinsics ?? guessIntrinsics(a.width, a.height), sx, sy);
   const pose = recoverPose(essentialFromFundamental(estimate.f, k), correspondences, k, k, estimate.inliers);
   const success = pose.inFront / pose.considered >= (options.minCheirality ?? 0.9);

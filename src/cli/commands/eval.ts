@@ -1,0 +1,186 @@
+import { OrbisError } from '../../core/index.js';
+import type { Image } from '../../eval/index.js';
+import {
+  type FrameScores,
+  type Intrinsics,
+  imageFromFrame,
+  type Metric,
+  MSSSIM,
+  PSNR,
+  SSIM,
+  type TwoViewResult,
+  twoViewGeometry,
+} from '../../eval/index.js';
+import { decodeFrames, probe } from '../../video/index.js';
+import { parseNumber, parseSize, usage } from '../args.js';
+import type { CliContext } from '../context.js';
+
+const METRICS: Record<string, () => Metric<Image, FrameScores>> = {
+  psnr: () => new PSNR({ maxDb: 100 }),
+  ssim: () => new SSIM(),
+  'ms-ssim': () => new MSSSIM(),
+};
+
+interface CompareOptions {
+  metrics: string;
+  resize?: boolean;
+  align?: boolean;
+  perFrame?: boolean;
+}
+
+/** Score a predicted video against a target, frame by frame. */
+export async function evalCompareCommand(
+  ctx: CliContext,
+  pred: string,
+  target: string,
+  options: CompareOptions,
+): Promise<number> {
+  const names = options.metrics
+    .split(',')
+    .map((m) => m.trim().toLowerCase())
+    .filter(Boolean);
+  for (const name of names) {
+    if (!METRICS[name])
+      throw usage(`unknown metric "${name}" in --metrics`, `choose from ${Object.keys(METRICS).join(', ')}`);
+  }
+  if (names.length === 0)
+    throw usage('--metrics names no metric', `choose from ${Object.keys(METRICS).join(', ')}`);
+  const [pi, ti] = await Promise.all([
+    probe(pred, { signal: ctx.signal }),
+    probe(target, { signal: ctx.signal }),
+  ]);
+  const sameSize = pi.video.width === ti.video.width && pi.video.height === ti.video.height;
+  if (!sameSize && !options.resize) {
+    throw new OrbisError(
+      'INVALID_ARGUMENT',
+      `the videos differ in size: ${pi.video.width}x${pi.video.height} vs ${ti.video.width}x${ti.video.height}`,
+      {
+        hint: 'add --resize to scale the prediction to the target size',
+      },
+    );
+  }
+  if (!options.align) {
+    if (pi.video.frameCount !== ti.video.frameCount) {
+      throw new OrbisError(
+        'INVALID_ARGUMENT',
+        `the videos differ in length: ${pi.video.frameCount} vs ${ti.video.frameCount} frames`,
+        {
+          hint: 'add --align to compare frame by frame up to the shorter one',
+        },
+      );
+    }
+    if (Math.abs(pi.video.fps - ti.video.fps) > 1e-3) {
+      throw new OrbisError(
+        'INVALID_ARGUMENT',
+        `the videos differ in frame rate: ${pi.video.fps} vs ${ti.video.fps} fps`,
+        {
+          hint: 'add --align to compare the n-th frames regardless of timing',
+        },
+      );
+    }
+  }
+  const metrics = names.map((n) => METRICS[n]!());
+  const size = { width: ti.video.width, height: ti.video.height };
+  const a = decodeFrames(pred, { info: pi, signal: ctx.signal, ...(sameSize ? {} : size) });
+  const b = decodeFrames(target, { info: ti, signal: ctx.signal });
+  const task = ctx.progress.task('compare', Math.min(pi.video.frameCount, ti.video.frameCount));
+  let frames = 0;
+  try {
+    for (;;) {
+      const [x, y] = await Promise.all([a.next(), b.next()]);
+      if (x.done || y.done) break;
+      for (const m of metrics) m.update(imageFromFrame(x.value), imageFromFrame(y.value));
+      frames++;
+      task.tick();
+    }
+  } finally {
+    await Promise.all([a.return(undefined), b.return(undefined)]);
+  }
+  task.done();
+  if (frames === 0)
+    throw new OrbisError('INVALID_ARGUMENT', 'no frames to compare: one of the videos decoded to nothing');
+  const results = Object.fromEntries(metrics.map((m) => [m.name, m.compute()]));
+  const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.mean]));
+  ctx.result(
+    [
+      `${frames} frames compared (${size.width}x${size.height})`,
+      ...Object.entries(summary).map(
+        ([k, v]) => `  ${k.padEnd(8)} ${k === 'psnr' ? `${v.toFixed(2)} dB` : v.toFixed(4)}`,
+      ),
+    ],
+    { pred, target, frames, metrics: options.perFrame ? results : summary },
+  );
+  return 0;
+}
+
+interface GeometryOptions {
+  intrinsics?: string;
+  stride: string;
+  maxPairs?: string;
+  size: string;
+}
+
+/** Sampson error and pose-estimation success over a video's frame pairs (static-scene 3D consistency). */
+export async function evalGeometryCommand(
+  ctx: CliContext,
+  video: string,
+  options: GeometryOptions,
+): Promise<number> {
+  const stride = parseNumber('--stride', options.stride, { min: 1, max: 1000, integer: true });
+  const maxPairs =
+    options.maxPairs === undefined
+      ? Infinity
+      : parseNumber('--max-pairs', options.maxPairs, { min: 1, integer: true });
+  const size = parseSize('--size', options.size);
+  const info = await probe(video, { signal: ctx.signal });
+  const width = size.width ?? Math.round(((size.height ?? 540) * info.video.width) / info.video.height);
+  const height = size.height ?? Math.round((width * info.video.height) / info.video.width);
+  let intrinsics: Intrinsics | undefined;
+  if (options.intrinsics) {
+    const parts = options.intrinsics.split(',').map((p) => parseNumber('--intrinsics', p, { min: 0 }));
+    if (parts.length !== 4) throw usage('--intrinsics must be fx,fy,cx,cy in pixels of the video');
+    const [fx, fy, cx, cy] = parts as [number, number, number, number];
+    const sx = width / info.video.width;
+    const sy = height / info.video.height;
+    intrinsics = { fx: fx * sx, fy: fy * sy, cx: cx * sx, cy: cy * sy };
+  }
+  const window: { index: number; image: { width: number; height: number; data: Uint8Array } }[] = [];
+  const pairs: (TwoViewResult & { a: number; b: number })[] = [];
+  const task = ctx.progress.task('geometry', Math.min(maxPairs, Math.max(0, info.video.frameCount - stride)));
+  for await (const frame of decodeFrames(video, {
+    info,
+    width,
+    height,
+    pixelFormat: 'gray',
+    signal: ctx.signal,
+  })) {
+    window.push({ index: frame.index, image: { width, height, data: frame.data } });
+    if (window.length > stride) {
+      const first = window.shift()!;
+      const result = twoViewGeometry(first.image, frame, intrinsics ? { intrinsics } : {});
+      pairs.push({ a: first.index, b: frame.index, ...result });
+      task.tick();
+      if (pairs.length >= maxPairs) break;
+    }
+  }
+  task.done();
+  if (pairs.length === 0) throw usage(`${video} has too few frames for pairs ${stride} apart`);
+  const ok = pairs.filter((p) => p.success);
+  const sampson = ok.length ? ok.reduce((s, p) => s + p.sampsonError, 0) / ok.length : Number.NaN;
+  const successRate = ok.length / pairs.length;
+  ctx.result(
+    [
+      `${pairs.length} frame pairs (${stride} apart) at ${width}x${height}${intrinsics ? '' : ', intrinsics guessed (60 degree view)'}`,
+      `  pose success   ${(100 * successRate).toFixed(1)}%`,
+      `  Sampson error  ${Number.isNaN(sampson) ? 'n/a' : sampson.toFixed(3)} px (at 960x540, over successful pairs)`,
+    ],
+    {
+      video,
+      pairs: pairs.length,
+      successRate,
+      sampsonError: sampson,
+      perPair: pairs.map(({ pose, ...p }) => ({ ...p, rotation: pose?.r, translation: pose?.t })),
+    },
+  );
+  return 0;
+}
