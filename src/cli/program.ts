@@ -94,7 +94,9 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .description('score generated videos: pixel fidelity, overlap, geometric consistency');
   evaluate
     .command('compare')
-    .description('PSNR (capped at 100 dB), SSIM and MS-SSIM of a predicted video against a target, frame by frame')
+    .description(
+      'PSNR (capped at 100 dB), SSIM and MS-SSIM of a predicted video against a target, frame by frame',
+    )
     .argument('<pred>', 'predicted (generated) video')
     .argument('<target>', 'target (ground-truth) video')
     .option('--metrics <list>', 'comma-separated: psnr, ssim, ms-ssim', 'psnr,ssim')

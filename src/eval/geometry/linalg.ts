@@ -122,19 +122,26 @@ export function svd3(a: Mat3): { u: Mat3; s: Vec3; v: Mat3 } {
     Math.sqrt(Math.max(0, values[1]!)),
     Math.sqrt(Math.max(0, values[2]!)),
   ];
+  // U from A V, made orthonormal: u0 = A v0 / |.|, u1 = A v1 minus its u0 part, u2 = u0 x u1 (signed to
+  // follow A v2 when that column is not negligible). This stays exact when singular values repeat or vanish.
   const av = mul3(a, v);
-  const cols: Vec3[] = [];
-  for (let c = 0; c < 3; c++) {
-    const col: Vec3 = [av[c]!, av[3 + c]!, av[6 + c]!];
-    cols.push(s[c]! > 1e-12 * (s[0] || 1) ? [col[0] / s[c]!, col[1] / s[c]!, col[2] / s[c]!] : [0, 0, 0]);
+  const column = (c: number): Vec3 => [av[c]!, av[3 + c]!, av[6 + c]!];
+  const tiny = 1e-12 * (s[0] || 1);
+  const u0: Vec3 = s[0] > tiny ? normalize(column(0)) : [1, 0, 0];
+  let u1: Vec3;
+  if (s[1] > tiny) {
+    const c1 = column(1);
+    const d = c1[0] * u0[0] + c1[1] * u0[1] + c1[2] * u0[2];
+    u1 = normalize([c1[0] - d * u0[0], c1[1] - d * u0[1], c1[2] - d * u0[2]]);
+  } else {
+    u1 = normalize(cross(u0, Math.abs(u0[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0]));
   }
-  // Complete U to an orthonormal basis where singular values vanish.
-  if (s[2] <= 1e-12 * (s[0] || 1)) cols[2] = normalize(cross(cols[0]!, cols[1]!));
-  if (s[1] <= 1e-12 * (s[0] || 1)) {
-    const helper: Vec3 = Math.abs(cols[0]![0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
-    cols[1] = normalize(cross(cols[0]!, helper));
-    cols[2] = normalize(cross(cols[0]!, cols[1]!));
+  let u2 = cross(u0, u1);
+  if (s[2] > 1e-6 * (s[0] || 1)) {
+    const c2 = column(2);
+    if (c2[0] * u2[0] + c2[1] * u2[1] + c2[2] * u2[2] < 0) u2 = [-u2[0], -u2[1], -u2[2]];
   }
+  const cols = [u0, u1, u2];
   const u: Mat3 = [
     cols[0]![0],
     cols[1]![0],
