@@ -15,7 +15,8 @@ test('svd3 reconstructs matrices, including repeated and vanishing singular valu
   ];
   for (const a of cases) {
     const { u, s, v } = svd3(a);
-    assert.ok(close(mul3(mul3(u, diag3(s)), transpose3(v)), a), `reconstruction of ${a}`);
+    // Singular values come from eigenvalues of A^T A, so ones below sqrt(eps) s0 carry ~1e-8 noise.
+    assert.ok(close(mul3(mul3(u, diag3(s)), transpose3(v)), a, 1e-7), `reconstruction of ${a}`);
     assert.ok(close(mul3(transpose3(u), u), [1, 0, 0, 0, 1, 0, 0, 0, 1]), 'U orthonormal');
     assert.ok(close(mul3(transpose3(v), v), [1, 0, 0, 0, 1, 0, 0, 0, 1]), 'V orthonormal');
     assert.ok(s[0] >= s[1] && s[1] >= s[2] && s[2] >= 0);
