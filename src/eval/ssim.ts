@@ -1,4 +1,4 @@
-import { channelPlane, checkPair, type Image, invalid, resolveDataRange } from './image.js';
+import { checkPair, type Image, invalid, resolveDataRange } from './image.js';
 import { type FrameScores, type Metric, mean } from './metric.js';
 
 /**
@@ -73,82 +73,103 @@ export function gaussianWeights(sigma: number, radius: number): Float64Array {
   return w;
 }
 
-/** Means of the SSIM map and of its contrast-structure term over the valid region of one channel. */
-export function ssimPlane(
-  x: Float64Array,
-  y: Float64Array,
-  width: number,
-  height: number,
-  p: Resolved,
-): { ssim: number; cs: number } {
+/** Fills `x` and `y` with row `r` of the two images being compared. */
+export type RowReader = (r: number, x: Float64Array, y: Float64Array) => void;
+
+/** Row reader over two float planes. */
+export function planeRows(x: Float64Array, y: Float64Array, width: number): RowReader {
+  return (r, xo, yo) => {
+    xo.set(x.subarray(r * width, (r + 1) * width));
+    yo.set(y.subarray(r * width, (r + 1) * width));
+  };
+}
+
+/** Row reader over one channel of two interleaved images, without copying whole planes. */
+export function channelRows(pred: Image, target: Image, channel: number): RowReader {
+  const { width, channels } = target;
+  const a = pred.data;
+  const b = target.data;
+  return (r, xo, yo) => {
+    let j = r * width * channels + channel;
+    for (let c = 0; c < width; c++, j += channels) {
+      xo[c] = a[j]!;
+      yo[c] = b[j]!;
+    }
+  };
+}
+
+/**
+ * Means of the SSIM map and of its contrast-structure term over the valid region of one channel.
+ * Streams rows through a ring of `taps` horizontally filtered rows, so the working set stays in cache
+ * whatever the image size: per row, the four maps the formula needs (x, y, x^2 + y^2, x*y; only the sum
+ * of the two variances is used) are filtered horizontally, then each output row is filtered vertically
+ * from the ring and scored at once. The symmetric window is folded to halve the multiplications.
+ */
+export function ssimRows(rows: RowReader, width: number, height: number, p: Resolved): { ssim: number; cs: number } {
   const k = p.weights;
   const taps = k.length;
+  const half = (taps - 1) >> 1;
   const ow = width - taps + 1;
   const oh = height - taps + 1;
   if (ow < 1 || oh < 1) {
-    throw invalid(
-      `the image (${width}x${height}) is smaller than the ${taps}x${taps} SSIM window`,
-      'use larger frames or a smaller window',
-    );
+    throw invalid(`the image (${width}x${height}) is smaller than the ${taps}x${taps} SSIM window`, 'use larger frames or a smaller window');
   }
-  // Per-pixel products, then a horizontal pass over the four maps that the SSIM formula needs:
-  // x, y, x^2 + y^2 (only the sum of the variances is used) and x*y.
-  const n = width * height;
-  const sq = new Float64Array(n);
-  const xy = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const a = x[i]!;
-    const b = y[i]!;
-    sq[i] = a * a + b * b;
-    xy[i] = a * b;
-  }
-  const hx = new Float64Array(height * ow);
-  const hy = new Float64Array(height * ow);
-  const hsq = new Float64Array(height * ow);
-  const hxy = new Float64Array(height * ow);
-  for (let r = 0; r < height; r++) {
-    const src = r * width;
-    const dst = r * ow;
-    for (let c = 0; c < ow; c++) {
-      let sx = 0;
-      let sy = 0;
-      let ss = 0;
-      let sp = 0;
-      const base = src + c;
-      for (let t = 0; t < taps; t++) {
-        const w = k[t]!;
-        sx += w * x[base + t]!;
-        sy += w * y[base + t]!;
-        ss += w * sq[base + t]!;
-        sp += w * xy[base + t]!;
-      }
-      hx[dst + c] = sx;
-      hy[dst + c] = sy;
-      hsq[dst + c] = ss;
-      hxy[dst + c] = sp;
-    }
-  }
-  // Vertical pass row by row (cache-friendly), scoring each output row as it completes.
+  const x = new Float64Array(width);
+  const y = new Float64Array(width);
+  const sq = new Float64Array(width);
+  const xy = new Float64Array(width);
+  // Ring of horizontally filtered rows: 4 maps x taps rows x ow columns.
+  const ring = [0, 1, 2, 3].map(() => new Float64Array(taps * ow));
+  const [rx, ry, rs, rp] = ring as [Float64Array, Float64Array, Float64Array, Float64Array];
   const ux = new Float64Array(ow);
   const uy = new Float64Array(ow);
   const us = new Float64Array(ow);
   const up = new Float64Array(ow);
   const { c1, c2, covNorm } = p;
+  const kc = k[half]!;
   let ssimSum = 0;
   let csSum = 0;
-  for (let r = 0; r < oh; r++) {
+  for (let r = 0; r < height; r++) {
+    rows(r, x, y);
+    for (let c = 0; c < width; c++) {
+      const a = x[c]!;
+      const b = y[c]!;
+      sq[c] = a * a + b * b;
+      xy[c] = a * b;
+    }
+    const slot = (r % taps) * ow;
+    for (let c = 0; c < ow; c++) {
+      const m = c + half;
+      let sx = kc * x[m]!;
+      let sy = kc * y[m]!;
+      let ss = kc * sq[m]!;
+      let sp = kc * xy[m]!;
+      for (let t = 1; t <= half; t++) {
+        const w = k[half + t]!;
+        sx += w * (x[m - t]! + x[m + t]!);
+        sy += w * (y[m - t]! + y[m + t]!);
+        ss += w * (sq[m - t]! + sq[m + t]!);
+        sp += w * (xy[m - t]! + xy[m + t]!);
+      }
+      rx[slot + c] = sx;
+      ry[slot + c] = sy;
+      rs[slot + c] = ss;
+      rp[slot + c] = sp;
+    }
+    if (r < taps - 1) continue;
+    // Rows r-taps+1 .. r are in the ring; the oldest sits in slot (r+1) % taps.
     ux.fill(0);
     uy.fill(0);
     us.fill(0);
     up.fill(0);
     for (let t = 0; t < taps; t++) {
       const w = k[t]!;
-      const row = (r + t) * ow;
+      const at = ((r + 1 + t) % taps) * ow;
       for (let c = 0; c < ow; c++) {
-        ux[c]! += w * hx[row + c]!;
-        uy[c]! += w * hy[row + c]!;
-        us[c]! += w * hsq[row + c]!;
-        up[c]! += w * hxy[row + c]!;
+        ux[c]! += w * rx[at + c]!;
+        uy[c]! += w * ry[at + c]!;
+        us[c]! += w * rs[at + c]!;
+        up[c]! += w * rp[at + c]!;
       }
     }
     for (let c = 0; c < ow; c++) {
@@ -166,13 +187,18 @@ export function ssimPlane(
   return { ssim: ssimSum / count, cs: csSum / count };
 }
 
+/** ssimRows over two float planes. */
+export function ssimPlane(x: Float64Array, y: Float64Array, width: number, height: number, p: Resolved): { ssim: number; cs: number } {
+  return ssimRows(planeRows(x, y, width), width, height, p);
+}
+
 /** Mean SSIM of two images (channels scored separately, then averaged). */
 export function ssim(pred: Image, target: Image, options: SsimOptions = {}): number {
   checkPair(pred, target);
   const p = resolveSsim(options, resolveDataRange(target, options.dataRange));
   let total = 0;
   for (let ch = 0; ch < target.channels; ch++) {
-    total += ssimPlane(channelPlane(pred, ch), channelPlane(target, ch), target.width, target.height, p).ssim;
+    total += ssimRows(channelRows(pred, target, ch), target.width, target.height, p).ssim;
   }
   return total / target.channels;
 }
