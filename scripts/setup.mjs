@@ -31,9 +31,13 @@ function ensurePackages() {
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return;
   say('installing npm packages (npm ci)...');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  // onnxruntime-node's install step would download CUDA libraries; its CPU build is in the package, and the
+  // CUDA provider is tried at run time only where the host has it.
+  const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: process.env.ONNXRUNTIME_NODE_INSTALL ?? 'skip' };
   const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: root,
     stdio: 'inherit',
+    env,
   });
   if (result.status !== 0) fail('npm ci failed; check the network access to the npm registry and rerun.');
   writeFileSync(stamp, hash);
@@ -47,7 +51,9 @@ function checkFfmpegVersion(ffmpeg) {
   const out = spawnSync(ffmpeg, ['-hide_banner', '-version'], { encoding: 'utf8' }).stdout ?? '';
   const version = /ffmpeg version n?(\d+)\.(\d+)/.exec(out);
   if (version && (Number(version[1]) < 5 || (Number(version[1]) === 5 && Number(version[2]) < 1))) {
-    fail(`ffmpeg ${version[1]}.${version[2]} is too old: Orbis needs 5.1 or newer (Debian 12, Ubuntu 24.04, or a static build; set ORBIS_FFMPEG to use it).`);
+    fail(
+      `ffmpeg ${version[1]}.${version[2]} is too old: Orbis needs 5.1 or newer (Debian 12, Ubuntu 24.04, or a static build; set ORBIS_FFMPEG to use it).`,
+    );
   }
 }
 

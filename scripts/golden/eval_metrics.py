@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Golden values for src/eval: PSNR and SSIM from scikit-image, MS-SSIM from an independent NumPy/SciPy
-implementation of Wang, Simoncelli & Bovik (2003), written here from the paper.
+implementation of Wang, Simoncelli & Bovik (2003), written here from the paper, and bicubic resizing (the
+preprocessing of learned metrics) from Pillow.
 
 Run with Debian's Python (it has the packages): /usr/bin/python3 scripts/golden/eval_metrics.py
 Needs: apt-get install python3-skimage. Writes test/golden/eval-metrics.json.
@@ -12,7 +13,9 @@ import os
 
 import numpy as np
 import scipy
+import PIL
 import skimage
+from PIL import Image
 from scipy.ndimage import correlate1d
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
@@ -120,6 +123,12 @@ def main():
         add('ms-ssim', pair, 'uint8', {}, ms_ssim_reference(pred, target, 255))
         add('ms-ssim', pair, 'float', {'dataRange': 1}, ms_ssim_reference(pred / 255.0, target / 255.0, 1))
 
+    resizes = []
+    source = make_image(64, 48, 3, seed=3, noise=40)
+    for w, h in [(40, 30), (96, 72)]:
+        resized = np.asarray(Image.fromarray(source).resize((w, h), Image.BICUBIC))
+        resizes.append({'width': w, 'height': h, 'pixels': resized.flatten().tolist()})
+
     out = {
         'generator': 'scripts/golden/eval_metrics.py',
         'reference': {
@@ -128,6 +137,7 @@ def main():
             'ms-ssim': f'NumPy {np.__version__} / SciPy {scipy.__version__} implementation of Wang et al. 2003 in this script',
         },
         'tolerance': 1e-4,
+        'resize': {'reference': f'Pillow {PIL.__version__} Image.resize(BICUBIC) on uint8', 'source': dict(width=64, height=48, channels=3, seed=3, noise=40), 'cases': resizes},
         'pairs': {name: dict(shape, target=dict(seed=1, noise=3), pred=dict(seed=2, noise=18)) for name, shape in pairs.items()},
         'cases': cases,
     }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
+import { onnxModel } from '../../test/onnx-model.js';
 import { captureStream, ffmpegChildren, tempDir } from '../../test/support.js';
 import { renderTwoPlanes } from '../../test/two-planes.js';
 import { encodeClip, makeTestVideo, type TestVideo } from '../video/index.js';
@@ -136,4 +138,50 @@ test('eval geometry finds consistent camera motion in a static scene and reports
   assert.ok(report.sampsonError < 1.5, `Sampson error ${report.sampsonError}`);
   const bad = await run(['eval', 'geometry', video, '--intrinsics', '1,2,3']);
   assert.match(bad.stderr, /^orbis: INVALID_ARGUMENT: --intrinsics/);
+});
+
+test('eval compare runs learned metrics from a model folder, and names the missing file otherwise', async () => {
+  const models = join(dir, 'models');
+  mkdirSync(models, { recursive: true });
+  writeFileSync(
+    join(models, 'lpips-alex.onnx'),
+    onnxModel({
+      inputs: [
+        { name: 'in0', shape: ['N', 3, 'H', 'W'] },
+        { name: 'in1', shape: ['N', 3, 'H', 'W'] },
+      ],
+      outputs: [{ name: 'out0', shape: ['N', 1, 1, 1] }],
+      nodes: [
+        { op: 'Sub', inputs: ['in0', 'in1'], outputs: ['d'] },
+        { op: 'Mul', inputs: ['d', 'd'], outputs: ['sq'] },
+        { op: 'ReduceMean', inputs: ['sq'], outputs: ['out0'], attributes: { axes: [1, 2, 3], keepdims: 1 } },
+      ],
+    }),
+  );
+  const ok = await run([
+    'eval',
+    'compare',
+    join(dir, 'pred.mp4'),
+    target.path,
+    '--metrics',
+    'lpips',
+    '--model-dir',
+    models,
+    '--json',
+  ]);
+  assert.equal(ok.code, 0, ok.stderr);
+  const lpips = (JSON.parse(ok.stdout) as { metrics: { lpips: number } }).metrics.lpips;
+  assert.ok(lpips > 0 && lpips < 1, `stand-in LPIPS ${lpips}`);
+  const missing = await run([
+    'eval',
+    'compare',
+    target.path,
+    target.path,
+    '--metrics',
+    'dreamsim',
+    '--model-dir',
+    models,
+  ]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^orbis: MODEL_NOT_FOUND: .*dreamsim\.onnx/);
 });

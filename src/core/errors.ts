@@ -30,6 +30,11 @@ export type ErrorCode =
   | 'VIDEO_CORRUPT'
   | 'VIDEO_DECODE_FAILED'
   | 'VIDEO_ENCODE_FAILED'
+  // models and the runtime
+  | 'MODEL_NOT_FOUND'
+  | 'MODEL_INVALID'
+  | 'MODEL_INPUT_MISMATCH'
+  | 'RUNTIME_PROVIDERS_FAILED'
   // control flow
   | 'ABORTED'
   | 'INTERNAL';

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import type { Image } from './image.js';
 import { msSsim } from './ms-ssim.js';
 import { psnr } from './psnr.js';
+import { resizeBicubic } from './resize.js';
 import { type SsimOptions, ssim } from './ssim.js';
 
 /**
@@ -84,5 +85,38 @@ test('the golden file covers every metric and both sample types', () => {
   const kinds = new Set(golden.cases.map((c) => `${c.metric}/${c.kind}`));
   for (const metric of ['psnr', 'ssim', 'ms-ssim']) {
     assert.ok(kinds.has(`${metric}/uint8`) && kinds.has(`${metric}/float`), metric);
+  }
+});
+
+test('bicubic resizing matches Pillow (the preprocessing of learned metrics), within rounding', () => {
+  const spec = (
+    golden as unknown as {
+      resize: {
+        source: { width: number; height: number; channels: number; seed: number; noise: number };
+        cases: { width: number; height: number; pixels: number[] }[];
+      };
+    }
+  ).resize;
+  const source = makeImage(
+    spec.source.width,
+    spec.source.height,
+    spec.source.channels,
+    spec.source.seed,
+    spec.source.noise,
+  );
+  for (const c of spec.cases) {
+    const ours = resizeBicubic(source, c.width, c.height).data;
+    let worst = 0;
+    let total = 0;
+    c.pixels.forEach((expected, i) => {
+      const d = Math.abs(Math.min(255, Math.max(0, Math.round(ours[i]!))) - expected);
+      worst = Math.max(worst, d);
+      total += d;
+    });
+    assert.ok(worst <= 1, `${c.width}x${c.height}: worst difference ${worst}`);
+    assert.ok(
+      total / c.pixels.length < 0.05,
+      `${c.width}x${c.height}: mean difference ${total / c.pixels.length}`,
+    );
   }
 });

@@ -105,14 +105,22 @@ export function channelRows(pred: Image, target: Image, channel: number): RowRea
  * of the two variances is used) are filtered horizontally, then each output row is filtered vertically
  * from the ring and scored at once. The symmetric window is folded to halve the multiplications.
  */
-export function ssimRows(rows: RowReader, width: number, height: number, p: Resolved): { ssim: number; cs: number } {
+export function ssimRows(
+  rows: RowReader,
+  width: number,
+  height: number,
+  p: Resolved,
+): { ssim: number; cs: number } {
   const k = p.weights;
   const taps = k.length;
   const half = (taps - 1) >> 1;
   const ow = width - taps + 1;
   const oh = height - taps + 1;
   if (ow < 1 || oh < 1) {
-    throw invalid(`the image (${width}x${height}) is smaller than the ${taps}x${taps} SSIM window`, 'use larger frames or a smaller window');
+    throw invalid(
+      `the image (${width}x${height}) is smaller than the ${taps}x${taps} SSIM window`,
+      'use larger frames or a smaller window',
+    );
   }
   const x = new Float64Array(width);
   const y = new Float64Array(width);
@@ -188,7 +196,13 @@ export function ssimRows(rows: RowReader, width: number, height: number, p: Reso
 }
 
 /** ssimRows over two float planes. */
-export function ssimPlane(x: Float64Array, y: Float64Array, width: number, height: number, p: Resolved): { ssim: number; cs: number } {
+export function ssimPlane(
+  x: Float64Array,
+  y: Float64Array,
+  width: number,
+  height: number,
+  p: Resolved,
+): { ssim: number; cs: number } {
   return ssimRows(planeRows(x, y, width), width, height, p);
 }
 

@@ -66,12 +66,21 @@ export async function doctorCommand(ctx: CliContext): Promise<number> {
         : `none (${hw.gpuNote ?? 'no NVIDIA GPU'}); CPU paths are used`,
     required: false,
   });
-  checks.push({
-    name: 'onnxruntime',
-    ok: false,
-    detail: 'not in this build yet: the model runtime (src/runtime) has not landed',
-    required: false,
-  });
+  try {
+    const { runtimeInfo } = await import('../../runtime/index.js');
+    const info = runtimeInfo();
+    const providers = info.providers
+      .map((p) => `${p.name}${p.bundled ? '' : ' (needs its libraries installed)'}`)
+      .join(', ');
+    checks.push({ name: 'onnxruntime', ok: true, detail: `${info.version}: ${providers}`, required: false });
+  } catch (error) {
+    checks.push({
+      name: 'onnxruntime',
+      ok: false,
+      detail: `cannot load onnxruntime-node: ${(error as Error).message}`,
+      required: false,
+    });
+  }
 
   const failed = checks.filter((c) => c.required && !c.ok);
   ctx.result(

@@ -1,11 +1,14 @@
 import { OrbisError } from '../../core/index.js';
-import type { Image } from '../../eval/index.js';
 import {
+  DreamSim,
   type FrameScores,
+  type Image,
   type Intrinsics,
   imageFromFrame,
+  Lpips,
   type Metric,
   MSSSIM,
+  mean,
   PSNR,
   SSIM,
   type TwoViewResult,
@@ -20,12 +23,20 @@ const METRICS: Record<string, () => Metric<Image, FrameScores>> = {
   ssim: () => new SSIM(),
   'ms-ssim': () => new MSSSIM(),
 };
+/** Learned metrics run a user-supplied ONNX export (see src/eval/learned.ts). */
+const LEARNED = {
+  lpips: (modelDir: string | undefined) => Lpips.load(modelDir ? { modelDir } : {}),
+  dreamsim: (modelDir: string | undefined) => DreamSim.load(modelDir ? { modelDir } : {}),
+} as const;
+type LearnedName = keyof typeof LEARNED;
+const isLearned = (name: string): name is LearnedName => name in LEARNED;
 
 interface CompareOptions {
   metrics: string;
   resize?: boolean;
   align?: boolean;
   perFrame?: boolean;
+  modelDir?: string;
 }
 
 /** Score a predicted video against a target, frame by frame. */
@@ -39,12 +50,12 @@ export async function evalCompareCommand(
     .split(',')
     .map((m) => m.trim().toLowerCase())
     .filter(Boolean);
+  const known = [...Object.keys(METRICS), ...Object.keys(LEARNED)].join(', ');
   for (const name of names) {
-    if (!METRICS[name])
-      throw usage(`unknown metric "${name}" in --metrics`, `choose from ${Object.keys(METRICS).join(', ')}`);
+    if (!METRICS[name] && !isLearned(name))
+      throw usage(`unknown metric "${name}" in --metrics`, `choose from ${known}`);
   }
-  if (names.length === 0)
-    throw usage('--metrics names no metric', `choose from ${Object.keys(METRICS).join(', ')}`);
+  if (names.length === 0) throw usage('--metrics names no metric', `choose from ${known}`);
   const [pi, ti] = await Promise.all([
     probe(pred, { signal: ctx.signal }),
     probe(target, { signal: ctx.signal }),
@@ -79,7 +90,12 @@ export async function evalCompareCommand(
       );
     }
   }
-  const metrics = names.map((n) => METRICS[n]!());
+  const metrics = names.filter((n) => METRICS[n]).map((n) => METRICS[n]!());
+  const learned = await Promise.all(
+    names
+      .filter(isLearned)
+      .map(async (n) => ({ name: n, model: await LEARNED[n](options.modelDir), values: [] as number[] })),
+  );
   const size = { width: ti.video.width, height: ti.video.height };
   const a = decodeFrames(pred, { info: pi, signal: ctx.signal, ...(sameSize ? {} : size) });
   const b = decodeFrames(target, { info: ti, signal: ctx.signal });
@@ -89,17 +105,20 @@ export async function evalCompareCommand(
     for (;;) {
       const [x, y] = await Promise.all([a.next(), b.next()]);
       if (x.done || y.done) break;
-      for (const m of metrics) m.update(imageFromFrame(x.value), imageFromFrame(y.value));
+      const [p, t] = [imageFromFrame(x.value), imageFromFrame(y.value)];
+      for (const m of metrics) m.update(p, t);
+      for (const l of learned) l.values.push(await l.model.distance(p, t));
       frames++;
       task.tick();
     }
   } finally {
-    await Promise.all([a.return(undefined), b.return(undefined)]);
+    await Promise.all([a.return(undefined), b.return(undefined), ...learned.map((l) => l.model.close())]);
   }
   task.done();
   if (frames === 0)
     throw new OrbisError('INVALID_ARGUMENT', 'no frames to compare: one of the videos decoded to nothing');
-  const results = Object.fromEntries(metrics.map((m) => [m.name, m.compute()]));
+  const results: Record<string, FrameScores> = Object.fromEntries(metrics.map((m) => [m.name, m.compute()]));
+  for (const l of learned) results[l.name] = { mean: mean(l.values), perFrame: l.values };
   const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.mean]));
   ctx.result(
     [

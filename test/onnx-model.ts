@@ -1,0 +1,87 @@
+/**
+ * A minimal ONNX writer for tests: encodes a ModelProto (protobuf) by hand, so tests can generate small
+ * networks without Python. Only what the test models use: value infos with symbolic or fixed dimensions,
+ * nodes with int and ints attributes, opset 13.
+ */
+
+type Field = Uint8Array;
+
+function varint(value: number): number[] {
+  const out: number[] = [];
+  let v = BigInt(value);
+  do {
+    let byte = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v > 0n) byte |= 0x80;
+    out.push(byte);
+  } while (v > 0n);
+  return out;
+}
+
+function key(field: number, wire: number): number[] {
+  return varint((field << 3) | wire);
+}
+
+function int(field: number, value: number): Field {
+  return Uint8Array.from([...key(field, 0), ...varint(value)]);
+}
+
+function bytes(field: number, payload: Uint8Array): Field {
+  return Uint8Array.from([...key(field, 2), ...varint(payload.length), ...payload]);
+}
+
+function str(field: number, text: string): Field {
+  return bytes(field, new TextEncoder().encode(text));
+}
+
+function message(...fields: Field[]): Uint8Array {
+  const out = new Uint8Array(fields.reduce((n, f) => n + f.length, 0));
+  let at = 0;
+  for (const f of fields) {
+    out.set(f, at);
+    at += f.length;
+  }
+  return out;
+}
+
+export interface ValueInfo {
+  name: string;
+  /** Numbers are fixed sizes, strings symbolic dimensions. */
+  shape: (number | string)[];
+}
+
+export interface NodeSpec {
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  attributes?: Record<string, number | number[]>;
+}
+
+function valueInfo(v: ValueInfo): Uint8Array {
+  const dims = v.shape.map((d) => bytes(1, typeof d === 'number' ? int(1, d) : str(2, d)));
+  const tensorType = message(int(1, 1 /* FLOAT */), bytes(2, message(...dims)));
+  return message(str(1, v.name), bytes(2, bytes(1, tensorType)));
+}
+
+function node(n: NodeSpec, index: number): Uint8Array {
+  const attributes = Object.entries(n.attributes ?? {}).map(([name, value]) =>
+    bytes(
+      5,
+      Array.isArray(value)
+        ? message(str(1, name), ...value.map((v) => int(8, v)), int(20, 7 /* INTS */))
+        : message(str(1, name), int(3, value), int(20, 2 /* INT */)),
+    ),
+  );
+  return message(...n.inputs.map((i) => str(1, i)), ...n.outputs.map((o) => str(2, o)), str(3, `n${index}`), str(4, n.op), ...attributes);
+}
+
+/** An ONNX model (float tensors only) as bytes, ready to write to a .onnx file. */
+export function onnxModel(spec: { inputs: ValueInfo[]; outputs: ValueInfo[]; nodes: NodeSpec[] }): Uint8Array {
+  const graph = message(
+    ...spec.nodes.map((n, i) => bytes(1, node(n, i))),
+    str(2, 'test'),
+    ...spec.inputs.map((v) => bytes(11, valueInfo(v))),
+    ...spec.outputs.map((v) => bytes(12, valueInfo(v))),
+  );
+  return message(int(1, 8 /* IR version */), str(2, 'orbis-tests'), bytes(7, graph), bytes(8, message(str(1, ''), int(2, 13))));
+}
