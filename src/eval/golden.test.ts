@@ -78,6 +78,14 @@ for (const c of golden.cases) {
           ? ssim(pred, target, options as SsimOptions)
           : msSsim(pred, target, options);
     assert.ok(Math.abs(value - c.expected) <= golden.tolerance, `${value} vs reference ${c.expected}`);
+    if (c.metric === 'ssim' && c.kind === 'uint8') {
+      // 8-bit SSIM runs on the WebAssembly kernel; the double-precision path must agree too.
+      const f64 = ssim(pred, target, { ...(options as SsimOptions), precision: 'f64' });
+      assert.ok(
+        Math.abs(f64 - c.expected) <= golden.tolerance,
+        `f64 path: ${f64} vs reference ${c.expected}`,
+      );
+    }
   });
 }
 

@@ -137,3 +137,23 @@ test('masks of different sizes or malformed masks are refused', () => {
   );
   assert.throws(() => meanIou({ width: 4, height: 4, data: new Uint8Array(3) }, mask(4, 4, [])), isInvalid);
 });
+
+test('the WebAssembly SSIM kernel agrees with the f64 path within 1e-6, at any width (lane padding)', () => {
+  for (const [w, h, c] of [
+    [37, 23, 1],
+    [64, 64, 3],
+    [101, 40, 3],
+    [13, 11, 1],
+  ] as const) {
+    const a = noisy(w, h, c, w);
+    const b = noisy(w, h, c, h + 100);
+    for (const options of [{}, { gaussianWeights: false, winSize: 7 }, { sigma: 0.8 }]) {
+      const fast = ssim(a, b, options);
+      const exact = ssim(a, b, { ...options, precision: 'f64' });
+      assert.ok(
+        Math.abs(fast - exact) < 1e-6,
+        `${w}x${h}x${c} ${JSON.stringify(options)}: ${fast} vs ${exact}`,
+      );
+    }
+  }
+});
