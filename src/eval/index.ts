@@ -10,7 +10,7 @@ export {
   objectOverlaps,
 } from './iou.js';
 export { DREAMSIM_FILE, DreamSim, type LearnedModelOptions, LPIPS_FILE, Lpips } from './learned.js';
-export { type FrameScores, type Metric, mean } from './metric.js';
+export { type FrameScores, frameScores, type Metric, mean } from './metric.js';
 export { MS_SSIM_WEIGHTS, MSSSIM, type MsSsimOptions, msSsim } from './ms-ssim.js';
 export { meanSquaredError, PSNR, type PsnrOptions, psnr } from './psnr.js';
 export { resizeBicubic } from './resize.js';

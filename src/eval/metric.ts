@@ -1,3 +1,5 @@
+import { OrbisError } from '../core/index.js';
+
 /**
  * The shape every metric shares, after torchmetrics: state that accumulates over `update` calls,
  * `compute` for the aggregate, `reset` to start over. Each metric also has a pure functional twin that
@@ -15,6 +17,20 @@ export interface Metric<Input, Output> {
 export interface FrameScores {
   mean: number;
   perFrame: number[];
+}
+
+/** The result of an image metric over frames; refuses to summarize nothing. */
+export function frameScores(name: string, values: readonly number[]): FrameScores {
+  if (values.length === 0) {
+    throw new OrbisError(
+      'INVALID_ARGUMENT',
+      `${name}: no frames were scored (compute() before any update(), or an empty clip)`,
+      {
+        hint: 'check that both videos decode to frames',
+      },
+    );
+  }
+  return { mean: mean(values), perFrame: [...values] };
 }
 
 export function mean(values: readonly number[]): number {

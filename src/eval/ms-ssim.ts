@@ -1,5 +1,5 @@
 import { channelPlane, checkPair, type Image, invalid, resolveDataRange } from './image.js';
-import { type FrameScores, type Metric, mean } from './metric.js';
+import { type FrameScores, frameScores, type Metric } from './metric.js';
 import { resolveSsim, ssimPlane } from './ssim.js';
 
 /** Wang, Simoncelli & Bovik (2003): the weights of the five scales. */
@@ -92,7 +92,7 @@ export class MSSSIM implements Metric<Image, FrameScores> {
   }
 
   compute(): FrameScores {
-    return { mean: mean(this.values), perFrame: [...this.values] };
+    return frameScores(this.name, this.values);
   }
 
   reset(): void {

@@ -1,5 +1,5 @@
 import { checkPair, type Image, resolveDataRange } from './image.js';
-import { type FrameScores, type Metric, mean } from './metric.js';
+import { type FrameScores, frameScores, type Metric } from './metric.js';
 
 export interface PsnrOptions {
   /** Range of sample values; 255 for uint8, required for floats. */
@@ -49,7 +49,7 @@ export class PSNR implements Metric<Image, FrameScores> {
   }
 
   compute(): FrameScores {
-    return { mean: mean(this.values), perFrame: [...this.values] };
+    return frameScores(this.name, this.values);
   }
 
   reset(): void {

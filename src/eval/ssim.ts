@@ -1,5 +1,5 @@
 import { checkPair, type Image, invalid, isIntegerImage, resolveDataRange } from './image.js';
-import { type FrameScores, type Metric, mean } from './metric.js';
+import { type FrameScores, frameScores, type Metric } from './metric.js';
 import { ssimChannelsWasm } from './ssim-wasm.js';
 
 /**
@@ -245,7 +245,7 @@ export class SSIM implements Metric<Image, FrameScores> {
   }
 
   compute(): FrameScores {
-    return { mean: mean(this.values), perFrame: [...this.values] };
+    return frameScores(this.name, this.values);
   }
 
   reset(): void {
