@@ -34,6 +34,10 @@ export interface TestVideoOptions {
   transitions?: TransitionType[];
   /** Length of fades and dissolves in seconds (default 0.5). */
   transitionSeconds?: number;
+  /** Add a 2-frame flash (a burst of brightness, not a shot change) in the middle of each shot. */
+  flashes?: boolean;
+  /** Make every third shot a fast camera pan (large motion inside one shot, not a shot change). */
+  fastMotion?: boolean;
   /** Drop a regular pattern of frames so timestamps are uneven (a variable-frame-rate file). */
   variableFrameRate?: boolean;
   /** Add a sine-tone audio track. */
@@ -57,6 +61,8 @@ export interface TestVideo {
   boundaries: ShotBoundary[];
   /** Timestamps (seconds) of every frame in the file, in order. */
   timestamps: number[];
+  /** Events inside shots that are not shot changes (flashes, fast pans), for testing detectors. */
+  distractors: { type: 'flash' | 'fast-motion'; startFrame: number; endFrame: number }[];
 }
 
 const sources = [
@@ -96,11 +102,15 @@ export async function makeTestVideo(out: string, options: TestVideoOptions = {})
 
   const size = `${width}x${height}`;
   const parts: string[] = [];
+  const panning = (i: number): boolean => options.fastMotion === true && i % 3 === 2;
   for (let i = 0; i < shots; i++) {
-    const source = sources[(i + seed) % sources.length]!(size);
+    // A fast pan: a window sliding over a source twice the size, up to about a twelfth of the width per frame.
+    const source = panning(i)
+      ? `testsrc2=size=${2 * width}x${2 * height}:rate=${fps},crop=${width}:${height}:x='(in_w-out_w)/2*(1-cos(n/6))':y='(in_h-out_h)/2*(1-cos(n/9))'`
+      : `${sources[(i + seed) % sources.length]!(size)}:rate=${fps}`;
     const hue = ((i * 67 + seed * 31) % 360) - 180;
     parts.push(
-      `${source}:rate=${fps},trim=duration=${lengths[i]},setpts=PTS-STARTPTS,format=yuv420p,hue=h=${hue},setsar=1,settb=AVTB[s${i}]`,
+      `${source},trim=duration=${lengths[i]},setpts=PTS-STARTPTS,format=yuv420p,hue=h=${hue},setsar=1,settb=AVTB[s${i}]`,
     );
   }
   // Join shot by shot, tracking the running length to place each transition exactly.
@@ -132,7 +142,28 @@ export async function makeTestVideo(out: string, options: TestVideoOptions = {})
     current = next;
   }
   const total = Math.round(length * fps);
+  // Each shot's solo part (outside transitions), to place distractors where no boundary is.
+  const solo = lengths.map((_, i) => ({
+    start: i === 0 ? 0 : boundaries[i - 1]!.endTime,
+    end: i === shots - 1 ? length : boundaries[i]!.time,
+  }));
+  const distractors: { type: 'flash' | 'fast-motion'; startFrame: number; endFrame: number }[] = [];
+  for (const [i, s] of solo.entries()) {
+    if (panning(i))
+      distractors.push({
+        type: 'fast-motion',
+        startFrame: Math.round(s.start * fps),
+        endFrame: Math.round(s.end * fps),
+      });
+  }
   let last = current;
+  if (options.flashes) {
+    const flashes = solo.map((s) => Math.round(((s.start + s.end) / 2) * fps));
+    const enable = flashes.map((f) => `between(n\\,${f}\\,${f + 1})`).join('+');
+    parts.push(`[${last}]eq=brightness=0.6:enable='${enable}'[flash]`);
+    last = 'flash';
+    for (const f of flashes) distractors.push({ type: 'flash', startFrame: f, endFrame: f + 2 });
+  }
   if (options.variableFrameRate) {
     parts.push(`[${last}]select='not(eq(mod(n\\,7)\\,3))*not(eq(mod(n\\,11)\\,5))'[vfr]`);
     last = 'vfr';
@@ -180,6 +211,11 @@ export async function makeTestVideo(out: string, options: TestVideoOptions = {})
       endFrame: indexOf(b.endFrame),
     })),
     timestamps: kept.map((n) => n / fps),
+    distractors: distractors.map((d) => ({
+      ...d,
+      startFrame: indexOf(d.startFrame),
+      endFrame: indexOf(d.endFrame),
+    })),
   };
 }
 

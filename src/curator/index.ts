@@ -1,0 +1,9 @@
+export {
+  type BoundaryKind,
+  blendResidual,
+  type DetectedBoundary,
+  type DetectShotsOptions,
+  detectShots,
+  ShotDetector,
+  type ShotDetectorOptions,
+} from './shots.js';
