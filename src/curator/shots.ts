@@ -18,6 +18,8 @@ export type BoundaryKind = 'cut' | 'gradual';
 
 export interface DetectedBoundary {
   kind: BoundaryKind;
+  /** What the detector saw: a cut, a fade through black, or a dissolve (a mix of two shots). */
+  transition: 'cut' | 'fade' | 'dissolve';
   /** For a cut, the first frame of the new shot; for a gradual transition, its middle. */
   frame: number;
   /** Presentation time of `frame`, in seconds. */
@@ -43,11 +45,14 @@ export interface ShotDetectorOptions {
   maxBlendResidual?: number;
   /** Shortest shot, in frames; closer boundaries keep the stronger (default 8). */
   minShotFrames?: number;
+  /** Mean brightness (0-255) at or below which a dip counts as a fade through black (default 24). */
+  darkLuma?: number;
 }
 
 interface Stored {
   data: Uint8Array;
   time: number;
+  blocks?: Float64Array;
 }
 
 export class ShotDetector {
@@ -59,6 +64,9 @@ export class ShotDetector {
   private count = 0;
   private decided = 0; // frames before this index have been judged
   private readonly found: DetectedBoundary[] = [];
+  private width = 0;
+  private readonly luma: number[] = [];
+  private readonly flashes = new Set<number>();
 
   constructor(options: ShotDetectorOptions = {}) {
     this.o = {
@@ -69,6 +77,7 @@ export class ShotDetector {
       minGradualDifference: options.minGradualDifference ?? 18,
       maxBlendResidual: options.maxBlendResidual ?? 0.3,
       minShotFrames: options.minShotFrames ?? 8,
+      darkLuma: options.darkLuma ?? 24,
     };
   }
 
@@ -81,8 +90,10 @@ export class ShotDetector {
   }
 
   /** Feed the next frame (all frames of one size, in order). */
-  push(frame: Pick<Frame, 'data' | 'timestamp'>): void {
-    const stored = { data: frame.data, time: frame.timestamp };
+  push(frame: Pick<Frame, 'data' | 'timestamp' | 'width'>): void {
+    this.width = frame.width;
+    const stored: Stored = { data: frame.data, time: frame.timestamp };
+    this.luma.push(meanOf(frame.data));
     const previous = this.frame(this.count - 1);
     this.diffs.push(previous ? meanAbsDiff(previous.data, stored.data) : 0);
     this.ring.push(stored);
@@ -102,12 +113,18 @@ export class ShotDetector {
   finish(): DetectedBoundary[] {
     while (this.decided < this.count) this.judge(this.decided++);
     for (let t = Math.max(0, this.count - this.o.span); t < this.count; t++) this.judgeGradual(t);
-    // Boundaries closer than a shot keep the stronger; a cut beats a gradual guess.
-    const sorted = [...this.found].sort((a, b) => a.frame - b.frame);
+    // Boundaries that overlap (a gradual transition's extent, or closer than a shot) are one transition:
+    // keep the strongest, a cut before a gradual guess.
+    // A fade through black explains the jumps inside it (its first dark frames can look like a cut).
+    const fades = this.found.filter((b) => b.transition === 'fade');
+    const explained = (b: DetectedBoundary): boolean =>
+      b.transition !== 'fade' && fades.some((f) => b.frame >= f.startFrame && b.frame < f.endFrame);
+    const sorted = this.found.filter((b) => !explained(b)).sort((a, b) => a.frame - b.frame);
     const kept: DetectedBoundary[] = [];
     for (const b of sorted) {
       const last = kept.at(-1);
-      if (!last || b.frame - last.frame >= this.o.minShotFrames) kept.push(b);
+      const overlaps = last && (b.frame - last.frame < this.o.minShotFrames || b.startFrame < last.endFrame);
+      if (!last || !overlaps) kept.push(b);
       else if (
         (b.kind === 'cut' && last.kind === 'gradual') ||
         (b.kind === last.kind && b.score > last.score)
@@ -118,6 +135,7 @@ export class ShotDetector {
   }
 
   private judge(t: number): void {
+    this.judgeFade(t);
     this.judgeCut(t);
     // Gradual transitions are judged `span` frames later, once every cut near them is known.
     if (t >= this.o.span) this.judgeGradual(t - this.o.span);
@@ -126,36 +144,86 @@ export class ShotDetector {
   private judgeCut(t: number): void {
     const d = this.diffs[t] ?? 0;
     if (t === 0 || d < this.o.minCutDifference) return;
-    let sum = 0;
-    let n = 0;
-    for (let k = Math.max(1, t - this.o.window); k <= Math.min(this.count - 1, t + this.o.window); k++) {
-      if (k === t) continue;
-      sum += this.diffs[k]!;
-      n++;
-    }
-    const average = n ? sum / n : 0;
+    // Averages on each side; the calmer side sets the bar, so a cut into or out of a fast pan still
+    // stands out against the shot that is not moving.
+    const side = (from: number, to: number): number => {
+      let sum = 0;
+      let n = 0;
+      for (let k = Math.max(1, from); k <= Math.min(this.count - 1, to); k++) {
+        sum += this.diffs[k]!;
+        n++;
+      }
+      return n ? sum / n : Number.POSITIVE_INFINITY;
+    };
+    const average = Math.min(side(t - this.o.window, t - 1), side(t + 1, t + this.o.window));
     if (d < this.o.cutRatio * (average + 1)) return;
     // A change of overall brightness alone (a flash, a light switched on) is no cut: the difference must
     // hold once each frame's mean colour is taken out.
     const structural = meanRemovedDiff(this.frame(t - 1)!.data, this.frame(t)!.data);
-    if (structural < this.o.minCutDifference || structural < this.o.cutRatio * (average + 1)) return;
+    if (structural < this.o.minCutDifference || structural < this.o.cutRatio * (average + 1)) {
+      this.markFlash(t);
+      return;
+    }
     // A flash: the picture before the spike comes back after it, or the one after was there before.
     const before = this.frame(t - 1);
     const at = this.frame(t);
     if (!before || !at) return;
     for (let j = 1; j <= 3; j++) {
       const later = this.frame(t + j);
-      if (later && meanAbsDiff(before.data, later.data) < 0.5 * d) return;
       const earlier = this.frame(t - 1 - j);
-      if (earlier && meanAbsDiff(at.data, earlier.data) < 0.5 * d) return;
+      if (
+        (later && meanAbsDiff(before.data, later.data) < 0.5 * d) ||
+        (earlier && meanAbsDiff(at.data, earlier.data) < 0.5 * d)
+      ) {
+        this.markFlash(t);
+        return;
+      }
     }
     this.add({
       kind: 'cut',
+      transition: 'cut',
       frame: t,
       time: at.time,
       startFrame: t,
       endFrame: t + 1,
       score: d / (average + 1),
+    });
+  }
+
+  /** Frames around a rejected spike: not to be used as the ends of a gradual-transition comparison. */
+  private markFlash(t: number): void {
+    for (let k = t - 1; k <= t + 2; k++) this.flashes.add(k);
+  }
+
+  /** A fade through black: the picture's brightness dips to near black and comes back within `span`. */
+  private judgeFade(t: number): void {
+    const s = this.o.span;
+    const l = this.luma[t];
+    if (l === undefined || l > this.o.darkLuma) return;
+    // The darkest frame of the dip (first of equals).
+    for (let k = t - s; k <= t + s; k++) {
+      const other = this.luma[k];
+      if (k !== t && other !== undefined && (other < l || (other === l && k < t))) return;
+    }
+    const around = (from: number, to: number): number => {
+      let best = 0;
+      for (let k = from; k <= to; k++) best = Math.max(best, this.luma[k] ?? 0);
+      return best;
+    };
+    const before = around(t - 2 * s, t - 1);
+    const after = around(t + 1, t + 2 * s);
+    if (Math.min(before, after) < Math.max(3 * l, l + 30)) return;
+    const m = this.frame(t);
+    if (!m) return;
+    // A fade's extent reaches as far as the brightness search did.
+    this.add({
+      kind: 'gradual',
+      transition: 'fade',
+      frame: t,
+      time: m.time,
+      startFrame: t - 2 * s,
+      endFrame: t + 2 * s + 1,
+      score: Math.min(before, after) - l,
     });
   }
 
@@ -174,7 +242,8 @@ export class ShotDetector {
     const m = this.frame(t);
     const b = this.frame(t + s);
     if (!a || !m || !b) return;
-    const fit = blendFit(a.data, b.data, m.data);
+    if (this.flashes.has(t - s) || this.flashes.has(t) || this.flashes.has(t + s)) return;
+    const fit = blendFit(this.blocks(a), this.blocks(b), this.blocks(m));
     if (fit.residual > this.o.maxBlendResidual) return;
     // The middle must need both ends: a dissolve mixes them, a fade passes through dark. A frame explained
     // by one end alone is a shot with a disturbance at the other end (a flash, a brief occlusion).
@@ -183,12 +252,34 @@ export class ShotDetector {
     const residual = fit.residual;
     this.add({
       kind: 'gradual',
+      transition: 'dissolve',
       frame: t,
       time: m.time,
       startFrame: t - s,
       endFrame: t + s + 1,
       score: g * (1 - residual),
     });
+  }
+
+  /** 4x4 block means of a frame (cached): a blend survives averaging, most in-shot motion does not. */
+  private blocks(stored: Stored): Float64Array {
+    if (stored.blocks) return stored.blocks;
+    const w = this.width;
+    const h = stored.data.length / 3 / w;
+    const bw = Math.floor(w / 4);
+    const bh = Math.floor(h / 4);
+    const out = new Float64Array(bw * bh * 3);
+    for (let y = 0; y < bh * 4; y++) {
+      for (let x = 0; x < bw * 4; x++) {
+        const o = ((y >> 2) * bw + (x >> 2)) * 3;
+        const i = (y * w + x) * 3;
+        out[o]! += stored.data[i]! / 16;
+        out[o + 1]! += stored.data[i + 1]! / 16;
+        out[o + 2]! += stored.data[i + 2]! / 16;
+      }
+    }
+    stored.blocks = out;
+    return out;
   }
 
   private add(boundary: DetectedBoundary): void {
@@ -208,6 +299,12 @@ function meanRemovedDiff(a: Uint8Array, b: Uint8Array): number {
   const shift = [0, 1, 2].map((c) => (mb[c]! - ma[c]!) / n);
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += Math.abs(b[i]! - a[i]! - shift[i % 3]!);
+  return sum / a.length;
+}
+
+function meanOf(a: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]!;
   return sum / a.length;
 }
 
@@ -235,7 +332,7 @@ interface BlendFit {
   meanM: number;
 }
 
-function blendFit(a: Uint8Array, b: Uint8Array, m: Uint8Array): BlendFit {
+function blendFit(a: ArrayLike<number>, b: ArrayLike<number>, m: ArrayLike<number>): BlendFit {
   let aa = 0;
   let bb = 0;
   let ab = 0;
