@@ -7,3 +7,11 @@ export {
   ShotDetector,
   type ShotDetectorOptions,
 } from './shots.js';
+export {
+  removePartialShards,
+  type Sample,
+  type ShardOptions,
+  ShardWriter,
+  shardGroup,
+  tarHeader,
+} from './webdataset.js';
