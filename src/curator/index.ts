@@ -1,3 +1,14 @@
+export { type CuratorConfig, curatorConfigSchema, parseCuratorConfig } from './config.js';
+export { buildCuratorPipeline, type CurateOptions, type CurateReport, curate } from './curate.js';
+export {
+  collectInputs,
+  globToRegExp,
+  type IngestOptions,
+  type IngestResult,
+  VIDEO_EXTENSIONS,
+} from './ingest.js';
+export { type ClipScores, laplacianVariance, scoreFrames } from './quality.js';
+export type { ClipRecord, CuratorItem, VideoFailure } from './records.js';
 export {
   type BoundaryKind,
   blendResidual,

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { ConfigError } from '../core/index.js';
+
+/** Curation settings, validated; a bad value is an error that names its key. */
+export const curatorConfigSchema = z.strictObject({
+  split: z
+    .strictObject({
+      /** Clips shorter than this are dropped (seconds). */
+      minClipSeconds: z.number().positive().default(2),
+      /** Longer shots are split into pieces of at most this length (seconds). */
+      maxClipSeconds: z.number().positive().default(60),
+      /** Width of the frames shot detection looks at. */
+      analysisWidth: z.number().int().min(16).max(1024).default(96),
+    })
+    .prefault({}),
+  filter: z
+    .strictObject({
+      /** Frames per second sampled for the scores. */
+      sampleFps: z.number().positive().max(30).default(2),
+      /** Mean frame difference (0-255) below which a clip is static. */
+      minMotion: z.number().min(0).default(0.5),
+      /** Laplacian variance below which a clip is blurry. */
+      minSharpness: z.number().min(0).default(20),
+      /** Share of near-black frames above which a clip is dropped. */
+      maxDarkFraction: z.number().min(0).max(1).default(0.5),
+      /** Share of frozen (repeated) sampled frames above which a clip is dropped. */
+      maxFrozenFraction: z.number().min(0).max(1).default(0.8),
+    })
+    .prefault({}),
+  transcode: z
+    .strictObject({
+      height: z.number().int().positive().max(4320).optional(),
+      fps: z.number().positive().max(240).optional(),
+      crf: z.number().int().min(0).max(51).default(20),
+      preset: z
+        .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'])
+        .default('veryfast'),
+    })
+    .prefault({}),
+  shards: z.strictObject({ maxSamples: z.number().int().positive().default(1000) }).prefault({}),
+});
+
+export type CuratorConfig = z.infer<typeof curatorConfigSchema>;
+
+export function parseCuratorConfig(value: unknown, source = 'config'): CuratorConfig {
+  const parsed = curatorConfigSchema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const path = [
+    ...issue.path.map(String),
+    ...(issue.code === 'unrecognized_keys' ? [issue.keys[0] ?? '?'] : []),
+  ].join('.');
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `unknown curator setting "${path}" in ${source}`
+      : `curator setting "${path}" in ${source} is invalid: ${issue.message}`;
+  throw new ConfigError(path, source, message, { hint: 'see docs/curate.md for the settings' });
+}

@@ -1,0 +1,237 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import {
+  type Logger,
+  type Progress,
+  type ProgressTask,
+  silentLogger,
+  writeFileAtomic,
+} from '../core/index.js';
+import { type Capacity, LocalRunner, type Pipeline, type StageStats } from '../pipeline/index.js';
+import { type CuratorConfig, parseCuratorConfig } from './config.js';
+import { collectInputs, type IngestOptions } from './ingest.js';
+import type { ClipRecord, CuratorItem, VideoFailure } from './records.js';
+import { removePartialShards, ShardWriter, shardGroup } from './webdataset.js';
+
+export interface CurateOptions extends IngestOptions {
+  out: string;
+  config?: CuratorConfig;
+  signal?: AbortSignal;
+  progress?: Progress;
+  log?: Logger;
+  capacity?: Capacity;
+}
+
+export interface CurateReport {
+  version: 1;
+  out: string;
+  startedAt: string;
+  seconds: number;
+  inputs: {
+    path: string;
+    outcome: 'ok' | 'failed';
+    code?: string;
+    message?: string;
+    clips?: number;
+    kept?: number;
+  }[];
+  counts: {
+    videos: number;
+    videosFailed: number;
+    clips: number;
+    kept: number;
+    dropped: Record<string, number>;
+  };
+  throughput: { videosPerSecond: number; clipsPerSecond: number };
+  stages: StageStats[];
+  failedBatches: { stage: string; items: number; error: string }[];
+  shards: string[];
+  manifest: string;
+}
+
+/** The curator pipeline, assembled from its config: each stage is data a runner can build anywhere. */
+export function buildCuratorPipeline(config: CuratorConfig, workDir: string): Pipeline {
+  const stage = (name: string, file: string, factory: string, batchSize: number) => ({
+    name,
+    module: new URL(`./stages/${file}`, import.meta.url).href,
+    factory,
+    options: { config, workDir },
+    batchSize,
+    resources: { cpus: 1 },
+  });
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  return {
+    name: 'curate',
+    version: '1',
+    stages: [
+      stage('split', `split.${ext}`, 'splitStage', 1),
+      stage('filter', `filter.${ext}`, 'filterStage', 1),
+      stage('transcode', `transcode.${ext}`, 'transcodeStage', 1),
+    ],
+  };
+}
+
+/**
+ * Curate videos into a dataset under `out`: clips in WebDataset shards (shards/), a manifest with a row
+ * for every clip (manifest.jsonl), and a run report (report.json). Work is kept per video and per clip in
+ * out/work, so an interrupted run, rerun with the same command, finishes the rest and writes the same
+ * dataset. One bad video never spoils the run: it is recorded in the report with its error code.
+ */
+export async function curate(inputs: readonly string[], options: CurateOptions): Promise<CurateReport> {
+  const config = options.config ?? parseCuratorConfig({});
+  const log = options.log ?? silentLogger;
+  const out = resolve(options.out);
+  const workDir = join(out, 'work');
+  const shardDir = join(out, 'shards');
+  await mkdir(workDir, { recursive: true });
+  await removePartialShards(shardDir);
+  const startedAt = new Date();
+  const started = performance.now();
+
+  const ingest = await collectInputs(inputs, options);
+  log.debug(`found ${ingest.videos.length} videos`, { failures: ingest.failures.length });
+  const clips: ClipRecord[] = [];
+  const failures: VideoFailure[] = [...ingest.failures];
+  const runner = new LocalRunner();
+  const tasks = new Map<string, ProgressTask>();
+  const task = (name: string): ProgressTask | undefined => {
+    if (!options.progress) return undefined;
+    if (!tasks.has(name))
+      tasks.set(name, options.progress.task(name, name === 'split' ? ingest.videos.length : undefined));
+    return tasks.get(name);
+  };
+  const pipeline = buildCuratorPipeline(config, workDir);
+  for await (const item of runner.run(
+    pipeline,
+    ingest.videos.map((path) => ({ path })),
+    {
+      ...(options.signal ? { signal: options.signal } : {}),
+      capacity: options.capacity ?? { cpus: availableParallelism(), gpus: 0 },
+      onStats: (stats) => {
+        for (const s of stats) task(s.name)?.update(s.itemsIn);
+      },
+    },
+  )) {
+    const record = item as CuratorItem;
+    if (record.kind === 'clip') clips.push(record);
+    else failures.push(record);
+  }
+  for (const t of tasks.values()) t.done();
+
+  // Deterministic order, whatever order the workers finished in.
+  clips.sort((a, b) =>
+    a.source < b.source ? -1 : a.source > b.source ? 1 : a.span.startFrame - b.span.startFrame,
+  );
+  const kept = clips.filter((c) => !c.dropped);
+  const shards = await writeShards(kept, shardDir, config);
+  const manifest = join(out, 'manifest.jsonl');
+  const placeOf = new Map(shards.placement);
+  await writeFileAtomic(
+    manifest,
+    clips.map((c) => JSON.stringify(manifestRow(c, out, placeOf.get(c.id)))).join('\n') +
+      (clips.length ? '\n' : ''),
+  );
+
+  const seconds = (performance.now() - started) / 1000;
+  const dropped: Record<string, number> = {};
+  for (const c of clips) {
+    if (!c.dropped) continue;
+    const key = `${c.dropped.stage}: ${c.dropped.reason.split(':')[0]!.replace(/ \d.*$/, '')}`;
+    dropped[key] = (dropped[key] ?? 0) + 1;
+  }
+  const failedPaths = new Map(failures.map((f) => [f.path, f]));
+  const report: CurateReport = {
+    version: 1,
+    out,
+    startedAt: startedAt.toISOString(),
+    seconds,
+    inputs: [
+      ...ingest.videos.map((path) => {
+        const f = failedPaths.get(path);
+        if (f) return { path, outcome: 'failed' as const, code: f.code, message: f.message };
+        const own = clips.filter((c) => c.source === path);
+        return {
+          path,
+          outcome: 'ok' as const,
+          clips: own.length,
+          kept: own.filter((c) => !c.dropped).length,
+        };
+      }),
+      ...ingest.failures.map((f) => ({
+        path: f.path,
+        outcome: 'failed' as const,
+        code: f.code,
+        message: f.message,
+      })),
+    ],
+    counts: {
+      videos: ingest.videos.length,
+      videosFailed: failures.length,
+      clips: clips.length,
+      kept: kept.length,
+      dropped,
+    },
+    throughput: { videosPerSecond: ingest.videos.length / seconds, clipsPerSecond: clips.length / seconds },
+    stages: runner.stats(),
+    failedBatches: runner.failures(),
+    shards: shards.paths.map((p) => relative(out, p)),
+    manifest: relative(out, manifest),
+  };
+  await writeFileAtomic(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+async function writeShards(
+  kept: ClipRecord[],
+  dir: string,
+  config: CuratorConfig,
+): Promise<{ paths: string[]; placement: [string, string][] }> {
+  const groups = new Map<string, ClipRecord[]>();
+  for (const c of kept) {
+    const height = config.transcode.height ?? c.height;
+    const width = Math.round((c.width * height) / c.height);
+    const group = shardGroup(width, height, c.span.end - c.span.start);
+    groups.set(group, [...(groups.get(group) ?? []), c]);
+  }
+  const paths: string[] = [];
+  const placement: [string, string][] = [];
+  for (const [group, members] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const writer = new ShardWriter(dir, { prefix: group, maxSamples: config.shards.maxSamples });
+    for (const c of members) {
+      const mp4 = await readFile(c.files.mp4!);
+      await writer.add({ key: c.id, members: { mp4, json: JSON.stringify(sampleJson(c)), txt: '' } });
+    }
+    const written = await writer.close();
+    paths.push(...written);
+    // Shards of a group fill in order, maxSamples each.
+    members.forEach((c, i) => {
+      placement.push([c.id, relative(join(dir, '..'), written[Math.floor(i / config.shards.maxSamples)]!)]);
+    });
+  }
+  return { paths, placement };
+}
+
+function sampleJson(c: ClipRecord): Record<string, unknown> {
+  return {
+    id: c.id,
+    videoId: c.videoId,
+    source: c.source,
+    span: c.span,
+    width: c.width,
+    height: c.height,
+    fps: c.fps,
+    scores: c.scores,
+  };
+}
+
+function manifestRow(c: ClipRecord, out: string, shard: string | undefined): Record<string, unknown> {
+  return {
+    ...sampleJson(c),
+    kept: !c.dropped,
+    ...(c.dropped ? { dropped: c.dropped } : {}),
+    ...(Object.keys(c.errors).length ? { errors: c.errors } : {}),
+    ...(shard ? { shard } : {}),
+    ...(c.files.thumb ? { thumbnail: relative(out, c.files.thumb) } : {}),
+  };
+}

@@ -1,0 +1,52 @@
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { toOrbisError } from '../../core/index.js';
+import type { StageImpl } from '../../pipeline/index.js';
+import { cutClip, thumbnail } from '../../video/index.js';
+import type { CuratorConfig } from '../config.js';
+import type { CuratorItem } from '../records.js';
+
+/**
+ * Each kept clip as an H.264 MP4 with a thumbnail, named by clip id in the work folder. A clip whose files
+ * are already there (an earlier, interrupted run) is not encoded again.
+ */
+export function transcodeStage(options: {
+  config: CuratorConfig;
+  workDir: string;
+}): StageImpl<CuratorItem, CuratorItem> {
+  const t = options.config.transcode;
+  const dir = join(options.workDir, 'clips');
+  return {
+    async setup() {
+      await mkdir(dir, { recursive: true });
+    },
+    async process(batch) {
+      for (const item of batch) {
+        if (item.kind !== 'clip' || item.dropped) continue;
+        const mp4 = join(dir, `${item.id}.mp4`);
+        const thumb = join(dir, `${item.id}.jpg`);
+        try {
+          const done = await Promise.all([access(mp4), access(thumb)]).then(
+            () => true,
+            () => false,
+          );
+          if (!done) {
+            await cutClip(item.source, item.span, mp4, {
+              crf: t.crf,
+              preset: t.preset,
+              ...(t.height ? { height: t.height } : {}),
+              ...(t.fps ? { fps: t.fps } : {}),
+            });
+            await thumbnail(mp4, thumb, { width: 256 });
+          }
+          item.files = { mp4, thumb };
+        } catch (error) {
+          const e = toOrbisError(error);
+          item.errors.transcode = e.code;
+          item.dropped = { stage: 'transcode', reason: e.oneLine() };
+        }
+      }
+      return batch;
+    },
+  };
+}
