@@ -89,6 +89,16 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .option('--thumbnail [file]', 'also write a JPEG thumbnail (default: beside the clip)')
     .action(lazy(async () => (await import('./commands/clip.js')).clipCommand as Action));
 
+  program
+    .command('curate')
+    .description('turn videos into a curated clip dataset: shots, filters, H.264 clips, WebDataset shards')
+    .argument('<input...>', 'video files, folders (searched recursively), or @list.txt files')
+    .requiredOption('--out <dir>', 'dataset folder (rerun the same command to resume)')
+    .option('--include <glob...>', 'files to take from folders (default: common video extensions)')
+    .option('--exclude <glob...>', 'files to leave out')
+    .option('--fail-on-error', 'exit 1 when any input failed (the rest is still written)')
+    .action(lazy(async () => (await import('./commands/curate.js')).curateCommand as Action));
+
   const evaluate = program
     .command('eval')
     .description('score generated videos: pixel fidelity, overlap, geometric consistency');
@@ -122,7 +132,7 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
 
   program
     .command('demo')
-    .description('generate sample videos, probe them and cut them into clips: the main job, end to end')
+    .description('generate sample videos and curate them into a dataset: the main job, end to end')
     .option('--out <dir>', 'output directory', 'orbis-demo')
     .action(lazy(async () => (await import('./commands/demo.js')).demoCommand as Action));
 

@@ -22,6 +22,8 @@ export const configSchema = z.strictObject({
     .string()
     .min(1)
     .default(join(homedir(), '.cache', 'orbis')),
+  /** Settings of `orbis curate`, validated by the curator (src/curator/config.ts); config file only. */
+  curator: z.record(z.string(), z.unknown()).optional(),
 });
 
 export type OrbisConfig = z.infer<typeof configSchema>;

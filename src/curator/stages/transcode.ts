@@ -34,6 +34,10 @@ export function transcodeStage(options: {
             await cutClip(item.source, item.span, mp4, {
               crf: t.crf,
               preset: t.preset,
+              // One x264 thread per clip: with frame threads, x264's output varies under CPU contention
+              // (seen here in 1 run of 10), and a resumed run must write the same bytes. Parallelism comes
+              // from encoding several clips at once instead.
+              threads: 1,
               ...(t.height ? { height: t.height } : {}),
               ...(t.fps ? { fps: t.fps } : {}),
             });
