@@ -37,6 +37,12 @@ export const curatorConfigSchema = z.strictObject({
         .default('veryfast'),
     })
     .prefault({}),
+  dedup: z
+    .strictObject({
+      /** Cosine similarity of embeddings at or above which clips are near duplicates. */
+      threshold: z.number().min(0).max(1).default(0.95),
+    })
+    .prefault({}),
   shards: z.strictObject({ maxSamples: z.number().int().positive().default(1000) }).prefault({}),
 });
 

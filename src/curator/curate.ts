@@ -10,6 +10,7 @@ import {
 } from '../core/index.js';
 import { type Capacity, LocalRunner, type Pipeline, type StageStats } from '../pipeline/index.js';
 import { type CuratorConfig, parseCuratorConfig } from './config.js';
+import { dedupClips } from './dedup.js';
 import { collectInputs, type IngestOptions } from './ingest.js';
 import type { ClipRecord, CuratorItem, VideoFailure } from './records.js';
 import { removePartialShards, ShardWriter, shardGroup } from './webdataset.js';
@@ -67,6 +68,7 @@ export function buildCuratorPipeline(config: CuratorConfig, workDir: string): Pi
     stages: [
       stage('split', `split.${ext}`, 'splitStage', 1),
       stage('filter', `filter.${ext}`, 'filterStage', 1),
+      stage('embed', `embed.${ext}`, 'embedStage', 4),
       stage('transcode', `transcode.${ext}`, 'transcodeStage', 1),
     ],
   };
@@ -123,7 +125,11 @@ export async function curate(inputs: readonly string[], options: CurateOptions):
   clips.sort((a, b) =>
     a.source < b.source ? -1 : a.source > b.source ? 1 : a.span.startFrame - b.span.startFrame,
   );
+  // Exact and near duplicates, over the whole run; the first in order is kept. (Clips are transcoded
+  // before this decision; a duplicate's files stay in work/ and are not written to shards.)
+  dedupClips(clips, { threshold: config.dedup.threshold });
   const kept = clips.filter((c) => !c.dropped);
+  await writeEmbeddings(kept, out);
   const shards = await writeShards(kept, shardDir, config);
   const manifest = join(out, 'manifest.jsonl');
   const placeOf = new Map(shards.placement);
@@ -212,6 +218,17 @@ async function writeShards(
   return { paths, placement };
 }
 
+/** Kept clips' embeddings for search: embeddings.f32 (float32, one row per clip) and embeddings.json. */
+async function writeEmbeddings(kept: ClipRecord[], out: string): Promise<void> {
+  const rows = kept.filter((c) => c.embedding);
+  const dims = rows[0]?.embedding?.length ?? 0;
+  const data = new Float32Array(rows.length * dims);
+  rows.forEach((c, i) => data.set(c.embedding!, i * dims));
+  await writeFileAtomic(join(out, 'embeddings.f32'), new Uint8Array(data.buffer));
+  const meta = { model: 'thumbprint-v1', dimensions: dims, ids: rows.map((c) => c.id) };
+  await writeFileAtomic(join(out, 'embeddings.json'), `${JSON.stringify(meta)}\n`);
+}
+
 function sampleJson(c: ClipRecord): Record<string, unknown> {
   return {
     id: c.id,
@@ -232,6 +249,7 @@ function manifestRow(c: ClipRecord, out: string, shard: string | undefined): Rec
     ...(c.dropped ? { dropped: c.dropped } : {}),
     ...(Object.keys(c.errors).length ? { errors: c.errors } : {}),
     ...(shard ? { shard } : {}),
+    ...(c.duplicateOf ? { duplicateOf: c.duplicateOf } : {}),
     ...(c.files.thumb ? { thumbnail: relative(out, c.files.thumb) } : {}),
   };
 }

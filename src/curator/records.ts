@@ -20,6 +20,12 @@ export interface ClipRecord {
   dropped?: { stage: string; reason: string };
   errors: Record<string, string>;
   files: { mp4?: string; thumb?: string };
+  /** Unit vector from the embedder (near-duplicate search, and search indexes). */
+  embedding?: number[];
+  /** Hash of the sampled decoded frames (exact duplicates). */
+  contentHash?: string;
+  /** The clip this one duplicates, when dropped by dedup. */
+  duplicateOf?: string;
 }
 
 export interface VideoFailure {

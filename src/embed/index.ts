@@ -1,0 +1,2 @@
+export type { Embedder, EmbedFrame } from './embedder.js';
+export { cosine, normalize, ThumbprintEmbedder } from './thumbprint.js';
