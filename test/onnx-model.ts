@@ -85,3 +85,19 @@ export function onnxModel(spec: { inputs: ValueInfo[]; outputs: ValueInfo[]; nod
   );
   return message(int(1, 8 /* IR version */), str(2, 'orbis-tests'), bytes(7, graph), bytes(8, message(str(1, ''), int(2, 13))));
 }
+
+/** A stand-in for LPIPS: inputs in0, in1 [N, 3, H, W]; output the mean squared difference, [N, 1, 1, 1]. */
+export function standInLpips(): Uint8Array {
+  return onnxModel({
+    inputs: [
+      { name: 'in0', shape: ['N', 3, 'H', 'W'] },
+      { name: 'in1', shape: ['N', 3, 'H', 'W'] },
+    ],
+    outputs: [{ name: 'out0', shape: ['N', 1, 1, 1] }],
+    nodes: [
+      { op: 'Sub', inputs: ['in0', 'in1'], outputs: ['d'] },
+      { op: 'Mul', inputs: ['d', 'd'], outputs: ['sq'] },
+      { op: 'ReduceMean', inputs: ['sq'], outputs: ['out0'], attributes: { axes: [1, 2, 3], keepdims: 1 } },
+    ],
+  });
+}

@@ -68,3 +68,12 @@ export function captureStream(): NodeJS.WritableStream & { text(): string } {
   };
   return stream as unknown as NodeJS.WritableStream & { text(): string };
 }
+
+/** Run the orbis CLI in this process with captured output, progress off. */
+export async function runOrbis(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { runCli } = await import('../src/cli/index.js');
+  const stdout = captureStream();
+  const stderr = captureStream();
+  const code = await runCli(args, { stdout, stderr, env: { ...process.env, ORBIS_PROGRESS: 'none' }, cwd });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}

@@ -3,9 +3,8 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { before, test } from 'node:test';
-import { captureStream, ffmpegChildren, tempDir } from '../../test/support.js';
+import { ffmpegChildren, runOrbis, tempDir } from '../../test/support.js';
 import { makeTestAudio, makeTestVideo, type TestVideo } from '../video/index.js';
-import { runCli } from './program.js';
 
 const dir = tempDir();
 let video: TestVideo;
@@ -28,17 +27,7 @@ before(async () => {
   });
 });
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = captureStream();
-  const stderr = captureStream();
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    env: { ...process.env, ORBIS_PROGRESS: 'none' },
-    cwd: dir,
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+const run = (args: string[]) => runOrbis(args, dir);
 
 function commandsFor(path: string): string[][] {
   return [

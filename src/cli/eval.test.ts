@@ -3,11 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { onnxModel } from '../../test/onnx-model.js';
-import { captureStream, ffmpegChildren, tempDir } from '../../test/support.js';
+import { standInLpips } from '../../test/onnx-model.js';
+import { ffmpegChildren, runOrbis, tempDir } from '../../test/support.js';
 import { renderTwoPlanes } from '../../test/two-planes.js';
 import { encodeClip, makeTestVideo, type TestVideo } from '../video/index.js';
-import { runCli } from './program.js';
 
 const dir = tempDir();
 let target: TestVideo;
@@ -58,17 +57,7 @@ before(async () => {
   ]);
 });
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = captureStream();
-  const stderr = captureStream();
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    env: { ...process.env, ORBIS_PROGRESS: 'none' },
-    cwd: dir,
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+const run = (args: string[]) => runOrbis(args, dir);
 
 test('eval compare scores a degraded video below a perfect copy', async () => {
   const bad = await run([
@@ -143,21 +132,7 @@ test('eval geometry finds consistent camera motion in a static scene and reports
 test('eval compare runs learned metrics from a model folder, and names the missing file otherwise', async () => {
   const models = join(dir, 'models');
   mkdirSync(models, { recursive: true });
-  writeFileSync(
-    join(models, 'lpips-alex.onnx'),
-    onnxModel({
-      inputs: [
-        { name: 'in0', shape: ['N', 3, 'H', 'W'] },
-        { name: 'in1', shape: ['N', 3, 'H', 'W'] },
-      ],
-      outputs: [{ name: 'out0', shape: ['N', 1, 1, 1] }],
-      nodes: [
-        { op: 'Sub', inputs: ['in0', 'in1'], outputs: ['d'] },
-        { op: 'Mul', inputs: ['d', 'd'], outputs: ['sq'] },
-        { op: 'ReduceMean', inputs: ['sq'], outputs: ['out0'], attributes: { axes: [1, 2, 3], keepdims: 1 } },
-      ],
-    }),
-  );
+  writeFileSync(join(models, 'lpips-alex.onnx'), standInLpips());
   const ok = await run([
     'eval',
     'compare',

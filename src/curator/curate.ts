@@ -223,7 +223,7 @@ async function writeEmbeddings(kept: ClipRecord[], out: string): Promise<void> {
   const rows = kept.filter((c) => c.embedding);
   const dims = rows[0]?.embedding?.length ?? 0;
   const data = new Float32Array(rows.length * dims);
-  rows.forEach((c, i) => data.set(c.embedding!, i * dims));
+  for (const [i, c] of rows.entries()) data.set(c.embedding!, i * dims);
   await writeFileAtomic(join(out, 'embeddings.f32'), new Uint8Array(data.buffer));
   const meta = { model: 'thumbprint-v1', dimensions: dims, ids: rows.map((c) => c.id) };
   await writeFileAtomic(join(out, 'embeddings.json'), `${JSON.stringify(meta)}\n`);

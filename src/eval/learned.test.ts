@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onnxModel } from '../../test/onnx-model.js';
+import { onnxModel, standInLpips } from '../../test/onnx-model.js';
 import { tempDir } from '../../test/support.js';
 import { OrbisError } from '../core/index.js';
 import type { Image } from './image.js';
@@ -17,21 +17,7 @@ import { resizeBicubic } from './resize.js';
 const dir = tempDir();
 const lpipsPath = join(dir, 'models', LPIPS_FILE);
 mkdirSync(join(dir, 'models'));
-writeFileSync(
-  lpipsPath,
-  onnxModel({
-    inputs: [
-      { name: 'in0', shape: ['N', 3, 'H', 'W'] },
-      { name: 'in1', shape: ['N', 3, 'H', 'W'] },
-    ],
-    outputs: [{ name: 'out0', shape: ['N', 1, 1, 1] }],
-    nodes: [
-      { op: 'Sub', inputs: ['in0', 'in1'], outputs: ['d'] },
-      { op: 'Mul', inputs: ['d', 'd'], outputs: ['sq'] },
-      { op: 'ReduceMean', inputs: ['sq'], outputs: ['out0'], attributes: { axes: [1, 2, 3], keepdims: 1 } },
-    ],
-  }),
-);
+writeFileSync(lpipsPath, standInLpips());
 const dreamsimPath = join(dir, 'dreamsim-standin.onnx');
 writeFileSync(
   dreamsimPath,

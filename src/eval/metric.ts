@@ -39,3 +39,29 @@ export function mean(values: readonly number[]): number {
   for (const v of values) sum += v;
   return sum / values.length;
 }
+
+/**
+ * A metric over frames from a function that scores one pair: update() scores and keeps each frame,
+ * compute() averages them. PSNR, SSIM and MS-SSIM are this with their functions.
+ */
+export class FrameMetric<Input, Options> implements Metric<Input, FrameScores> {
+  private values: number[] = [];
+
+  constructor(
+    readonly name: string,
+    private readonly score: (pred: Input, target: Input, options: Options) => number,
+    private readonly options: Options,
+  ) {}
+
+  update(pred: Input, target: Input): void {
+    this.values.push(this.score(pred, target, this.options));
+  }
+
+  compute(): FrameScores {
+    return frameScores(this.name, this.values);
+  }
+
+  reset(): void {
+    this.values = [];
+  }
+}

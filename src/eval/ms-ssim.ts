@@ -1,5 +1,5 @@
 import { channelPlane, checkPair, type Image, invalid, resolveDataRange } from './image.js';
-import { type FrameScores, frameScores, type Metric } from './metric.js';
+import { FrameMetric } from './metric.js';
 import { resolveSsim, ssimPlane } from './ssim.js';
 
 /** Wang, Simoncelli & Bovik (2003): the weights of the five scales. */
@@ -82,20 +82,8 @@ function halve(
   return { plane: out, width: w, height: h };
 }
 
-export class MSSSIM implements Metric<Image, FrameScores> {
-  readonly name = 'ms-ssim';
-  private values: number[] = [];
-  constructor(private readonly options: MsSsimOptions = {}) {}
-
-  update(pred: Image, target: Image): void {
-    this.values.push(msSsim(pred, target, this.options));
-  }
-
-  compute(): FrameScores {
-    return frameScores(this.name, this.values);
-  }
-
-  reset(): void {
-    this.values = [];
+export class MSSSIM extends FrameMetric<Image, MsSsimOptions> {
+  constructor(options: MsSsimOptions = {}) {
+    super('ms-ssim', msSsim, options);
   }
 }

@@ -1,5 +1,5 @@
 import { checkPair, type Image, resolveDataRange } from './image.js';
-import { type FrameScores, frameScores, type Metric } from './metric.js';
+import { FrameMetric } from './metric.js';
 
 export interface PsnrOptions {
   /** Range of sample values; 255 for uint8, required for floats. */
@@ -39,20 +39,8 @@ export function psnrFromMse(mse: number, range: number): number {
 }
 
 /** PSNR over frames. `compute()` averages the per-frame PSNRs (the usual video PSNR). */
-export class PSNR implements Metric<Image, FrameScores> {
-  readonly name = 'psnr';
-  private values: number[] = [];
-  constructor(private readonly options: PsnrOptions = {}) {}
-
-  update(pred: Image, target: Image): void {
-    this.values.push(psnr(pred, target, this.options));
-  }
-
-  compute(): FrameScores {
-    return frameScores(this.name, this.values);
-  }
-
-  reset(): void {
-    this.values = [];
+export class PSNR extends FrameMetric<Image, PsnrOptions> {
+  constructor(options: PsnrOptions = {}) {
+    super('psnr', psnr, options);
   }
 }

@@ -1,5 +1,5 @@
 import { checkPair, type Image, invalid, isIntegerImage, resolveDataRange } from './image.js';
-import { type FrameScores, frameScores, type Metric } from './metric.js';
+import { FrameMetric } from './metric.js';
 import { ssimChannelsWasm } from './ssim-wasm.js';
 
 /**
@@ -235,20 +235,8 @@ export function ssim(pred: Image, target: Image, options: SsimOptions = {}): num
 }
 
 /** SSIM over frames; `compute()` averages the per-frame values. */
-export class SSIM implements Metric<Image, FrameScores> {
-  readonly name = 'ssim';
-  private values: number[] = [];
-  constructor(private readonly options: SsimOptions = {}) {}
-
-  update(pred: Image, target: Image): void {
-    this.values.push(ssim(pred, target, this.options));
-  }
-
-  compute(): FrameScores {
-    return frameScores(this.name, this.values);
-  }
-
-  reset(): void {
-    this.values = [];
+export class SSIM extends FrameMetric<Image, SsimOptions> {
+  constructor(options: SsimOptions = {}) {
+    super('ssim', ssim, options);
   }
 }

@@ -34,7 +34,7 @@ export function allocateWorkers(
   const rate = (i: number): number => (ratePerWorker?.[i] ?? 1) * workers[i]!;
   for (;;) {
     const candidates = stages
-      .map((s, i) => i)
+      .map((_, i) => i)
       .filter((i) => workers[i]! < (stages[i]!.maxWorkers ?? Infinity))
       .filter((i) => needs[i]!.cpus <= cpus + 1e-9 && needs[i]!.gpus <= gpus + 1e-9);
     if (candidates.length === 0) break;
