@@ -15,10 +15,8 @@ export const curatorConfigSchema = z.strictObject({
     .prefault({}),
   filter: z
     .strictObject({
-      /** Frames per second sampled for the scores. */
-      sampleFps: z.number().positive().max(30).default(2),
-      /** Mean frame difference (0-255) below which a clip is static. */
-      minMotion: z.number().min(0).default(0.5),
+      /** Mean difference between consecutive frames (0-255, at analysis size) below which a clip is static. */
+      minMotion: z.number().min(0).default(0.15),
       /** Laplacian variance below which a clip is blurry. */
       minSharpness: z.number().min(0).default(20),
       /** Share of near-black frames above which a clip is dropped. */

@@ -67,8 +67,7 @@ export function buildCuratorPipeline(config: CuratorConfig, workDir: string): Pi
     version: '1',
     stages: [
       stage('split', `split.${ext}`, 'splitStage', 1),
-      stage('filter', `filter.${ext}`, 'filterStage', 1),
-      stage('embed', `embed.${ext}`, 'embedStage', 4),
+      stage('filter', `filter.${ext}`, 'filterStage', 16),
       stage('transcode', `transcode.${ext}`, 'transcodeStage', 1),
     ],
   };

@@ -1,3 +1,4 @@
+export { analyzeVideo, type FrameRecord, summarizeSpan, type VideoAnalysis } from './analysis.js';
 export { type CuratorConfig, curatorConfigSchema, parseCuratorConfig } from './config.js';
 export { buildCuratorPipeline, type CurateOptions, type CurateReport, curate } from './curate.js';
 export {
@@ -7,7 +8,7 @@ export {
   type IngestResult,
   VIDEO_EXTENSIONS,
 } from './ingest.js';
-export { type ClipScores, laplacianVariance, scoreFrames } from './quality.js';
+export { type ClipScores, laplacianVariance } from './quality.js';
 export type { ClipRecord, CuratorItem, VideoFailure } from './records.js';
 export {
   type BoundaryKind,

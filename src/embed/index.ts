@@ -1,2 +1,8 @@
 export type { Embedder, EmbedFrame } from './embedder.js';
-export { cosine, normalize, ThumbprintEmbedder } from './thumbprint.js';
+export {
+  cosine,
+  normalize,
+  ThumbprintEmbedder,
+  type ThumbprintFeatures,
+  thumbprintFeatures,
+} from './thumbprint.js';

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { toOrbisError, writeFileAtomic } from '../../core/index.js';
 import type { StageImpl } from '../../pipeline/index.js';
 import { probe } from '../../video/index.js';
+import { analyzeVideo, summarizeSpan } from '../analysis.js';
 import type { CuratorConfig } from '../config.js';
+import type { ClipScores } from '../quality.js';
 import { type ClipRecord, type CuratorItem, clipId, videoId } from '../records.js';
-import { type DetectedBoundary, detectShots } from '../shots.js';
+import type { DetectedBoundary } from '../shots.js';
 
 export interface VideoTask {
   path: string;
@@ -17,21 +19,29 @@ export interface SplitOptions {
   workDir: string;
 }
 
+interface SpanSummary {
+  a: number;
+  b: number;
+  scores: ClipScores;
+  embedding: number[];
+  contentHash: string;
+}
+
 interface SplitResult {
   width: number;
   height: number;
   fps: number;
-  frames: number;
   boundaries: DetectedBoundary[];
+  spans: SpanSummary[];
 }
 
 /**
- * Probe a video and cut it into shots: boundaries from the shot detector, then clips under the minimum
- * length dropped (recorded) and clips over the maximum split evenly. A video that cannot be read becomes a
- * recorded failure, and the batch goes on.
+ * Probe a video, then one decoding pass at analysis size: shot boundaries, and for every clip its scores,
+ * embedding and content hash. Shots are cut into clips (over the maximum length split evenly; under the
+ * minimum, dropped with the reason). A video that cannot be read becomes a recorded failure, and the batch
+ * goes on.
  */
 export function splitStage(options: SplitOptions): StageImpl<VideoTask, CuratorItem> {
-  const { split } = options.config;
   return {
     async process(batch) {
       const out: CuratorItem[] = [];
@@ -39,7 +49,7 @@ export function splitStage(options: SplitOptions): StageImpl<VideoTask, CuratorI
         try {
           const id = await videoId(task.path);
           const result = await cachedSplit(task.path, id, options);
-          out.push(...clipsOf(task.path, id, result, split));
+          out.push(...clipsOf(task.path, id, result, options.config.split));
         } catch (error) {
           const e = toOrbisError(error);
           out.push({
@@ -64,54 +74,71 @@ async function cachedSplit(path: string, id: string, options: SplitOptions): Pro
   );
   if (cached) return cached;
   const info = await probe(path);
-  const boundaries = await detectShots(path, { width: options.config.split.analysisWidth, decode: { info } });
-  const result = {
+  const analysis = await analyzeVideo(path, info, { width: options.config.split.analysisWidth });
+  const fps = info.video.fps;
+  const spans = spansOf(analysis.boundaries, analysis.frames.length, fps, options.config.split).map(
+    ([a, b]) => ({
+      a,
+      b,
+      ...summarizeSpan(analysis.frames, a, b),
+    }),
+  );
+  const result: SplitResult = {
     width: info.video.width,
     height: info.video.height,
-    fps: info.video.fps,
-    frames: info.video.frameCount,
-    boundaries,
+    fps,
+    boundaries: analysis.boundaries,
+    spans,
   };
   await mkdir(join(options.workDir, 'videos'), { recursive: true });
   await writeFileAtomic(file, JSON.stringify(result));
   return result;
 }
 
-function clipsOf(path: string, id: string, r: SplitResult, split: CuratorConfig['split']): ClipRecord[] {
-  // Shots between boundaries; a gradual transition belongs to neither neighbour.
+/** Shots between boundaries (a gradual transition belongs to neither neighbour), long ones split evenly. */
+function spansOf(
+  boundaries: DetectedBoundary[],
+  frames: number,
+  fps: number,
+  split: CuratorConfig['split'],
+): [number, number][] {
   const shots: [number, number][] = [];
   let start = 0;
-  for (const b of r.boundaries) {
+  for (const b of boundaries) {
     const end = b.kind === 'cut' ? b.frame : Math.max(start, b.startFrame);
     if (end > start) shots.push([start, end]);
     start = b.kind === 'cut' ? b.frame : b.endFrame;
   }
-  if (r.frames > start) shots.push([start, r.frames]);
-  const maxFrames = Math.max(1, Math.floor(split.maxClipSeconds * r.fps));
-  const clips: ClipRecord[] = [];
+  if (frames > start) shots.push([start, frames]);
+  const maxFrames = Math.max(1, Math.floor(split.maxClipSeconds * fps));
+  const spans: [number, number][] = [];
   for (const [s, e] of shots) {
     const pieces = Math.max(1, Math.ceil((e - s) / maxFrames));
-    for (let p = 0; p < pieces; p++) {
-      const a = s + Math.round(((e - s) * p) / pieces);
-      const b = s + Math.round(((e - s) * (p + 1)) / pieces);
-      const record: ClipRecord = {
-        kind: 'clip',
-        id: clipId(id, a, b),
-        videoId: id,
-        source: path,
-        span: { start: a / r.fps, end: b / r.fps, startFrame: a, endFrame: b },
-        width: r.width,
-        height: r.height,
-        fps: r.fps,
-        scores: {},
-        errors: {},
-        files: {},
-      };
-      if ((b - a) / r.fps < split.minClipSeconds) {
-        record.dropped = { stage: 'split', reason: `shorter than ${split.minClipSeconds} s` };
-      }
-      clips.push(record);
-    }
+    for (let p = 0; p < pieces; p++)
+      spans.push([s + Math.round(((e - s) * p) / pieces), s + Math.round(((e - s) * (p + 1)) / pieces)]);
   }
-  return clips;
+  return spans;
+}
+
+function clipsOf(path: string, id: string, r: SplitResult, split: CuratorConfig['split']): ClipRecord[] {
+  return r.spans.map(({ a, b, scores, embedding, contentHash }) => {
+    const record: ClipRecord = {
+      kind: 'clip',
+      id: clipId(id, a, b),
+      videoId: id,
+      source: path,
+      span: { start: a / r.fps, end: b / r.fps, startFrame: a, endFrame: b },
+      width: r.width,
+      height: r.height,
+      fps: r.fps,
+      scores: { ...scores },
+      errors: {},
+      files: {},
+      embedding,
+      contentHash,
+    };
+    if ((b - a) / r.fps < split.minClipSeconds)
+      record.dropped = { stage: 'split', reason: `shorter than ${split.minClipSeconds} s` };
+    return record;
+  });
 }
