@@ -35,6 +35,8 @@ export type ErrorCode =
   | 'MODEL_INVALID'
   | 'MODEL_INPUT_MISMATCH'
   | 'RUNTIME_PROVIDERS_FAILED'
+  // served models
+  | 'CAPTION_FAILED'
   // control flow
   | 'ABORTED'
   | 'INTERNAL';

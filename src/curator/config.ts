@@ -35,6 +35,22 @@ export const curatorConfigSchema = z.strictObject({
         .default('veryfast'),
     })
     .prefault({}),
+  caption: z
+    .strictObject({
+      /** OpenAI-compatible server base URL (e.g. http://localhost:8000/v1); captioning is off without one. */
+      endpoint: z.url().optional(),
+      model: z.string().min(1).default('Qwen/Qwen2.5-VL-7B-Instruct'),
+      apiKey: z.string().optional(),
+      /** Frames per second sent to the model. */
+      fps: z.number().positive().max(30).default(4),
+      /** Image tokens (28x28-pixel patches) for all of a clip's frames together. */
+      tokenBudget: z.number().int().min(1).default(8192),
+      timeoutMs: z.number().int().positive().default(120_000),
+      retries: z.number().int().min(0).max(10).default(3),
+      /** Requests in flight at once. */
+      concurrency: z.number().int().positive().max(64).default(4),
+    })
+    .prefault({}),
   dedup: z
     .strictObject({
       /** Cosine similarity of embeddings at or above which clips are near duplicates. */

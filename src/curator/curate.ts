@@ -69,6 +69,9 @@ export function buildCuratorPipeline(config: CuratorConfig, workDir: string): Pi
       stage('split', `split.${ext}`, 'splitStage', 1),
       stage('filter', `filter.${ext}`, 'filterStage', 16),
       stage('transcode', `transcode.${ext}`, 'transcodeStage', 1),
+      ...(config.caption.endpoint
+        ? [stage('caption', `caption.${ext}`, 'captionStage', config.caption.concurrency)]
+        : []),
     ],
   };
 }
@@ -205,7 +208,10 @@ async function writeShards(
     const writer = new ShardWriter(dir, { prefix: group, maxSamples: config.shards.maxSamples });
     for (const c of members) {
       const mp4 = await readFile(c.files.mp4!);
-      await writer.add({ key: c.id, members: { mp4, json: JSON.stringify(sampleJson(c)), txt: '' } });
+      await writer.add({
+        key: c.id,
+        members: { mp4, json: JSON.stringify(sampleJson(c)), txt: c.caption ?? '' },
+      });
     }
     const written = await writer.close();
     paths.push(...written);
@@ -238,6 +244,7 @@ function sampleJson(c: ClipRecord): Record<string, unknown> {
     height: c.height,
     fps: c.fps,
     scores: c.scores,
+    ...(c.caption !== undefined ? { caption: c.caption } : {}),
   };
 }
 

@@ -24,6 +24,8 @@ export interface ClipRecord {
   embedding?: number[];
   /** Hash of the sampled decoded frames (exact duplicates). */
   contentHash?: string;
+  /** From the captioner, when one is configured. */
+  caption?: string;
   /** The clip this one duplicates, when dropped by dedup. */
   duplicateOf?: string;
 }
