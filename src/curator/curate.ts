@@ -53,24 +53,24 @@ export interface CurateReport {
 
 /** The curator pipeline, assembled from its config: each stage is data a runner can build anywhere. */
 export function buildCuratorPipeline(config: CuratorConfig, workDir: string): Pipeline {
-  const stage = (name: string, file: string, factory: string, batchSize: number) => ({
+  const stage = (name: string, file: string, factory: string, batchSize: number, cpus: number) => ({
     name,
     module: new URL(`./stages/${file}`, import.meta.url).href,
     factory,
     options: { config, workDir },
     batchSize,
-    resources: { cpus: 1 },
+    resources: { cpus },
   });
   const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   return {
     name: 'curate',
     version: '1',
     stages: [
-      stage('split', `split.${ext}`, 'splitStage', 1),
-      stage('filter', `filter.${ext}`, 'filterStage', 16),
-      stage('transcode', `transcode.${ext}`, 'transcodeStage', 1),
+      stage('split', `split.${ext}`, 'splitStage', 1, 1),
+      stage('filter', `filter.${ext}`, 'filterStage', 16, 0),
+      stage('transcode', `transcode.${ext}`, 'transcodeStage', 1, 1),
       ...(config.caption.endpoint
-        ? [stage('caption', `caption.${ext}`, 'captionStage', config.caption.concurrency)]
+        ? [stage('caption', `caption.${ext}`, 'captionStage', config.caption.concurrency, 0)]
         : []),
     ],
   };

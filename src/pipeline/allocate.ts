@@ -36,7 +36,8 @@ export function allocateWorkers(
     const candidates = stages
       .map((_, i) => i)
       .filter((i) => workers[i]! < (stages[i]!.maxWorkers ?? Infinity))
-      .filter((i) => needs[i]!.cpus <= cpus + 1e-9 && needs[i]!.gpus <= gpus + 1e-9);
+      // Up to a quarter of a core of overcommit: stage workers also wait (on I/O, on child processes).
+      .filter((i) => needs[i]!.cpus <= cpus + 0.25 + 1e-9 && needs[i]!.gpus <= gpus + 1e-9);
     if (candidates.length === 0) break;
     const slowest = candidates.reduce((best, i) => (rate(i) < rate(best) ? i : best));
     // Stop adding once the slowest stage is not the pipeline's bottleneck: a worker there would not help.

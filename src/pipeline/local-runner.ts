@@ -4,7 +4,7 @@ import { abortError, OrbisError, toOrbisError } from '../core/index.js';
 import { allocateWorkers, type Capacity } from './allocate.js';
 import { BoundedQueue } from './queue.js';
 import type { BatchFailure, Runner, RunOptions, StageStats } from './runner.js';
-import { createStage, type Pipeline, type StageSpec } from './stage.js';
+import { createStage, type Pipeline, resourcesOf, type StageSpec } from './stage.js';
 
 /** One worker of a stage: in a worker thread, or inline in this thread. */
 interface StageWorker {
@@ -180,19 +180,43 @@ export class LocalRunner implements Runner {
       this.live++;
       pools[i]!.push(worker);
       this.stageStats[i]!.workers++;
-      loops[i]!.push(work(i, worker));
+      loops[i]!.push(work(i, worker).catch(fail));
     };
+    // Workers being started; a stage's output closes only once these have joined and finished.
+    const starting: Promise<void>[][] = stages.map(() => []);
+    const pending = stages.map(() => 0);
 
-    let rebalanced = (options.rebalanceAfter ?? 4) <= 0;
+    // Pools are re-sized from measurements every `rebalanceAfter` batches (only ever grown): early
+    // measurements mislead (the first stage looks busiest before the later ones have work).
+    const every = options.rebalanceAfter ?? 4;
+    let nextRebalance = every;
     const maybeRebalance = (): void => {
-      if (rebalanced) return;
-      const after = options.rebalanceAfter ?? 4;
-      if (!this.stageStats.every((s) => s.batches >= after)) return;
-      rebalanced = true;
-      const rates = this.stageStats.map((s) => (s.busyMs > 0 ? (s.itemsIn / s.busyMs) * 1000 : 1));
-      const target = allocateWorkers(stages, capacity, rates);
+      if (every <= 0) return;
+      const done = this.stageStats.reduce((n, s) => n + s.batches, 0);
+      if (done < nextRebalance || !this.stageStats.every((s) => s.batches >= 1)) return;
+      nextRebalance = done + every;
+      refresh();
+      // Capacity relative to demand, per worker: a stage busy 95% of the time barely keeps up (the
+      // bottleneck); one busy 10% could take ten times its load. Items are not comparable across stages
+      // (one video in, many clips out); busy shares are.
+      const rates = this.stageStats.map((s) => (s.busyShare > 0 ? 1 / (s.busyShare * s.workers) : 100));
+      // Cores that workers hold but leave idle (a stage waiting on its inputs) can go to the bottleneck.
+      const idle = this.stageStats.reduce(
+        (n, s, i) => n + s.workers * resourcesOf(stages[i]!).cpus * Math.max(0, 1 - s.busyShare),
+        0,
+      );
+      const target = allocateWorkers(stages, { ...capacity, cpus: capacity.cpus + idle }, rates);
       for (const [i, n] of target.entries()) {
-        for (let k = pools[i]!.length; k < n; k++) addWorker(i).catch(fail);
+        for (let k = pools[i]!.length + pending[i]!; k < n; k++) {
+          pending[i]!++;
+          starting[i]!.push(
+            addWorker(i)
+              .catch(fail)
+              .finally(() => {
+                pending[i]!--;
+              }),
+          );
+        }
       }
     };
 
@@ -236,10 +260,10 @@ export class LocalRunner implements Runner {
       // Each stage's queue closes downstream once all of its workers (including ones added later) finish.
       stages.forEach((_, i) => {
         const drained = async (): Promise<void> => {
-          let seen = 0;
-          while (seen < loops[i]!.length) {
-            seen = loops[i]!.length;
-            await Promise.all(loops[i]!);
+          let seen = -1;
+          while (seen < loops[i]!.length + starting[i]!.length) {
+            seen = loops[i]!.length + starting[i]!.length;
+            await Promise.all([...starting[i]!, ...loops[i]!]);
           }
           next(i).close();
         };
@@ -258,6 +282,7 @@ export class LocalRunner implements Runner {
     } finally {
       controller.abort(new Error('run finished'));
       outer?.removeEventListener('abort', onOuterAbort);
+      await Promise.allSettled(starting.flat()); // a worker still starting joins the pool, then closes with it
       await Promise.all(
         pools.flat().map(async (w) => {
           await w.close().catch(() => {});

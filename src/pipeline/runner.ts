@@ -32,7 +32,7 @@ export interface RunOptions {
   capacity?: Capacity;
   /** Batches each queue holds per worker of the stage it feeds (default 2). */
   queueBatches?: number;
-  /** Re-size pools from measured rates once every stage has done this many batches (default 4; 0: never). */
+  /** Re-size pools from measured rates once every stage has done a batch and all together this many (default 4; 0: never). */
   rebalanceAfter?: number;
   /** Called whenever stage counters change (progress displays). */
   onStats?: (stats: StageStats[]) => void;
