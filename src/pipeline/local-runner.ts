@@ -200,12 +200,17 @@ export class LocalRunner implements Runner {
       // bottleneck); one busy 10% could take ten times its load. Items are not comparable across stages
       // (one video in, many clips out); busy shares are.
       const rates = this.stageStats.map((s) => (s.busyShare > 0 ? 1 / (s.busyShare * s.workers) : 100));
-      // Cores that workers hold but leave idle (a stage waiting on its inputs) can go to the bottleneck.
+      // Cores that workers hold but leave idle (a stage waiting on its inputs) can go to the bottleneck,
+      // up to half the machine again: idle workers must not breed more workers.
       const idle = this.stageStats.reduce(
         (n, s, i) => n + s.workers * resourcesOf(stages[i]!).cpus * Math.max(0, 1 - s.busyShare),
         0,
       );
-      const target = allocateWorkers(stages, { ...capacity, cpus: capacity.cpus + idle }, rates);
+      const target = allocateWorkers(
+        stages,
+        { ...capacity, cpus: capacity.cpus + Math.min(idle, capacity.cpus / 2) },
+        rates,
+      );
       for (const [i, n] of target.entries()) {
         for (let k = pools[i]!.length + pending[i]!; k < n; k++) {
           pending[i]!++;
