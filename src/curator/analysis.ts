@@ -32,7 +32,6 @@ export async function analyzeVideo(
 ): Promise<VideoAnalysis> {
   const detector = new ShotDetector(options.detector);
   const frames: FrameRecord[] = [];
-  let previous: Uint8Array | undefined;
   for await (const frame of decodeFrames(path, {
     info,
     width: options.width,
@@ -45,10 +44,9 @@ export async function analyzeVideo(
       time: frame.timestamp,
       luma: mean(gray),
       sharpness: laplacianVariance({ width: frame.width, height: frame.height, data: gray }),
-      change: previous ? meanAbsDiff(previous, frame.data) : 0,
+      change: detector.lastDifference(), // computed once, by the detector
       features: thumbprintFeatures(frame),
     });
-    previous = frame.data;
   }
   return { boundaries: detector.finish(), frames };
 }
@@ -99,10 +97,4 @@ function mean(data: Uint8Array): number {
   let s = 0;
   for (const v of data) s += v;
   return s / data.length;
-}
-
-function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += Math.abs(a[i]! - b[i]!);
-  return s / a.length;
 }

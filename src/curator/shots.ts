@@ -109,6 +109,11 @@ export class ShotDetector {
     }
   }
 
+  /** Mean absolute difference (0-255) between the last frame pushed and the one before it. */
+  lastDifference(): number {
+    return this.diffs[this.count - 1] ?? 0;
+  }
+
   /** Judge the frames still pending and return every boundary found, in order. */
   finish(): DetectedBoundary[] {
     while (this.decided < this.count) this.judge(this.decided++);
