@@ -77,3 +77,17 @@ export async function runOrbis(args: string[], cwd: string): Promise<{ code: num
   const code = await runCli(args, { stdout, stderr, env: { ...process.env, ORBIS_PROGRESS: 'none' }, cwd });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
+
+/** Run ffmpeg quietly, overwriting outputs, for tests that prepare media by hand. */
+export function ffmpeg(...args: string[]): void {
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', ...args]);
+}
+
+/** The rows of a JSON-lines file (a curator manifest). */
+export function readJsonLines<T>(path: string): T[] {
+  return readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
+}

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { standInLpips } from '../../test/onnx-model.js';
-import { ffmpegChildren, runOrbis, tempDir } from '../../test/support.js';
+import { ffmpeg, ffmpegChildren, runOrbis, tempDir } from '../../test/support.js';
 import { renderTwoPlanes } from '../../test/two-planes.js';
 import { encodeClip, makeTestVideo, type TestVideo } from '../video/index.js';
 
@@ -19,42 +18,9 @@ before(async () => {
     height: 176,
     crf: 10,
   });
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
-    '-y',
-    '-i',
-    target.path,
-    '-c:v',
-    'libx264',
-    '-crf',
-    '40',
-    join(dir, 'pred.mp4'),
-  ]);
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
-    '-y',
-    '-i',
-    target.path,
-    '-vf',
-    'scale=96:88',
-    '-c:v',
-    'libx264',
-    join(dir, 'small.mp4'),
-  ]);
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
-    '-y',
-    '-i',
-    target.path,
-    '-frames:v',
-    '10',
-    '-c:v',
-    'libx264',
-    join(dir, 'short.mp4'),
-  ]);
+  ffmpeg('-i', target.path, '-c:v', 'libx264', '-crf', '40', join(dir, 'pred.mp4'));
+  ffmpeg('-i', target.path, '-vf', 'scale=96:88', '-c:v', 'libx264', join(dir, 'small.mp4'));
+  ffmpeg('-i', target.path, '-frames:v', '10', '-c:v', 'libx264', join(dir, 'short.mp4'));
 });
 
 const run = (args: string[]) => runOrbis(args, dir);

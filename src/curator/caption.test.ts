@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { tempDir } from '../../test/support.js';
+import { readJsonLines, tempDir } from '../../test/support.js';
 import { OrbisError } from '../core/index.js';
 import { makeTestVideo } from '../video/index.js';
 import { planFrames } from './caption/captioner.js';
@@ -139,10 +138,7 @@ test('curate with a caption endpoint writes each kept clip caption to its shard 
     config: parseCuratorConfig({ caption: { endpoint: url, model: 'vlm', fps: 2, tokenBudget: 256 } }),
   });
   assert.ok(report.counts.kept >= 1);
-  const rows = readFileSync(join(out, 'manifest.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { kept: boolean; caption?: string });
+  const rows = readJsonLines<{ kept: boolean; caption?: string }>(join(out, 'manifest.jsonl'));
   for (const r of rows.filter((x) => x.kept))
     assert.equal(r.caption, 'A test pattern with coloured bars moves to the left.');
   const texts = execFileSync(

@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { before, test } from 'node:test';
-import { tempDir } from '../../test/support.js';
+import { readJsonLines, tempDir } from '../../test/support.js';
 import { OrbisError } from '../core/index.js';
 import { makeTestAudio, makeTestVideo } from '../video/index.js';
 import { parseCuratorConfig } from './config.js';
@@ -72,19 +72,13 @@ test('curate records every bad input with its code and fully processes every goo
     'the link loop did not visit files twice',
   );
 
-  const rows = readFileSync(join(out, 'manifest.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map(
-      (l) =>
-        JSON.parse(l) as {
-          id: string;
-          kept: boolean;
-          shard?: string;
-          source: string;
-          dropped?: { stage: string };
-        },
-    );
+  const rows = readJsonLines<{
+    id: string;
+    kept: boolean;
+    shard?: string;
+    source: string;
+    dropped?: { stage: string };
+  }>(join(out, 'manifest.jsonl'));
   assert.equal(rows.length, report.counts.clips);
   assert.ok(report.counts.kept >= 3, `kept ${report.counts.kept}`);
   for (const r of rows) assert.equal(r.kept, !r.dropped);

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from '../../test/support.js';
+import { ffmpeg, readJsonLines, tempDir } from '../../test/support.js';
 import { makeTestVideo } from '../video/index.js';
 import { curate } from './curate.js';
 
@@ -21,10 +20,7 @@ test('planted duplicates are found: an exact copy and a re-encoded, resized copy
     seed: 0,
   });
   copyFileSync(original.path, join(inputs, 'b-copy.mp4'));
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
-    '-y',
+  ffmpeg(
     '-i',
     original.path,
     '-vf',
@@ -34,7 +30,7 @@ test('planted duplicates are found: an exact copy and a re-encoded, resized copy
     '-crf',
     '32',
     join(inputs, 'c-reencoded.mp4'),
-  ]);
+  );
   await makeTestVideo(join(inputs, 'd-other.mp4'), {
     shots: 1,
     shotSeconds: 3,
@@ -45,19 +41,13 @@ test('planted duplicates are found: an exact copy and a re-encoded, resized copy
 
   const out = join(dir, 'out');
   await curate([inputs], { out });
-  const rows = readFileSync(join(out, 'manifest.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map(
-      (l) =>
-        JSON.parse(l) as {
-          id: string;
-          source: string;
-          kept: boolean;
-          dropped?: { stage: string; reason: string };
-          duplicateOf?: string;
-        },
-    );
+  const rows = readJsonLines<{
+    id: string;
+    source: string;
+    kept: boolean;
+    dropped?: { stage: string; reason: string };
+    duplicateOf?: string;
+  }>(join(out, 'manifest.jsonl'));
   const of = (name: string) => rows.filter((r) => r.source.endsWith(name));
   const candidates = (name: string) => of(name).filter((r) => r.dropped?.stage !== 'split'); // too short: never compared
   const originals = of('a-original.mp4').filter((r) => r.kept);

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { ffprobeFrameTimes, noFfmpegChildrenWithin, tempDir } from '../../test/support.js';
+import { ffmpeg, ffprobeFrameTimes, noFfmpegChildrenWithin, tempDir } from '../../test/support.js';
 import { type Frame, OrbisError } from '../core/index.js';
 import { decodeFrames } from './decode.js';
 import { probe } from './probe.js';
@@ -166,10 +165,7 @@ test('bad options are refused before ffmpeg starts', async () => {
 
 test('spans count from the container start, even when its timestamps begin late (MPEG-TS)', async () => {
   const ts = join(dir, 'late start.ts');
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
-    '-y',
+  ffmpeg(
     '-f',
     'lavfi',
     '-i',
@@ -183,7 +179,7 @@ test('spans count from the container start, even when its timestamps begin late 
     '-f',
     'mpegts',
     ts,
-  ]);
+  );
   const info = await probe(ts);
   assert.ok(info.startTime > 1, `start time ${info.startTime}`);
   const span = await collect(ts, { start: 0.5, end: 1 });
@@ -196,18 +192,7 @@ test('spans count from the container start, even when its timestamps begin late 
 
 test('the end of a span is exclusive: [0.5, 1) at 25 fps is 12 frames', async () => {
   const mp4 = join(dir, 'twentyfive.mp4');
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=s=96x64:r=25:d=2',
-    '-c:v',
-    'libx264',
-    mp4,
-  ]);
+  ffmpeg('-f', 'lavfi', '-i', 'testsrc2=s=96x64:r=25:d=2', '-c:v', 'libx264', mp4);
   const span = await collect(mp4, { start: 0.5, end: 1 });
   assert.equal(span.length, 12);
   assert.ok(span.at(-1)!.timestamp < 1);
@@ -215,18 +200,7 @@ test('the end of a span is exclusive: [0.5, 1) at 25 fps is 12 frames', async ()
 
 test('a clean file whose name and metadata sound like damage is not called corrupt', async () => {
   const odd = join(dir, 'not-corrupt partial file.mp4');
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
-    '-y',
-    '-i',
-    cfr.path,
-    '-c',
-    'copy',
-    '-metadata',
-    'title=missing picture, corrupt, Invalid NAL unit',
-    odd,
-  ]);
+  ffmpeg('-i', cfr.path, '-c', 'copy', '-metadata', 'title=missing picture, corrupt, Invalid NAL unit', odd);
   const frames = await collect(odd);
   assert.equal(frames.length, cfr.frames);
 });

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { ffprobeFrameTimes, noFfmpegChildrenWithin, tempDir } from '../../test/support.js';
+import { ffmpeg, ffprobeFrameTimes, noFfmpegChildrenWithin, tempDir } from '../../test/support.js';
 import { type Frame, OrbisError } from '../core/index.js';
 import { decodeFrames } from './decode.js';
 import { cutClip, encodeClip, thumbnail } from './encode.js';
@@ -163,18 +162,7 @@ test('encodeClip with a bad option closes the frame source: no decoder is left r
 
 test('cutClip: [0.5, 1) at 25 fps is 12 frames, and a span between two frames is refused', async () => {
   const mp4 = join(dir, 'twentyfive.mp4');
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=s=96x64:r=25:d=2',
-    '-c:v',
-    'libx264',
-    mp4,
-  ]);
+  ffmpeg('-f', 'lavfi', '-i', 'testsrc2=s=96x64:r=25:d=2', '-c:v', 'libx264', mp4);
   assert.equal(
     (await cutClip(mp4, { start: 0.5, end: 1 }, join(dir, 'twelve.mp4'), { preset: 'ultrafast' })).frames,
     12,

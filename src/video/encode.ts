@@ -7,6 +7,7 @@ import {
   OrbisError,
   type TimeSpan,
   VideoError,
+  type VideoInfo,
   writeAtomic,
 } from '../core/index.js';
 import { classifyInputFailure } from './input-errors.js';
@@ -230,6 +231,8 @@ async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
 export interface CutOptions extends EncodeOptions {
   /** Keep the audio track (AAC); default false, as training clips rarely want it. */
   audio?: boolean;
+  /** A probe already made of the source, to skip a second one. */
+  info?: VideoInfo;
 }
 
 /**
@@ -243,10 +246,9 @@ export async function cutClip(
   out: string,
   options: CutOptions = {},
 ): Promise<EncodeResult> {
-  const info = await probe(path, {
-    countFrames: 'never',
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const info =
+    options.info ??
+    (await probe(path, { countFrames: 'never', ...(options.signal ? { signal: options.signal } : {}) }));
   if (!(span.start >= 0) || !(span.end > span.start)) {
     throw invalid(
       `the span ${span.start}-${span.end} s is empty or negative; the end must come after the start`,

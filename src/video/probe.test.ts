@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { ffmpegChildren, tempDir } from '../../test/support.js';
+import { ffmpeg, ffmpegChildren, tempDir } from '../../test/support.js';
 import { OrbisError } from '../core/index.js';
 import { probe } from './probe.js';
 import { makeTestAudio, makeTestVideo, type TestVideo } from './test-video.js';
@@ -53,18 +52,7 @@ test('probe detects a variable frame rate and audio', async () => {
 
 test('probe reports display rotation and the displayed size', async () => {
   const rotated = join(dir, 'rotated.mp4');
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
-    '-y',
-    '-i',
-    cfr.path,
-    '-c',
-    'copy',
-    '-metadata:s:v:0',
-    'rotate=90',
-    rotated,
-  ]);
+  ffmpeg('-i', cfr.path, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated);
   const info = await probe(rotated);
   assert.equal(info.video.rotation, 270); // ffmpeg turns this file's matrix into a counter-clockwise quarter turn
   assert.equal(info.video.codedWidth, 160);
@@ -74,7 +62,7 @@ test('probe reports display rotation and the displayed size', async () => {
 
 test('probe counts frames when the container stores no count (Matroska)', async () => {
   const mkv = join(dir, 'copy.mkv');
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', cfr.path, '-c', 'copy', mkv]);
+  ffmpeg('-i', cfr.path, '-c', 'copy', mkv);
   const info = await probe(mkv);
   assert.equal(info.video.frameCount, cfr.frames);
   assert.equal(info.video.frameCountExact, true);
@@ -99,18 +87,7 @@ test('bad inputs get typed errors and leave no ffprobe behind', async () => {
   writeFileSync(join(dir, 'truncated.mp4'), readFileSync(moovLast.path).subarray(0, 20_000));
   await makeTestAudio(join(dir, 'audio-only.m4a'));
   // An AVI whose codec tag no decoder knows.
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=s=64x48:d=0.2',
-    '-c:v',
-    'mjpeg',
-    join(dir, 'mj.avi'),
-  ]);
+  ffmpeg('-f', 'lavfi', '-i', 'testsrc2=s=64x48:d=0.2', '-c:v', 'mjpeg', join(dir, 'mj.avi'));
   const avi = readFileSync(join(dir, 'mj.avi'));
   writeFileSync(
     join(dir, 'unknown-codec.avi'),

@@ -27,6 +27,7 @@ export async function clipCommand(ctx: CliContext, video: string, options: ClipO
     crf: parseNumber('--crf', options.crf, { min: 0, max: 51, integer: true }),
     preset: options.preset as CutOptions['preset'],
     audio: options.audio ?? false,
+    info,
     threads: ctx.config.threads,
     signal: ctx.signal,
     ...(options.fps !== undefined
