@@ -162,6 +162,19 @@ export class ShotDetector {
     };
     const average = Math.min(side(t - this.o.window, t - 1), side(t + 1, t + this.o.window));
     if (d < this.o.cutRatio * (average + 1)) return;
+    // The end of a flash: one to three frames ago brightness jumped, and now it is back where it was.
+    // (In a moving shot the picture itself does not come back, so the test further down would miss it.)
+    for (let j = 1; j <= 3; j++) {
+      const before = this.luma[t - j - 1];
+      const flash = this.luma[t - j];
+      const now = this.luma[t];
+      if (before === undefined || flash === undefined || now === undefined) continue;
+      const jump = Math.abs(flash - before);
+      if (jump >= 20 && Math.abs(now - before) < 0.25 * jump) {
+        this.markFlash(t);
+        return;
+      }
+    }
     // A change of overall brightness alone (a flash, a light switched on) is no cut: the difference must
     // hold once each frame's mean colour is taken out.
     const structural = meanRemovedDiff(this.frame(t - 1)!.data, this.frame(t)!.data);
@@ -210,24 +223,31 @@ export class ShotDetector {
       const other = this.luma[k];
       if (k !== t && other !== undefined && (other < l || (other === l && k < t))) return;
     }
-    const around = (from: number, to: number): number => {
-      let best = 0;
-      for (let k = from; k <= to; k++) best = Math.max(best, this.luma[k] ?? 0);
+    // The brightest frame each side, up to 3 spans away: a slow fade (a second or more) takes that long.
+    const brightest = (from: number, to: number): { at: number; luma: number } => {
+      let best = { at: from, luma: 0 };
+      for (let k = from; k <= to; k++) {
+        const luma = this.luma[k] ?? 0;
+        if (luma > best.luma) best = { at: k, luma };
+      }
       return best;
     };
-    const before = around(t - 2 * s, t - 1);
-    const after = around(t + 1, t + 2 * s);
+    const reach = 3 * s;
+    const left = brightest(t - reach, t - 1);
+    const right = brightest(t + 1, t + reach);
+    const before = left.luma;
+    const after = right.luma;
     if (Math.min(before, after) < Math.max(3 * l, l + 30)) return;
     const m = this.frame(t);
     if (!m) return;
-    // A fade's extent reaches as far as the brightness search did.
+    // A fade spans from the brightest frame before the dip to the brightest after it.
     this.add({
       kind: 'gradual',
       transition: 'fade',
       frame: t,
       time: m.time,
-      startFrame: t - 2 * s,
-      endFrame: t + 2 * s + 1,
+      startFrame: left.at,
+      endFrame: right.at + 1,
       score: Math.min(before, after) - l,
     });
   }
@@ -236,34 +256,76 @@ export class ShotDetector {
     const s = this.o.span;
     const g = this.longDiffs[t];
     if (g === undefined || g < this.o.minGradualDifference) return;
-    // A local maximum of the long-range difference.
-    for (let k = t - s; k <= t + s; k++) {
+    // A local maximum of the long-range difference within half a span (a dissolve next to a pan, whose
+    // own long-range difference stays high, peaks no higher than the pan a span away).
+    const r = Math.floor(s / 2);
+    for (let k = t - r; k <= t + r; k++) {
       const other = this.longDiffs[k];
       if (k !== t && other !== undefined && (other > g || (other === g && k < t))) return;
     }
     // Not a cut seen through a wide window.
     if (this.found.some((b) => b.kind === 'cut' && Math.abs(b.frame - t) <= s)) return;
-    const a = this.frame(t - s);
-    const m = this.frame(t);
-    const b = this.frame(t + s);
-    if (!a || !m || !b) return;
-    if (this.flashes.has(t - s) || this.flashes.has(t) || this.flashes.has(t + s)) return;
-    const fit = blendFit(this.blocks(a), this.blocks(b), this.blocks(m));
-    if (fit.residual > this.o.maxBlendResidual) return;
-    // The middle must need both ends: a dissolve mixes them, a fade passes through dark. A frame explained
-    // by one end alone is a shot with a disturbance at the other end (a flash, a brief occlusion).
-    const dark = fit.meanM < 0.4 * Math.min(fit.meanA, fit.meanB);
-    if (!dark && (fit.beta < 0.15 || fit.gamma < 0.15)) return;
-    const residual = fit.residual;
+    // The peak of the long-range difference is broad for a dissolve next to motion (the moving shot keeps
+    // it high): try the middles near the peak whose difference is nearly as high, and keep the best mix.
+    let best: { k: number; fit: BlendFit } | undefined;
+    const h = Math.floor(s / 4);
+    for (let k = t - h; k <= t + h; k++) {
+      if ((this.longDiffs[k] ?? 0) < 0.85 * g) continue;
+      const fit = this.mixAround(k);
+      if (fit && (!best || fit.residual < best.fit.residual)) best = { k, fit };
+    }
+    const m = best && this.frame(best.k);
+    if (!best || !m) return;
     this.add({
       kind: 'gradual',
       transition: 'dissolve',
-      frame: t,
+      frame: best.k,
       time: m.time,
-      startFrame: t - s,
-      endFrame: t + s + 1,
-      score: g * (1 - residual),
+      startFrame: best.k - s,
+      endFrame: best.k + s + 1,
+      score: g * (1 - best.fit.residual),
     });
+  }
+
+  /** The blend fit of frame k from frames k - span and k + span, when it looks like a dissolve's middle. */
+  private mixAround(k: number): BlendFit | undefined {
+    const s = this.o.span;
+    const a = this.frame(k - s);
+    const m = this.frame(k);
+    const b = this.frame(k + s);
+    if (!a || !m || !b) return undefined;
+    if (this.flashes.has(k - s) || this.flashes.has(k) || this.flashes.has(k + s)) return undefined;
+    let fit = blendFit(this.blocks(a), this.blocks(b), this.blocks(m));
+    // A dissolve into or out of a moving shot (a pan) mixes the middle frame with a shifted end.
+    if (fit.residual > this.o.maxBlendResidual) fit = this.shiftedBlendFit(a, b, m, fit);
+    if (fit.residual > this.o.maxBlendResidual) return undefined;
+    // The middle must need both ends: a dissolve mixes them, a fade passes through dark. A frame explained
+    // by one end alone is a shot with a disturbance at the other end (a flash, a brief occlusion).
+    const dark = fit.meanM < 0.4 * Math.min(fit.meanA, fit.meanB);
+    if (!dark && (fit.beta < 0.15 || fit.gamma < 0.15)) return undefined;
+    return fit;
+  }
+
+  /**
+   * The best blend fit of M from A and B when one of the two ends is shifted as a whole (camera motion
+   * between the end frame and the middle), in whole blocks, over the frames' overlap.
+   */
+  private shiftedBlendFit(a: Stored, b: Stored, m: Stored, unshifted: BlendFit): BlendFit {
+    const bw = Math.floor(this.width / 4);
+    const bh = this.blocks(m).length / 3 / bw;
+    const maxX = Math.floor(bw / 2);
+    const maxY = Math.floor(bh / 2);
+    let best = unshifted;
+    for (const moving of ['a', 'b'] as const) {
+      for (let dy = -maxY; dy <= maxY; dy++) {
+        for (let dx = -maxX; dx <= maxX; dx++) {
+          if (dx === 0 && dy === 0) continue;
+          const fit = shiftedFit(this.blocks(a), this.blocks(b), this.blocks(m), bw, bh, moving, dx, dy);
+          if (fit.residual < best.residual) best = fit;
+        }
+      }
+    }
+    return best;
   }
 
   /** 4x4 block means of a frame (cached): a blend survives averaging, most in-shot motion does not. */
@@ -338,26 +400,24 @@ interface BlendFit {
 }
 
 function blendFit(a: ArrayLike<number>, b: ArrayLike<number>, m: ArrayLike<number>): BlendFit {
-  let aa = 0;
-  let bb = 0;
-  let ab = 0;
-  let am = 0;
-  let bm = 0;
-  let mm = 0;
-  let dd = 0;
-  for (let i = 0; i < m.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    const z = m[i]!;
-    aa += x * x;
-    bb += y * y;
-    ab += x * y;
-    am += x * z;
-    bm += y * z;
-    mm += z * z;
-    dd += (x - y) * (x - y);
-  }
-  const n = m.length;
+  const sums = new Float64Array(7);
+  for (let i = 0; i < m.length; i++) addSums(sums, a[i]!, b[i]!, m[i]!);
+  return fitFromSums(sums, m.length);
+}
+
+/** Accumulate the products a least-squares blend fit needs: AA, BB, AB, AM, BM, MM, (A-B)^2. */
+function addSums(sums: Float64Array, x: number, y: number, z: number): void {
+  sums[0]! += x * x;
+  sums[1]! += y * y;
+  sums[2]! += x * y;
+  sums[3]! += x * z;
+  sums[4]! += y * z;
+  sums[5]! += z * z;
+  sums[6]! += (x - y) * (x - y);
+}
+
+function fitFromSums(sums: Float64Array, n: number): BlendFit {
+  const [aa = 0, bb = 0, ab = 0, am = 0, bm = 0, mm = 0, dd = 0] = sums;
   const means = { meanA: Math.sqrt(aa / n), meanB: Math.sqrt(bb / n), meanM: Math.sqrt(mm / n) };
   const det = aa * bb - ab * ab;
   if (det <= 1e-9 * aa * bb || dd === 0) return { residual: Infinity, beta: 0, gamma: 0, ...means };
@@ -367,6 +427,40 @@ function blendFit(a: ArrayLike<number>, b: ArrayLike<number>, m: ArrayLike<numbe
   const err =
     mm + beta * beta * aa + gamma * gamma * bb - 2 * beta * am - 2 * gamma * bm + 2 * beta * gamma * ab;
   return { residual: Math.sqrt(Math.max(0, err) / dd), beta, gamma, ...means };
+}
+
+/**
+ * blendFit over the overlap of M and one end shifted by (dx, dy) blocks: M[x, y] against A[x, y] and
+ * B[x + dx, y + dy] (or A shifted and B not).
+ */
+function shiftedFit(
+  a: Float64Array,
+  b: Float64Array,
+  m: Float64Array,
+  bw: number,
+  bh: number,
+  moving: 'a' | 'b',
+  dx: number,
+  dy: number,
+): BlendFit {
+  const x0 = Math.max(0, -dx);
+  const x1 = Math.min(bw, bw - dx);
+  const y0 = Math.max(0, -dy);
+  const y1 = Math.min(bh, bh - dy);
+  const n = Math.max(0, x1 - x0) * Math.max(0, y1 - y0) * 3;
+  // Too small an overlap explains anything.
+  if (n < 0.4 * m.length) return { residual: Infinity, beta: 0, gamma: 0, meanA: 0, meanB: 0, meanM: 0 };
+  const sums = new Float64Array(7);
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const here = (y * bw + x) * 3;
+      const there = ((y + dy) * bw + x + dx) * 3;
+      const ia = moving === 'a' ? there : here;
+      const ib = moving === 'b' ? there : here;
+      for (let c = 0; c < 3; c++) addSums(sums, a[ia + c]!, b[ib + c]!, m[here + c]!);
+    }
+  }
+  return fitFromSums(sums, n);
 }
 
 export interface DetectShotsOptions extends ShotDetectorOptions {
