@@ -97,6 +97,11 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .option('--include <glob...>', 'files to take from folders (default: common video extensions)')
     .option('--exclude <glob...>', 'files to leave out')
     .option('--fail-on-error', 'exit 1 when any input failed (the rest is still written)')
+    .option(
+      '--stages <list...>',
+      'stages to run, of split,filter,transcode,caption,dedup,write (default all; split always)',
+    )
+    .option('--metrics-port <port>', 'serve Prometheus metrics of the run on this port (0: any free port)')
     .action(lazy(async () => (await import('./commands/curate.js')).curateCommand as Action));
 
   const evaluate = program

@@ -4,10 +4,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import { join, resolve } from 'node:path';
 import { before, test } from 'node:test';
 import { readJsonLines, tempDir } from '../../test/support.js';
-import { OrbisError } from '../core/index.js';
+import { OrbisError, silentLogger } from '../core/index.js';
 import { makeTestAudio, makeTestVideo } from '../video/index.js';
 import { parseCuratorConfig } from './config.js';
-import { curate } from './curate.js';
+import { curate, parseStages } from './curate.js';
 
 const dir = tempDir();
 const inputs = join(dir, 'inputs');
@@ -171,4 +171,59 @@ test('a bad curator setting names its key', () => {
     () => parseCuratorConfig({ filter: { minMotoin: 1 } }),
     (e: unknown) => OrbisError.isInstance(e) && /"filter.minMotoin"/.test((e as Error).message),
   );
+});
+
+test('--stages runs only the stages named, and the run serves Prometheus metrics while it runs', async () => {
+  const out = join(dir, 'out-stages');
+  let url: string | undefined;
+  let scraped: Promise<string> | undefined;
+  const log = {
+    ...silentLogger,
+    info: (message: string) => {
+      url = /metrics at (\S+)/.exec(message)?.[1] ?? url;
+    },
+  };
+  const task = {
+    tick() {},
+    note() {},
+    done() {},
+    update() {
+      if (url && !scraped) scraped = fetch(url).then((r) => r.text());
+    },
+  };
+  const report = await curate([join(inputs, 'street.mp4')], {
+    out,
+    stages: parseStages(['split,filter', 'dedup'], parseCuratorConfig({})),
+    metricsPort: 0,
+    log,
+    progress: { task: () => task, close() {} },
+  });
+  assert.deepEqual(
+    report.stages.map((s) => s.name),
+    ['split', 'filter'],
+  );
+  assert.ok(report.counts.clips > 0);
+  assert.deepEqual(report.shards, [], 'no transcode, so no shards');
+  assert.ok(!existsSync(join(out, 'work', 'clips')), 'nothing was encoded');
+  const rows = readJsonLines<{ shard?: string }>(join(out, 'manifest.jsonl'));
+  assert.equal(rows.length, report.counts.clips);
+  assert.ok(rows.every((r) => r.shard === undefined));
+  assert.ok(scraped, 'the metrics endpoint was announced and scraped during the run');
+  assert.match(await scraped, /orbis_stage_items_in_total\{pipeline="curate",stage="split"\} \d/);
+});
+
+test('--stages rejects unknown names, a list without split, and caption without an endpoint', () => {
+  const config = parseCuratorConfig({});
+  const code = (list: string[]) => {
+    try {
+      parseStages(list, config);
+      return 'ok';
+    } catch (error) {
+      return OrbisError.isInstance(error) ? `${error.code}: ${error.message}` : String(error);
+    }
+  };
+  assert.match(code(['split,trancode']), /CONFIG_INVALID: unknown curator stage "trancode"/);
+  assert.match(code(['filter,transcode']), /must include split/);
+  assert.match(code(['split,caption']), /caption\.endpoint/);
+  assert.equal(code(['split', 'transcode,write']), 'ok');
 });

@@ -2,13 +2,20 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import {
+  ConfigError,
   type Logger,
   type Progress,
   type ProgressTask,
   silentLogger,
   writeFileAtomic,
 } from '../core/index.js';
-import { type Capacity, LocalRunner, type Pipeline, type StageStats } from '../pipeline/index.js';
+import {
+  type Capacity,
+  LocalRunner,
+  type Pipeline,
+  type StageStats,
+  serveMetrics,
+} from '../pipeline/index.js';
 import { type CuratorConfig, parseCuratorConfig } from './config.js';
 import { dedupClips } from './dedup.js';
 import { collectInputs, type IngestOptions } from './ingest.js';
@@ -22,6 +29,41 @@ export interface CurateOptions extends IngestOptions {
   progress?: Progress;
   log?: Logger;
   capacity?: Capacity;
+  /** Which stages run (default all; `split` always runs, it makes the clips). */
+  stages?: readonly CuratorStageName[];
+  /** Serve Prometheus metrics of the run on this port (0: any free port) while it runs. */
+  metricsPort?: number;
+}
+
+export const CURATOR_STAGES = ['split', 'filter', 'transcode', 'caption', 'dedup', 'write'] as const;
+export type CuratorStageName = (typeof CURATOR_STAGES)[number];
+
+/** Check a `--stages` list: known names, split included, caption only with an endpoint. */
+export function parseStages(list: readonly string[], config: CuratorConfig): CuratorStageName[] {
+  const names = list
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const name of names) {
+    if (!(CURATOR_STAGES as readonly string[]).includes(name))
+      throw new ConfigError('stages', '--stages', `unknown curator stage "${name}"`, {
+        hint: `choose from ${CURATOR_STAGES.join(', ')}`,
+      });
+  }
+  if (!names.includes('split'))
+    throw new ConfigError('stages', '--stages', 'the stages must include split: it makes the clips', {
+      hint: `for example --stages split,filter,dedup`,
+    });
+  if (names.includes('caption') && !config.caption.endpoint)
+    throw new ConfigError(
+      'caption.endpoint',
+      '--stages',
+      'the caption stage needs curator setting "caption.endpoint"',
+      {
+        hint: 'set caption.endpoint in orbis.config.json to an OpenAI-compatible server, or leave caption out',
+      },
+    );
+  return CURATOR_STAGES.filter((s) => names.includes(s));
 }
 
 export interface CurateReport {
@@ -52,7 +94,11 @@ export interface CurateReport {
 }
 
 /** The curator pipeline, assembled from its config: each stage is data a runner can build anywhere. */
-export function buildCuratorPipeline(config: CuratorConfig, workDir: string): Pipeline {
+export function buildCuratorPipeline(
+  config: CuratorConfig,
+  workDir: string,
+  stages: readonly CuratorStageName[] = CURATOR_STAGES,
+): Pipeline {
   const stage = (name: string, file: string, factory: string, batchSize: number, cpus: number) => ({
     name,
     module: new URL(`./stages/${file}`, import.meta.url).href,
@@ -67,9 +113,11 @@ export function buildCuratorPipeline(config: CuratorConfig, workDir: string): Pi
     version: '1',
     stages: [
       stage('split', `split.${ext}`, 'splitStage', 1, 1),
-      stage('filter', `filter.${ext}`, 'filterStage', 16, 0),
-      stage('transcode', `transcode.${ext}`, 'transcodeStage', 1, 1),
-      ...(config.caption.endpoint
+      ...(stages.includes('filter') ? [stage('filter', `filter.${ext}`, 'filterStage', 16, 0)] : []),
+      ...(stages.includes('transcode')
+        ? [stage('transcode', `transcode.${ext}`, 'transcodeStage', 1, 1)]
+        : []),
+      ...(config.caption.endpoint && stages.includes('caption')
         ? [stage('caption', `caption.${ext}`, 'captionStage', config.caption.concurrency, 0)]
         : []),
     ],
@@ -105,89 +153,104 @@ export async function curate(inputs: readonly string[], options: CurateOptions):
       tasks.set(name, options.progress.task(name, name === 'split' ? ingest.videos.length : undefined));
     return tasks.get(name);
   };
-  const pipeline = buildCuratorPipeline(config, workDir);
-  for await (const item of runner.run(
-    pipeline,
-    ingest.videos.map((path) => ({ path })),
-    {
-      ...(options.signal ? { signal: options.signal } : {}),
-      capacity: options.capacity ?? { cpus: availableParallelism(), gpus: 0 },
-      onStats: (stats) => {
-        for (const s of stats) task(s.name)?.update(s.itemsIn);
+  const stages = options.stages ?? CURATOR_STAGES;
+  const pipeline = buildCuratorPipeline(config, workDir, stages);
+  const metrics =
+    options.metricsPort !== undefined
+      ? await serveMetrics(() => runner.stats(), { pipeline: 'curate', port: options.metricsPort })
+      : undefined;
+  if (metrics) log.info(`metrics at ${metrics.url}`);
+  // Open until the report is written, so the final figures can be scraped too.
+  try {
+    for await (const item of runner.run(
+      pipeline,
+      ingest.videos.map((path) => ({ path })),
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+        capacity: options.capacity ?? { cpus: availableParallelism(), gpus: 0 },
+        onStats: (stats) => {
+          for (const s of stats) task(s.name)?.update(s.itemsIn);
+        },
       },
-    },
-  )) {
-    const record = item as CuratorItem;
-    if (record.kind === 'clip') clips.push(record);
-    else failures.push(record);
-  }
-  for (const t of tasks.values()) t.done();
+    )) {
+      const record = item as CuratorItem;
+      if (record.kind === 'clip') clips.push(record);
+      else failures.push(record);
+    }
+    for (const t of tasks.values()) t.done();
 
-  // Deterministic order, whatever order the workers finished in.
-  clips.sort((a, b) =>
-    a.source < b.source ? -1 : a.source > b.source ? 1 : a.span.startFrame - b.span.startFrame,
-  );
-  // Exact and near duplicates, over the whole run; the first in order is kept. (Clips are transcoded
-  // before this decision; a duplicate's files stay in work/ and are not written to shards.)
-  dedupClips(clips, { threshold: config.dedup.threshold });
-  const kept = clips.filter((c) => !c.dropped);
-  await writeEmbeddings(kept, out);
-  const shards = await writeShards(kept, shardDir, config);
-  const manifest = join(out, 'manifest.jsonl');
-  const placeOf = new Map(shards.placement);
-  await writeFileAtomic(
-    manifest,
-    clips.map((c) => JSON.stringify(manifestRow(c, out, placeOf.get(c.id)))).join('\n') +
-      (clips.length ? '\n' : ''),
-  );
+    // Deterministic order, whatever order the workers finished in.
+    clips.sort((a, b) =>
+      a.source < b.source ? -1 : a.source > b.source ? 1 : a.span.startFrame - b.span.startFrame,
+    );
+    // Exact and near duplicates, over the whole run; the first in order is kept. (Clips are transcoded
+    // before this decision; a duplicate's files stay in work/ and are not written to shards.)
+    if (stages.includes('dedup')) dedupClips(clips, { threshold: config.dedup.threshold });
+    const kept = clips.filter((c) => !c.dropped);
+    await writeEmbeddings(kept, out);
+    // Shards hold the clips' MP4s: without transcode (or write) there are none to hold.
+    const shards =
+      stages.includes('write') && stages.includes('transcode')
+        ? await writeShards(kept, shardDir, config)
+        : { paths: [], placement: [] };
+    const manifest = join(out, 'manifest.jsonl');
+    const placeOf = new Map(shards.placement);
+    await writeFileAtomic(
+      manifest,
+      clips.map((c) => JSON.stringify(manifestRow(c, out, placeOf.get(c.id)))).join('\n') +
+        (clips.length ? '\n' : ''),
+    );
 
-  const seconds = (performance.now() - started) / 1000;
-  const dropped: Record<string, number> = {};
-  for (const c of clips) {
-    if (!c.dropped) continue;
-    const key = `${c.dropped.stage}: ${c.dropped.reason.split(':')[0]!.replace(/ \d.*$/, '')}`;
-    dropped[key] = (dropped[key] ?? 0) + 1;
+    const seconds = (performance.now() - started) / 1000;
+    const dropped: Record<string, number> = {};
+    for (const c of clips) {
+      if (!c.dropped) continue;
+      const key = `${c.dropped.stage}: ${c.dropped.reason.split(':')[0]!.replace(/ \d.*$/, '')}`;
+      dropped[key] = (dropped[key] ?? 0) + 1;
+    }
+    const failedPaths = new Map(failures.map((f) => [f.path, f]));
+    const report: CurateReport = {
+      version: 1,
+      out,
+      startedAt: startedAt.toISOString(),
+      seconds,
+      inputs: [
+        ...ingest.videos.map((path) => {
+          const f = failedPaths.get(path);
+          if (f) return { path, outcome: 'failed' as const, code: f.code, message: f.message };
+          const own = clips.filter((c) => c.source === path);
+          return {
+            path,
+            outcome: 'ok' as const,
+            clips: own.length,
+            kept: own.filter((c) => !c.dropped).length,
+          };
+        }),
+        ...ingest.failures.map((f) => ({
+          path: f.path,
+          outcome: 'failed' as const,
+          code: f.code,
+          message: f.message,
+        })),
+      ],
+      counts: {
+        videos: ingest.videos.length,
+        videosFailed: failures.length,
+        clips: clips.length,
+        kept: kept.length,
+        dropped,
+      },
+      throughput: { videosPerSecond: ingest.videos.length / seconds, clipsPerSecond: clips.length / seconds },
+      stages: runner.stats(),
+      failedBatches: runner.failures(),
+      shards: shards.paths.map((p) => relative(out, p)),
+      manifest: relative(out, manifest),
+    };
+    await writeFileAtomic(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  } finally {
+    await metrics?.close();
   }
-  const failedPaths = new Map(failures.map((f) => [f.path, f]));
-  const report: CurateReport = {
-    version: 1,
-    out,
-    startedAt: startedAt.toISOString(),
-    seconds,
-    inputs: [
-      ...ingest.videos.map((path) => {
-        const f = failedPaths.get(path);
-        if (f) return { path, outcome: 'failed' as const, code: f.code, message: f.message };
-        const own = clips.filter((c) => c.source === path);
-        return {
-          path,
-          outcome: 'ok' as const,
-          clips: own.length,
-          kept: own.filter((c) => !c.dropped).length,
-        };
-      }),
-      ...ingest.failures.map((f) => ({
-        path: f.path,
-        outcome: 'failed' as const,
-        code: f.code,
-        message: f.message,
-      })),
-    ],
-    counts: {
-      videos: ingest.videos.length,
-      videosFailed: failures.length,
-      clips: clips.length,
-      kept: kept.length,
-      dropped,
-    },
-    throughput: { videosPerSecond: ingest.videos.length / seconds, clipsPerSecond: clips.length / seconds },
-    stages: runner.stats(),
-    failedBatches: runner.failures(),
-    shards: shards.paths.map((p) => relative(out, p)),
-    manifest: relative(out, manifest),
-  };
-  await writeFileAtomic(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  return report;
 }
 
 async function writeShards(

@@ -2,7 +2,15 @@ export { analyzeVideo, type FrameRecord, summarizeSpan, type VideoAnalysis } fro
 export { type Caption, type Captioner, type CaptionFrame, planFrames } from './caption/captioner.js';
 export { OpenAICaptioner, type OpenAICaptionerOptions, parseAnswer } from './caption/openai-client.js';
 export { type CuratorConfig, curatorConfigSchema, parseCuratorConfig } from './config.js';
-export { buildCuratorPipeline, type CurateOptions, type CurateReport, curate } from './curate.js';
+export {
+  buildCuratorPipeline,
+  CURATOR_STAGES,
+  type CurateOptions,
+  type CurateReport,
+  type CuratorStageName,
+  curate,
+  parseStages,
+} from './curate.js';
 export {
   collectInputs,
   globToRegExp,

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { OrbisError } from '../../core/index.js';
-import { type CurateReport, curate, parseCuratorConfig } from '../../curator/index.js';
+import { type CurateReport, curate, parseCuratorConfig, parseStages } from '../../curator/index.js';
+import { parseNumber } from '../args.js';
 import type { CliContext } from '../context.js';
 
 interface CurateCliOptions {
@@ -8,6 +9,8 @@ interface CurateCliOptions {
   include?: string[];
   exclude?: string[];
   failOnError?: boolean;
+  stages?: string[];
+  metricsPort?: string;
 }
 
 export async function curateCommand(
@@ -24,6 +27,16 @@ export async function curateCommand(
     log: ctx.log,
     ...(options.include ? { include: options.include } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
+    ...(options.stages ? { stages: parseStages(options.stages, config) } : {}),
+    ...(options.metricsPort !== undefined
+      ? {
+          metricsPort: parseNumber('--metrics-port', options.metricsPort, {
+            min: 0,
+            max: 65535,
+            integer: true,
+          }),
+        }
+      : {}),
   });
   ctx.result(summary(report), report);
   if (options.failOnError && report.counts.videosFailed > 0) {
