@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'VIDEO_UNSUPPORTED_CODEC'
   | 'VIDEO_TRUNCATED'
   | 'VIDEO_CORRUPT'
+  | 'VIDEO_TOO_LARGE'
   | 'VIDEO_DECODE_FAILED'
   | 'VIDEO_ENCODE_FAILED'
   // models and the runtime

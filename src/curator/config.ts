@@ -11,6 +11,12 @@ export const curatorConfigSchema = z.strictObject({
       maxClipSeconds: z.number().positive().default(60),
       /** Width of the frames shot detection looks at. */
       analysisWidth: z.number().int().min(16).max(1024).default(96),
+      /** Videos with more pixels per frame are refused with VIDEO_TOO_LARGE (default: 8192x4320, DCI 8K). */
+      maxPixels: z
+        .number()
+        .int()
+        .positive()
+        .default(8192 * 4320),
     })
     .prefault({}),
   filter: z

@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { before, test } from 'node:test';
-import { readJsonLines, tempDir } from '../../test/support.js';
+import { ffmpeg, readJsonLines, tempDir } from '../../test/support.js';
 import { OrbisError, silentLogger } from '../core/index.js';
 import { makeTestAudio, makeTestVideo } from '../video/index.js';
 import { parseCuratorConfig } from './config.js';
@@ -46,6 +46,18 @@ before(async () => {
   writeFileSync(join(inputs, 'notes.mp4'), 'not a video\n');
   writeFileSync(join(inputs, 'readme.txt'), 'not picked: not a video extension');
   await makeTestAudio(join(inputs, 'voice.mp4')); // audio only, in an MP4
+  // Enormous resolution: one 9000x9000 frame (PNG-coded, so it is small and quick to make).
+  ffmpeg(
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=gray:s=9000x9000:d=0.04',
+    '-frames:v',
+    '1',
+    '-c:v',
+    'png',
+    join(inputs, 'huge.mkv'),
+  );
   symlinkSync(inputs, join(inputs, 'nested', 'loop')); // a folder link back to the top
 });
 
@@ -61,6 +73,7 @@ test('curate records every bad input with its code and fully processes every goo
   assert.equal(outcome['zero.mp4'], 'VIDEO_EMPTY');
   assert.equal(outcome['notes.mp4'], 'VIDEO_NOT_A_VIDEO');
   assert.equal(outcome['voice.mp4'], 'VIDEO_NO_VIDEO_STREAM');
+  assert.equal(outcome['huge.mkv'], 'VIDEO_TOO_LARGE');
   assert.equal(outcome['nested/deeper/truncated.mp4'], 'VIDEO_TRUNCATED');
   assert.equal(outcome[join(dir, 'missing-folder')], 'VIDEO_NOT_FOUND');
   assert.equal(outcome['street.mp4'], 'ok');

@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toOrbisError, writeFileAtomic } from '../../core/index.js';
+import { toOrbisError, VideoError, writeFileAtomic } from '../../core/index.js';
 import type { StageImpl } from '../../pipeline/index.js';
 import { probe } from '../../video/index.js';
 import { analyzeVideo, summarizeSpan } from '../analysis.js';
@@ -74,6 +74,14 @@ async function cachedSplit(path: string, id: string, options: SplitOptions): Pro
   );
   if (cached) return cached;
   const info = await probe(path);
+  const { width, height } = info.video;
+  if (width * height > options.config.split.maxPixels)
+    throw new VideoError(
+      'VIDEO_TOO_LARGE',
+      path,
+      `${width}x${height} frames are over the curator's limit of ${(options.config.split.maxPixels / 1e6).toFixed(1)} megapixels`,
+      { hint: 'downscale the video first, or raise curator setting "split.maxPixels"' },
+    );
   const analysis = await analyzeVideo(path, info, { width: options.config.split.analysisWidth });
   const fps = info.video.fps;
   const spans = spansOf(analysis.boundaries, analysis.frames.length, fps, options.config.split).map(
