@@ -7,9 +7,10 @@ import { type DetectedBoundary, ShotDetector, type ShotDetectorOptions } from '.
 
 /**
  * One decoding pass over a video at analysis size gives everything curation decides on: shot boundaries,
- * and per frame the numbers clip scores are made of (brightness, sharpness, change from the previous frame)
- * and the thumbprint features embeddings are made of. Per-frame records are small (about 300 bytes), so
- * an hour of 30 fps video keeps about 30 MB, and no clip is decoded a second time before it is transcoded.
+ * and for every clip its scores, embedding and content hash, made from per-frame numbers (brightness,
+ * sharpness, change from the previous frame, thumbprint features). Clips are summarized as soon as the
+ * detector has settled the boundary that ends them, and their frames' records are let go, so memory is
+ * bounded by the longest open shot (at most two clip lengths), not by the video's length.
  */
 export interface FrameRecord {
   time: number;
@@ -20,18 +21,38 @@ export interface FrameRecord {
   features: ThumbprintFeatures;
 }
 
+export interface SpanSummary {
+  /** Frames [a, b) of the video. */
+  a: number;
+  b: number;
+  scores: ClipScores;
+  embedding: number[];
+  contentHash: string;
+}
+
 export interface VideoAnalysis {
   boundaries: DetectedBoundary[];
-  frames: FrameRecord[];
+  frameCount: number;
+  /** Shots between boundaries (a gradual transition belongs to neither neighbour), long ones split. */
+  spans: SpanSummary[];
+}
+
+export interface AnalyzeOptions {
+  width: number;
+  /** Longer shots are split: evenly when they end within two lengths, else a piece of this length first. */
+  maxClipFrames: number;
+  detector?: ShotDetectorOptions;
+  signal?: AbortSignal;
 }
 
 export async function analyzeVideo(
   path: string,
   info: VideoInfo,
-  options: { width: number; detector?: ShotDetectorOptions; signal?: AbortSignal },
+  options: AnalyzeOptions,
 ): Promise<VideoAnalysis> {
   const detector = new ShotDetector(options.detector);
-  const frames: FrameRecord[] = [];
+  const shots = new ShotCloser(options.maxClipFrames);
+  let count = 0;
   for await (const frame of decodeFrames(path, {
     info,
     width: options.width,
@@ -40,15 +61,78 @@ export async function analyzeVideo(
   })) {
     detector.push(frame);
     const gray = toGray(frame.data);
-    frames.push({
+    shots.add({
       time: frame.timestamp,
       luma: mean(gray),
       sharpness: laplacianVariance({ width: frame.width, height: frame.height, data: gray }),
       change: detector.lastDifference(), // computed once, by the detector
       features: thumbprintFeatures(frame),
     });
+    if (++count % 32 === 0) {
+      const settled = detector.settled();
+      shots.close(settled.boundaries, settled.before);
+    }
   }
-  return { boundaries: detector.finish(), frames };
+  const boundaries = detector.finish();
+  shots.close(boundaries, count);
+  shots.end(count);
+  return { boundaries, frameCount: count, spans: shots.spans };
+}
+
+/** Turns settled boundaries into summarized spans, keeping only the open shot's frame records. */
+class ShotCloser {
+  readonly spans: SpanSummary[] = [];
+  private records: FrameRecord[] = [];
+  /** Frame index of records[0]. */
+  private base = 0;
+  /** First frame of the open shot. */
+  private start = 0;
+  private consumed = 0;
+
+  constructor(private readonly maxFrames: number) {}
+
+  add(record: FrameRecord): void {
+    this.records.push(record);
+  }
+
+  /** Close the shots ended by boundaries not seen before; frames before `frontier` can start no new shot. */
+  close(settled: readonly DetectedBoundary[], frontier: number): void {
+    for (; this.consumed < settled.length; this.consumed++) {
+      const b = settled[this.consumed]!;
+      this.emit(b.kind === 'cut' ? b.frame : Math.max(this.start, b.startFrame));
+      this.start = Math.max(this.start, b.kind === 'cut' ? b.frame : b.endFrame);
+    }
+    // A long shot still open: its first piece is certain once two pieces' worth of it are settled.
+    while (frontier - this.start > 2 * this.maxFrames) {
+      this.piece(this.start, this.start + this.maxFrames);
+      this.start += this.maxFrames;
+    }
+    this.forget();
+  }
+
+  end(frames: number): void {
+    this.emit(frames);
+  }
+
+  /** Spans for the open shot up to `end`, split evenly when longer than the maximum. */
+  private emit(end: number): void {
+    const s = this.start;
+    if (end <= s) return;
+    const pieces = Math.max(1, Math.ceil((end - s) / this.maxFrames));
+    for (let p = 0; p < pieces; p++)
+      this.piece(s + Math.round(((end - s) * p) / pieces), s + Math.round(((end - s) * (p + 1)) / pieces));
+  }
+
+  private piece(a: number, b: number): void {
+    this.spans.push({ a, b, ...summarizeSpan(this.records, a - this.base, b - this.base) });
+  }
+
+  private forget(): void {
+    const drop = this.start - this.base;
+    if (drop < 256) return;
+    this.records = this.records.slice(drop);
+    this.base = this.start;
+  }
 }
 
 const embedder = new ThumbprintEmbedder();

@@ -1,4 +1,11 @@
-export { analyzeVideo, type FrameRecord, summarizeSpan, type VideoAnalysis } from './analysis.js';
+export {
+  type AnalyzeOptions,
+  analyzeVideo,
+  type FrameRecord,
+  type SpanSummary,
+  summarizeSpan,
+  type VideoAnalysis,
+} from './analysis.js';
 export { type Caption, type Captioner, type CaptionFrame, planFrames } from './caption/captioner.js';
 export { OpenAICaptioner, type OpenAICaptionerOptions, parseAnswer } from './caption/openai-client.js';
 export { type CuratorConfig, curatorConfigSchema, parseCuratorConfig } from './config.js';

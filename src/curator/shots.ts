@@ -58,14 +58,15 @@ interface Stored {
 export class ShotDetector {
   private readonly o: Required<ShotDetectorOptions>;
   private readonly ring: Stored[] = [];
-  private readonly diffs: number[] = [];
-  private readonly longDiffs: number[] = [];
+  // Per-frame series, kept only as far back as judging needs: memory does not grow with the video.
+  private readonly diffs = new FrameSeries();
+  private readonly longDiffs = new FrameSeries();
   private first = 0; // frame index of ring[0]
   private count = 0;
   private decided = 0; // frames before this index have been judged
   private readonly found: DetectedBoundary[] = [];
   private width = 0;
-  private readonly luma: number[] = [];
+  private readonly luma = new FrameSeries();
   private readonly flashes = new Set<number>();
 
   constructor(options: ShotDetectorOptions = {}) {
@@ -93,34 +94,58 @@ export class ShotDetector {
   push(frame: Pick<Frame, 'data' | 'timestamp' | 'width'>): void {
     this.width = frame.width;
     const stored: Stored = { data: frame.data, time: frame.timestamp };
-    this.luma.push(meanOf(frame.data));
+    this.luma.set(this.count, meanOf(frame.data));
     const previous = this.frame(this.count - 1);
-    this.diffs.push(previous ? meanAbsDiff(previous.data, stored.data) : 0);
+    this.diffs.set(this.count, previous ? meanAbsDiff(previous.data, stored.data) : 0);
     this.ring.push(stored);
     this.count++;
     const back = this.frame(this.count - 1 - 2 * this.o.span);
     // longDiffs[t] compares t - span with t + span; it becomes known when frame t + span arrives.
-    if (back) this.longDiffs[this.count - 1 - this.o.span] = meanAbsDiff(back.data, stored.data);
+    if (back) this.longDiffs.set(this.count - 1 - this.o.span, meanAbsDiff(back.data, stored.data));
     while (this.decided < this.count - this.delay) this.judge(this.decided++);
     const keep = 2 * this.delay + 2;
     while (this.ring.length > keep) {
       this.ring.shift();
       this.first++;
     }
+    const horizon = this.count - 3 * this.delay;
+    this.diffs.forgetBefore(horizon);
+    this.longDiffs.forgetBefore(horizon);
+    this.luma.forgetBefore(horizon);
+    if (this.count % 1024 === 0) for (const f of this.flashes) if (f < horizon) this.flashes.delete(f);
+  }
+
+  /**
+   * The boundaries that frames still to come can no longer change, in order, and the frame before which
+   * no other boundary can start: a caller can close the shots before it while decoding goes on.
+   */
+  settled(): { boundaries: DetectedBoundary[]; before: number } {
+    // Candidates judged later lie at least this far on (fades reach back 3 spans, dissolves 2.5).
+    const horizon = Math.max(0, this.decided - 4 * this.o.span - this.o.minShotFrames - 2);
+    const merged = this.merged();
+    const boundaries = merged.filter((b) => b.frame < horizon && b.endFrame <= horizon);
+    const open = merged[boundaries.length];
+    return { boundaries, before: open ? Math.min(horizon, open.startFrame) : horizon };
   }
 
   /** Mean absolute difference (0-255) between the last frame pushed and the one before it. */
   lastDifference(): number {
-    return this.diffs[this.count - 1] ?? 0;
+    return this.diffs.get(this.count - 1) ?? 0;
   }
 
   /** Judge the frames still pending and return every boundary found, in order. */
   finish(): DetectedBoundary[] {
     while (this.decided < this.count) this.judge(this.decided++);
     for (let t = Math.max(0, this.count - this.o.span); t < this.count; t++) this.judgeGradual(t);
-    // Boundaries that overlap (a gradual transition's extent, or closer than a shot) are one transition:
-    // keep the strongest, a cut before a gradual guess.
-    // A fade through black explains the jumps inside it (its first dark frames can look like a cut).
+    return this.merged();
+  }
+
+  /**
+   * The boundaries found so far, reconciled: a fade through black explains the jumps inside it (its first
+   * dark frames can look like a cut), and boundaries that overlap (a gradual transition's extent, or closer
+   * than a shot) are one transition: the strongest is kept, a cut before a gradual guess.
+   */
+  private merged(): DetectedBoundary[] {
     const fades = this.found.filter((b) => b.transition === 'fade');
     const explained = (b: DetectedBoundary): boolean =>
       b.transition !== 'fade' && fades.some((f) => b.frame >= f.startFrame && b.frame < f.endFrame);
@@ -147,7 +172,7 @@ export class ShotDetector {
   }
 
   private judgeCut(t: number): void {
-    const d = this.diffs[t] ?? 0;
+    const d = this.diffs.get(t) ?? 0;
     if (t === 0 || d < this.o.minCutDifference) return;
     // Averages on each side; the calmer side sets the bar, so a cut into or out of a fast pan still
     // stands out against the shot that is not moving.
@@ -155,7 +180,7 @@ export class ShotDetector {
       let sum = 0;
       let n = 0;
       for (let k = Math.max(1, from); k <= Math.min(this.count - 1, to); k++) {
-        sum += this.diffs[k]!;
+        sum += this.diffs.get(k) ?? 0;
         n++;
       }
       return n ? sum / n : Number.POSITIVE_INFINITY;
@@ -165,9 +190,9 @@ export class ShotDetector {
     // The end of a flash: one to three frames ago brightness jumped, and now it is back where it was.
     // (In a moving shot the picture itself does not come back, so the test further down would miss it.)
     for (let j = 1; j <= 3; j++) {
-      const before = this.luma[t - j - 1];
-      const flash = this.luma[t - j];
-      const now = this.luma[t];
+      const before = this.luma.get(t - j - 1);
+      const flash = this.luma.get(t - j);
+      const now = this.luma.get(t);
       if (before === undefined || flash === undefined || now === undefined) continue;
       const jump = Math.abs(flash - before);
       if (jump >= 20 && Math.abs(now - before) < 0.25 * jump) {
@@ -216,18 +241,18 @@ export class ShotDetector {
   /** A fade through black: the picture's brightness dips to near black and comes back within `span`. */
   private judgeFade(t: number): void {
     const s = this.o.span;
-    const l = this.luma[t];
+    const l = this.luma.get(t);
     if (l === undefined || l > this.o.darkLuma) return;
     // The darkest frame of the dip (first of equals).
     for (let k = t - s; k <= t + s; k++) {
-      const other = this.luma[k];
+      const other = this.luma.get(k);
       if (k !== t && other !== undefined && (other < l || (other === l && k < t))) return;
     }
     // The brightest frame each side, up to 3 spans away: a slow fade (a second or more) takes that long.
     const brightest = (from: number, to: number): { at: number; luma: number } => {
       let best = { at: from, luma: 0 };
       for (let k = from; k <= to; k++) {
-        const luma = this.luma[k] ?? 0;
+        const luma = this.luma.get(k) ?? 0;
         if (luma > best.luma) best = { at: k, luma };
       }
       return best;
@@ -254,13 +279,13 @@ export class ShotDetector {
 
   private judgeGradual(t: number): void {
     const s = this.o.span;
-    const g = this.longDiffs[t];
+    const g = this.longDiffs.get(t);
     if (g === undefined || g < this.o.minGradualDifference) return;
     // A local maximum of the long-range difference within half a span (a dissolve next to a pan, whose
     // own long-range difference stays high, peaks no higher than the pan a span away).
     const r = Math.floor(s / 2);
     for (let k = t - r; k <= t + r; k++) {
-      const other = this.longDiffs[k];
+      const other = this.longDiffs.get(k);
       if (k !== t && other !== undefined && (other > g || (other === g && k < t))) return;
     }
     // Not a cut seen through a wide window.
@@ -270,7 +295,7 @@ export class ShotDetector {
     let best: { k: number; fit: BlendFit } | undefined;
     const h = Math.floor(s / 4);
     for (let k = t - h; k <= t + h; k++) {
-      if ((this.longDiffs[k] ?? 0) < 0.85 * g) continue;
+      if ((this.longDiffs.get(k) ?? 0) < 0.85 * g) continue;
       const fit = this.mixAround(k);
       if (fit && (!best || fit.residual < best.fit.residual)) best = { k, fit };
     }
@@ -351,6 +376,27 @@ export class ShotDetector {
 
   private add(boundary: DetectedBoundary): void {
     this.found.push(boundary);
+  }
+}
+
+/** Numbers indexed by frame, of which only the recent ones are kept. */
+class FrameSeries {
+  private values: number[] = [];
+  private base = 0;
+
+  get(frame: number): number | undefined {
+    return frame >= this.base ? this.values[frame - this.base] : undefined;
+  }
+
+  set(frame: number, value: number): void {
+    if (frame >= this.base) this.values[frame - this.base] = value;
+  }
+
+  /** Drop values before `frame` (in chunks, so it costs little per frame). */
+  forgetBefore(frame: number): void {
+    if (frame - this.base < 4096) return;
+    this.values = this.values.slice(frame - this.base);
+    this.base = frame;
   }
 }
 

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { toOrbisError, VideoError, writeFileAtomic } from '../../core/index.js';
 import type { StageImpl } from '../../pipeline/index.js';
 import { probe } from '../../video/index.js';
-import { analyzeVideo, summarizeSpan } from '../analysis.js';
+import { analyzeVideo, type SpanSummary } from '../analysis.js';
 import type { CuratorConfig } from '../config.js';
-import type { ClipScores } from '../quality.js';
 import { type ClipRecord, type CuratorItem, clipId, videoId } from '../records.js';
 import type { DetectedBoundary } from '../shots.js';
 
@@ -17,14 +16,6 @@ export interface SplitOptions {
   config: CuratorConfig;
   /** Where per-video results are kept, so a rerun skips finished work. */
   workDir: string;
-}
-
-interface SpanSummary {
-  a: number;
-  b: number;
-  scores: ClipScores;
-  embedding: number[];
-  contentHash: string;
 }
 
 interface SplitResult {
@@ -82,50 +73,21 @@ async function cachedSplit(path: string, id: string, options: SplitOptions): Pro
       `${width}x${height} frames are over the curator's limit of ${(options.config.split.maxPixels / 1e6).toFixed(1)} megapixels`,
       { hint: 'downscale the video first, or raise curator setting "split.maxPixels"' },
     );
-  const analysis = await analyzeVideo(path, info, { width: options.config.split.analysisWidth });
   const fps = info.video.fps;
-  const spans = spansOf(analysis.boundaries, analysis.frames.length, fps, options.config.split).map(
-    ([a, b]) => ({
-      a,
-      b,
-      ...summarizeSpan(analysis.frames, a, b),
-    }),
-  );
+  const analysis = await analyzeVideo(path, info, {
+    width: options.config.split.analysisWidth,
+    maxClipFrames: Math.max(1, Math.floor(options.config.split.maxClipSeconds * fps)),
+  });
   const result: SplitResult = {
     width: info.video.width,
     height: info.video.height,
     fps,
     boundaries: analysis.boundaries,
-    spans,
+    spans: analysis.spans,
   };
   await mkdir(join(options.workDir, 'videos'), { recursive: true });
   await writeFileAtomic(file, JSON.stringify(result));
   return result;
-}
-
-/** Shots between boundaries (a gradual transition belongs to neither neighbour), long ones split evenly. */
-function spansOf(
-  boundaries: DetectedBoundary[],
-  frames: number,
-  fps: number,
-  split: CuratorConfig['split'],
-): [number, number][] {
-  const shots: [number, number][] = [];
-  let start = 0;
-  for (const b of boundaries) {
-    const end = b.kind === 'cut' ? b.frame : Math.max(start, b.startFrame);
-    if (end > start) shots.push([start, end]);
-    start = b.kind === 'cut' ? b.frame : b.endFrame;
-  }
-  if (frames > start) shots.push([start, frames]);
-  const maxFrames = Math.max(1, Math.floor(split.maxClipSeconds * fps));
-  const spans: [number, number][] = [];
-  for (const [s, e] of shots) {
-    const pieces = Math.max(1, Math.ceil((e - s) / maxFrames));
-    for (let p = 0; p < pieces; p++)
-      spans.push([s + Math.round(((e - s) * p) / pieces), s + Math.round(((e - s) * (p + 1)) / pieces)]);
-  }
-  return spans;
 }
 
 function clipsOf(path: string, id: string, r: SplitResult, split: CuratorConfig['split']): ClipRecord[] {
