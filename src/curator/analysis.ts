@@ -179,6 +179,6 @@ function toGray(rgb: Uint8Array): Uint8Array {
 
 function mean(data: Uint8Array): number {
   let s = 0;
-  for (const v of data) s += v;
+  for (let i = 0; i < data.length; i++) s += data[i]!;
   return s / data.length;
 }

@@ -342,11 +342,23 @@ export class ShotDetector {
     const maxY = Math.floor(bh / 2);
     let best = unshifted;
     for (const moving of ['a', 'b'] as const) {
-      for (let dy = -maxY; dy <= maxY; dy++) {
-        for (let dx = -maxX; dx <= maxX; dx++) {
+      const fit = (dx: number, dy: number): BlendFit =>
+        shiftedFit(this.blocks(a), this.blocks(b), this.blocks(m), bw, bh, moving, dx, dy);
+      // Every other shift, then the neighbours of the best: a quarter of the work of trying them all.
+      let coarse = { dx: 0, dy: 0, fit: unshifted };
+      for (let dy = -maxY; dy <= maxY; dy += 2) {
+        for (let dx = -maxX; dx <= maxX; dx += 2) {
           if (dx === 0 && dy === 0) continue;
-          const fit = shiftedFit(this.blocks(a), this.blocks(b), this.blocks(m), bw, bh, moving, dx, dy);
-          if (fit.residual < best.residual) best = fit;
+          const f = fit(dx, dy);
+          if (f.residual < coarse.fit.residual) coarse = { dx, dy, fit: f };
+        }
+      }
+      if (coarse.fit.residual < best.residual) best = coarse.fit;
+      for (let dy = coarse.dy - 1; dy <= coarse.dy + 1; dy++) {
+        for (let dx = coarse.dx - 1; dx <= coarse.dx + 1; dx++) {
+          if ((dx === coarse.dx && dy === coarse.dy) || Math.abs(dx) > maxX || Math.abs(dy) > maxY) continue;
+          const f = fit(dx, dy);
+          if (f.residual < best.residual) best = f;
         }
       }
     }
