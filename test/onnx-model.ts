@@ -75,11 +75,30 @@ function node(n: NodeSpec, index: number): Uint8Array {
   return message(...n.inputs.map((i) => str(1, i)), ...n.outputs.map((o) => str(2, o)), str(3, `n${index}`), str(4, n.op), ...attributes);
 }
 
-/** An ONNX model (float tensors only) as bytes, ready to write to a .onnx file. */
-export function onnxModel(spec: { inputs: ValueInfo[]; outputs: ValueInfo[]; nodes: NodeSpec[] }): Uint8Array {
+/** A constant tensor of the graph: float32 or int64 (Slice bounds, shapes). */
+export interface Initializer {
+  name: string;
+  dims: number[];
+  data: Float32Array | BigInt64Array;
+}
+
+function initializer(t: Initializer): Uint8Array {
+  const raw = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  const type = t.data instanceof Float32Array ? 1 /* FLOAT */ : 7; /* INT64 */
+  return message(...t.dims.map((d) => int(1, d)), int(2, type), str(8, t.name), bytes(9, raw));
+}
+
+/** An ONNX model (float inputs and outputs) as bytes, ready to write to a .onnx file. */
+export function onnxModel(spec: {
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+  nodes: NodeSpec[];
+  initializers?: Initializer[];
+}): Uint8Array {
   const graph = message(
     ...spec.nodes.map((n, i) => bytes(1, node(n, i))),
     str(2, 'test'),
+    ...(spec.initializers ?? []).map((t) => bytes(5, initializer(t))),
     ...spec.inputs.map((v) => bytes(11, valueInfo(v))),
     ...spec.outputs.map((v) => bytes(12, valueInfo(v))),
   );
@@ -98,6 +117,45 @@ export function standInLpips(): Uint8Array {
       { op: 'Sub', inputs: ['in0', 'in1'], outputs: ['d'] },
       { op: 'Mul', inputs: ['d', 'd'], outputs: ['sq'] },
       { op: 'ReduceMean', inputs: ['sq'], outputs: ['out0'], attributes: { axes: [1, 2, 3], keepdims: 1 } },
+    ],
+  });
+}
+
+const i64 = (...values: number[]): BigInt64Array => BigInt64Array.from(values.map(BigInt));
+
+/**
+ * A stand-in for TransNetV2's ONNX export: input [B, 100, 27, 48, 3] (RGB, 0-255), output
+ * single_frame_pred [B, 100, 1], logits that frame t is the last of its shot. Here the logit rises with the
+ * mean absolute difference between frames t and t + 1 ((d - 30) / 3, so a jump of 30 or more reads as a
+ * cut); the real network learns much more, but the plumbing around it is the same.
+ */
+export function standInTransNet(): Uint8Array {
+  return onnxModel({
+    inputs: [{ name: 'frames', shape: ['B', 100, 27, 48, 3] }],
+    outputs: [{ name: 'single_frame_pred', shape: ['B', 100, 1] }],
+    initializers: [
+      { name: 'from1', dims: [1], data: i64(1) },
+      { name: 'to100', dims: [1], data: i64(100) },
+      { name: 'from0', dims: [1], data: i64(0) },
+      { name: 'to99', dims: [1], data: i64(99) },
+      { name: 'axis1', dims: [1], data: i64(1) },
+      { name: 'last2', dims: [1], data: i64(2) },
+      { name: 'offset', dims: [], data: Float32Array.of(30) },
+      { name: 'scale', dims: [], data: Float32Array.of(1 / 3) },
+    ],
+    nodes: [
+      { op: 'Slice', inputs: ['frames', 'from1', 'to100', 'axis1'], outputs: ['next'] },
+      { op: 'Slice', inputs: ['frames', 'from0', 'to99', 'axis1'], outputs: ['this'] },
+      { op: 'Sub', inputs: ['next', 'this'], outputs: ['d'] },
+      { op: 'Abs', inputs: ['d'], outputs: ['ad'] },
+      { op: 'ReduceMean', inputs: ['ad'], outputs: ['m4'], attributes: { axes: [2, 3, 4], keepdims: 0 } },
+      // [B, 99] -> [B, 100]: the last frame has no next one; give it a zero difference.
+      { op: 'Slice', inputs: ['m4', 'from0', 'from1', 'axis1'], outputs: ['first'] },
+      { op: 'Sub', inputs: ['first', 'first'], outputs: ['zero'] },
+      { op: 'Concat', inputs: ['m4', 'zero'], outputs: ['m'], attributes: { axis: 1 } },
+      { op: 'Unsqueeze', inputs: ['m', 'last2'], outputs: ['m3'] },
+      { op: 'Sub', inputs: ['m3', 'offset'], outputs: ['centered'] },
+      { op: 'Mul', inputs: ['centered', 'scale'], outputs: ['single_frame_pred'] },
     ],
   });
 }

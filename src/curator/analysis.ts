@@ -3,7 +3,7 @@ import type { VideoInfo } from '../core/index.js';
 import { ThumbprintEmbedder, type ThumbprintFeatures, thumbprintFeatures } from '../embed/index.js';
 import { decodeFrames } from '../video/index.js';
 import { type ClipScores, laplacianVariance } from './quality.js';
-import { type DetectedBoundary, ShotDetector, type ShotDetectorOptions } from './shots.js';
+import { type BoundaryDetector, type DetectedBoundary, ShotDetector } from './shots.js';
 
 /**
  * One decoding pass over a video at analysis size gives everything curation decides on: shot boundaries,
@@ -41,7 +41,8 @@ export interface AnalyzeOptions {
   width: number;
   /** Longer shots are split: evenly when they end within two lengths, else a piece of this length first. */
   maxClipFrames: number;
-  detector?: ShotDetectorOptions;
+  /** The boundary detector for this video (default: a ShotDetector with default settings). */
+  detector?: BoundaryDetector;
   signal?: AbortSignal;
 }
 
@@ -50,7 +51,7 @@ export async function analyzeVideo(
   info: VideoInfo,
   options: AnalyzeOptions,
 ): Promise<VideoAnalysis> {
-  const detector = new ShotDetector(options.detector);
+  const detector = options.detector ?? new ShotDetector();
   const shots = new ShotCloser(options.maxClipFrames);
   let count = 0;
   for await (const frame of decodeFrames(path, {
@@ -59,7 +60,7 @@ export async function analyzeVideo(
     pixelFormat: 'rgb24',
     ...(options.signal ? { signal: options.signal } : {}),
   })) {
-    detector.push(frame);
+    await detector.push(frame);
     const gray = toGray(frame.data);
     shots.add({
       time: frame.timestamp,
@@ -73,7 +74,7 @@ export async function analyzeVideo(
       shots.close(settled.boundaries, settled.before);
     }
   }
-  const boundaries = detector.finish();
+  const boundaries = await detector.finish();
   shots.close(boundaries, count);
   shots.end(count);
   return { boundaries, frameCount: count, spans: shots.spans };

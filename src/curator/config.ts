@@ -17,6 +17,14 @@ export const curatorConfigSchema = z.strictObject({
         .int()
         .positive()
         .default(8192 * 4320),
+      /** A learned shot detector with TransNetV2's ONNX interface, used instead of ours when set. */
+      model: z
+        .strictObject({
+          path: z.string().min(1),
+          /** Probability above which a frame ends its shot. */
+          threshold: z.number().gt(0).lt(1).default(0.5),
+        })
+        .optional(),
     })
     .prefault({}),
   filter: z

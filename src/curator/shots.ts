@@ -30,6 +30,19 @@ export interface DetectedBoundary {
   score: number;
 }
 
+/** What a shot-boundary detector is fed: analysis-size RGB frames, in order. */
+export type DetectorFrame = Pick<Frame, 'data' | 'timestamp' | 'width'>;
+
+/** A streaming shot-boundary detector: ours (ShotDetector) or a learned one (learned-shots.ts). */
+export interface BoundaryDetector {
+  push(frame: DetectorFrame): void | Promise<void>;
+  /** Mean absolute difference (0-255) between the last frame pushed and the one before it. */
+  lastDifference(): number;
+  /** Boundaries final already, and the frame before which no later boundary can start. */
+  settled(): { boundaries: DetectedBoundary[]; before: number };
+  finish(): DetectedBoundary[] | Promise<DetectedBoundary[]>;
+}
+
 export interface ShotDetectorOptions {
   /** A cut's frame difference must exceed this many times the window average (default 3). */
   cutRatio?: number;
@@ -55,7 +68,7 @@ interface Stored {
   blocks?: Float64Array;
 }
 
-export class ShotDetector {
+export class ShotDetector implements BoundaryDetector {
   private readonly o: Required<ShotDetectorOptions>;
   private readonly ring: Stored[] = [];
   // Per-frame series, kept only as far back as judging needs: memory does not grow with the video.
@@ -91,7 +104,7 @@ export class ShotDetector {
   }
 
   /** Feed the next frame (all frames of one size, in order). */
-  push(frame: Pick<Frame, 'data' | 'timestamp' | 'width'>): void {
+  push(frame: DetectorFrame): void {
     this.width = frame.width;
     const stored: Stored = { data: frame.data, time: frame.timestamp };
     this.luma.set(this.count, meanOf(frame.data));
@@ -392,7 +405,7 @@ export class ShotDetector {
 }
 
 /** Numbers indexed by frame, of which only the recent ones are kept. */
-class FrameSeries {
+export class FrameSeries {
   private values: number[] = [];
   private base = 0;
 

@@ -1,10 +1,11 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toOrbisError, VideoError, writeFileAtomic } from '../../core/index.js';
+import { OrbisError, toOrbisError, VideoError, writeFileAtomic } from '../../core/index.js';
 import type { StageImpl } from '../../pipeline/index.js';
 import { probe } from '../../video/index.js';
 import { analyzeVideo, type SpanSummary } from '../analysis.js';
 import type { CuratorConfig } from '../config.js';
+import { TransNetModel } from '../learned-shots.js';
 import { type ClipRecord, type CuratorItem, clipId, videoId } from '../records.js';
 import type { DetectedBoundary } from '../shots.js';
 
@@ -33,13 +34,30 @@ interface SplitResult {
  * goes on.
  */
 export function splitStage(options: SplitOptions): StageImpl<VideoTask, CuratorItem> {
+  const learned = options.config.split.model;
+  let model: TransNetModel | undefined;
   return {
+    async setup() {
+      if (!learned) return;
+      try {
+        model = await TransNetModel.load(learned.path, { threshold: learned.threshold });
+      } catch (error) {
+        const e = toOrbisError(error);
+        throw new OrbisError(e.code, e.message, {
+          cause: e,
+          hint: `${e.hint ? `${e.hint}; ` : ''}the model is curator setting "split.model.path"`,
+        });
+      }
+    },
+    async teardown() {
+      await model?.close();
+    },
     async process(batch) {
       const out: CuratorItem[] = [];
       for (const task of batch) {
         try {
           const id = await videoId(task.path);
-          const result = await cachedSplit(task.path, id, options);
+          const result = await cachedSplit(task.path, id, options, model);
           out.push(...clipsOf(task.path, id, result, options.config.split));
         } catch (error) {
           const e = toOrbisError(error);
@@ -57,8 +75,14 @@ export function splitStage(options: SplitOptions): StageImpl<VideoTask, CuratorI
   };
 }
 
-async function cachedSplit(path: string, id: string, options: SplitOptions): Promise<SplitResult> {
-  const file = join(options.workDir, 'videos', `${id}.json`);
+async function cachedSplit(
+  path: string,
+  id: string,
+  options: SplitOptions,
+  model: TransNetModel | undefined,
+): Promise<SplitResult> {
+  // Results of a learned detector are kept apart from ours: switching detectors redoes the split.
+  const file = join(options.workDir, 'videos', `${id}${model ? `-${model.tag}` : ''}.json`);
   const cached = await readFile(file, 'utf8').then(
     (text) => JSON.parse(text) as SplitResult,
     () => undefined,
@@ -77,6 +101,7 @@ async function cachedSplit(path: string, id: string, options: SplitOptions): Pro
   const analysis = await analyzeVideo(path, info, {
     width: options.config.split.analysisWidth,
     maxClipFrames: Math.max(1, Math.floor(options.config.split.maxClipSeconds * fps)),
+    ...(model ? { detector: model.detector() } : {}),
   });
   const result: SplitResult = {
     width: info.video.width,
