@@ -159,3 +159,23 @@ export function standInTransNet(): Uint8Array {
     ],
   });
 }
+
+/** A stand-in aesthetic scorer: [N, 3, H, W] -> [N], the mean of the normalized pixels (a brightness). */
+export function standInAesthetic(): Uint8Array {
+  return onnxModel({
+    inputs: [{ name: 'pixels', shape: ['N', 3, 224, 224] }],
+    outputs: [{ name: 'score', shape: ['N'] }],
+    nodes: [{ op: 'ReduceMean', inputs: ['pixels'], outputs: ['score'], attributes: { axes: [1, 2, 3], keepdims: 0 } }],
+  });
+}
+
+/** A stand-in image encoder: [N, 3, H, W] -> [N, 3], each channel's mean (a 3-d colour embedding). */
+export function standInEncoder(): Uint8Array {
+  return onnxModel({
+    inputs: [{ name: 'pixel_values', shape: ['N', 3, 224, 224] }],
+    outputs: [{ name: 'image_embeds', shape: ['N', 3] }],
+    nodes: [
+      { op: 'ReduceMean', inputs: ['pixel_values'], outputs: ['image_embeds'], attributes: { axes: [2, 3], keepdims: 0 } },
+    ],
+  });
+}

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/index.js';
 
+const rgb = z.tuple([z.number(), z.number(), z.number()]);
+
+/** An ONNX image model and how it wants its frames (defaults: CLIP's 224 pixels, mean and std). */
+const imageModel = z.strictObject({
+  path: z.string().min(1),
+  size: z.number().int().min(8).max(1024).default(224),
+  mean: rgb.optional(),
+  std: rgb.optional(),
+});
+
 /** Curation settings, validated; a bad value is an error that names its key. */
 export const curatorConfigSchema = z.strictObject({
   split: z
@@ -37,8 +47,16 @@ export const curatorConfigSchema = z.strictObject({
       maxDarkFraction: z.number().min(0).max(1).default(0.5),
       /** Share of frozen (repeated) sampled frames above which a clip is dropped. */
       maxFrozenFraction: z.number().min(0).max(1).default(0.8),
+      /** A learned aesthetic/quality model (ONNX, one score per frame); clips scoring under minScore drop. */
+      aesthetic: imageModel
+        .extend({ minScore: z.number(), frames: z.number().int().min(1).max(32).default(3) })
+        .optional(),
     })
     .prefault({}),
+  /** An ONNX image encoder (e.g. a CLIP/SigLIP image tower) for clip embeddings, instead of the built-in one. */
+  embed: imageModel
+    .extend({ frames: z.number().int().min(1).max(32).default(4), name: z.string().optional() })
+    .optional(),
   transcode: z
     .strictObject({
       height: z.number().int().positive().max(4320).optional(),

@@ -113,7 +113,18 @@ export function buildCuratorPipeline(
     version: '1',
     stages: [
       stage('split', `split.${ext}`, 'splitStage', 1, 1),
-      ...(stages.includes('filter') ? [stage('filter', `filter.${ext}`, 'filterStage', 16, 0)] : []),
+      // The rule filters only read scores; learned models make the stage a CPU (or GPU) worker.
+      ...(stages.includes('filter')
+        ? [
+            stage(
+              'filter',
+              `filter.${ext}`,
+              'filterStage',
+              16,
+              config.filter.aesthetic || config.embed ? 1 : 0,
+            ),
+          ]
+        : []),
       ...(stages.includes('transcode')
         ? [stage('transcode', `transcode.${ext}`, 'transcodeStage', 1, 1)]
         : []),
@@ -293,7 +304,11 @@ async function writeEmbeddings(kept: ClipRecord[], out: string): Promise<void> {
   const data = new Float32Array(rows.length * dims);
   for (const [i, c] of rows.entries()) data.set(c.embedding!, i * dims);
   await writeFileAtomic(join(out, 'embeddings.f32'), new Uint8Array(data.buffer));
-  const meta = { model: 'thumbprint-v1', dimensions: dims, ids: rows.map((c) => c.id) };
+  const meta = {
+    model: rows[0]?.embeddingModel ?? 'thumbprint-v1',
+    dimensions: dims,
+    ids: rows.map((c) => c.id),
+  };
   await writeFileAtomic(join(out, 'embeddings.json'), `${JSON.stringify(meta)}\n`);
 }
 

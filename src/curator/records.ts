@@ -22,6 +22,8 @@ export interface ClipRecord {
   files: { mp4?: string; thumb?: string };
   /** Unit vector from the embedder (near-duplicate search, and search indexes). */
   embedding?: number[];
+  /** The embedder that made it, when not the built-in one. */
+  embeddingModel?: string;
   /** Hash of the sampled decoded frames (exact duplicates). */
   contentHash?: string;
   /** From the captioner, when one is configured. */

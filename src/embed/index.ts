@@ -1,4 +1,6 @@
 export type { Embedder, EmbedFrame } from './embedder.js';
+export { CLIP_IMAGE_INPUT, type ImageInputSpec, imageBatch } from './image-input.js';
+export { OnnxEmbedder, type OnnxEmbedderOptions } from './onnx-embedder.js';
 export {
   cosine,
   normalize,
