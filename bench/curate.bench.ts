@@ -51,6 +51,7 @@ try {
       fastMotion: true,
       seed: 2 + v,
       preset: 'ultrafast',
+      reproducible: false,
     });
   }
   if (values['one-file']) {

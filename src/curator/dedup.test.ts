@@ -61,7 +61,7 @@ test('planted duplicates are found: an exact copy and a re-encoded, resized copy
   }
   for (const r of candidates('c-reencoded.mp4')) {
     assert.equal(r.dropped?.stage, 'dedup', JSON.stringify(r));
-    assert.match(r.dropped!.reason, /^near duplicate of .* \(cosine 0\.9\d+\)$/);
+    assert.match(r.dropped!.reason, /^near duplicate of .* \(cosine (0\.9\d+|1\.000)\)$/);
     assert.ok(originals.some((o) => o.id === r.duplicateOf));
   }
   assert.ok(

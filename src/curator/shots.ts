@@ -52,7 +52,7 @@ export interface ShotDetectorOptions {
   window?: number;
   /** Half-width, in frames, of the comparison for gradual transitions (default 8). */
   span?: number;
-  /** Smallest mean difference between frames `2 span` apart for a gradual candidate, 0-255 (default 18). */
+  /** Smallest mean difference between frames `2 span` apart for a gradual candidate, 0-255 (default 30). */
   minGradualDifference?: number;
   /** Largest residual of the middle frame's fit, relative to the end frames' difference (default 0.3). */
   maxBlendResidual?: number;
@@ -88,7 +88,7 @@ export class ShotDetector implements BoundaryDetector {
       minCutDifference: options.minCutDifference ?? 10,
       window: options.window ?? 8,
       span: options.span ?? 8,
-      minGradualDifference: options.minGradualDifference ?? 18,
+      minGradualDifference: options.minGradualDifference ?? 30,
       maxBlendResidual: options.maxBlendResidual ?? 0.3,
       minShotFrames: options.minShotFrames ?? 8,
       darkLuma: options.darkLuma ?? 24,

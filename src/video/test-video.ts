@@ -48,6 +48,12 @@ export interface TestVideoOptions {
   seed?: number;
   crf?: number;
   preset?: string;
+  /**
+   * Encode on one thread (default true), so the same options always give the same bytes: x264's frame
+   * threads can change its output under CPU load, and a test's input must not. Benchmarks making long
+   * videos turn it off for speed.
+   */
+  reproducible?: boolean;
 }
 
 export interface TestVideo {
@@ -175,6 +181,7 @@ export async function makeTestVideo(out: string, options: TestVideoOptions = {})
   args.push('-map', '[v]');
   if (options.audio) args.push('-map', '[a]', '-c:a', 'aac');
   args.push('-c:v', 'libx264', '-preset', options.preset ?? 'veryfast', '-crf', String(options.crf ?? 20));
+  if (options.reproducible !== false) args.push('-threads', '1');
   args.push('-fps_mode', options.variableFrameRate ? 'vfr' : 'cfr', '-r', String(fps));
   if (options.variableFrameRate) args.splice(args.indexOf('-r'), 2);
   if (options.faststart ?? true) args.push('-movflags', '+faststart');
