@@ -1,8 +1,9 @@
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { VideoInfo } from '../../core/index.js';
 import { toOrbisError } from '../../core/index.js';
 import type { StageImpl } from '../../pipeline/index.js';
-import { cutClip, thumbnail } from '../../video/index.js';
+import { cutClip, probe, thumbnail } from '../../video/index.js';
 import type { CuratorConfig } from '../config.js';
 import type { CuratorItem } from '../records.js';
 
@@ -16,6 +17,17 @@ export function transcodeStage(options: {
 }): StageImpl<CuratorItem, CuratorItem> {
   const t = options.config.transcode;
   const dir = join(options.workDir, 'clips');
+  // One probe per source video, not one per clip (the last few sources are enough: clips come in order).
+  const probes = new Map<string, Promise<VideoInfo>>();
+  const probed = (path: string): Promise<VideoInfo> => {
+    let info = probes.get(path);
+    if (!info) {
+      info = probe(path);
+      probes.set(path, info);
+      if (probes.size > 8) probes.delete(probes.keys().next().value!);
+    }
+    return info;
+  };
   return {
     async setup() {
       await mkdir(dir, { recursive: true });
@@ -38,6 +50,7 @@ export function transcodeStage(options: {
               // (seen here in 1 run of 10), and a resumed run must write the same bytes. Parallelism comes
               // from encoding several clips at once instead.
               threads: 1,
+              info: await probed(item.source),
               ...(t.height ? { height: t.height } : {}),
               ...(t.fps ? { fps: t.fps } : {}),
             });
