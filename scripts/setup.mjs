@@ -64,20 +64,22 @@ function ensureFfmpeg() {
     checkFfmpegVersion(ffmpeg);
     return;
   }
+  aptInstall('ffmpeg', 'ffmpeg is missing', 'macOS: brew install ffmpeg; Fedora: dnf install ffmpeg; or set ORBIS_FFMPEG and ORBIS_FFPROBE');
+  if (!has(ffmpeg) || !has(ffprobe)) fail('ffmpeg was installed but does not run; check `ffmpeg -version`.');
+  checkFfmpegVersion(ffmpeg);
+  say('ffmpeg installed.');
+}
+
+/** Install a Debian package with apt-get (as root, or through passwordless sudo), or say how to. */
+function aptInstall(pkg, what, otherwise) {
   const isRoot = process.getuid?.() === 0;
   const aptGet = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' }).stdout.trim();
-  if (!aptGet) {
-    fail(
-      'ffmpeg is missing. Install it (macOS: brew install ffmpeg; Fedora: dnf install ffmpeg) or set ORBIS_FFMPEG and ORBIS_FFPROBE, then rerun.',
-    );
-  }
+  if (!aptGet) fail(`${what}. Install it (${otherwise}), then rerun.`);
   const sudo = isRoot ? [] : ['sudo', '-n'];
   if (!isRoot && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status !== 0) {
-    fail(
-      'ffmpeg is missing. Install it with: sudo apt-get install -y ffmpeg (or set ORBIS_FFMPEG), then rerun.',
-    );
+    fail(`${what}. Install it with: sudo apt-get install -y ${pkg}, then rerun.`);
   }
-  say('ffmpeg is missing; installing it with apt-get...');
+  say(`${what}; installing ${pkg} with apt-get...`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const run = (args) => {
     const [cmd, ...rest] = [...sudo, ...args];
@@ -85,15 +87,23 @@ function ensureFfmpeg() {
   };
   try {
     run(['apt-get', 'update', '-qq']);
-    run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'ffmpeg']);
+    run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', pkg]);
   } catch {
-    fail('installing ffmpeg with apt-get failed; install it by hand (apt-get install ffmpeg) and rerun.');
+    fail(`installing ${pkg} with apt-get failed; install it by hand (apt-get install ${pkg}) and rerun.`);
   }
-  if (!has(ffmpeg) || !has(ffprobe)) fail('ffmpeg was installed but does not run; check `ffmpeg -version`.');
-  checkFfmpegVersion(ffmpeg);
-  say('ffmpeg installed.');
+}
+
+/** redis-server, for the distributed runner and its tests (each test starts its own on loopback). */
+function ensureRedis() {
+  const ok = () => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (ok()) return;
+  aptInstall('redis-server', 'redis-server is missing', 'macOS: brew install redis; Fedora: dnf install redis');
+  // Debian's package starts a system service; Orbis does not need it (tests start their own).
+  if (!ok()) fail('redis-server was installed but does not run; check `redis-server --version`.');
+  say('redis-server installed.');
 }
 
 ensureNodeVersion();
 ensurePackages();
 ensureFfmpeg();
+ensureRedis();

@@ -38,6 +38,12 @@ export type ErrorCode =
   | 'RUNTIME_PROVIDERS_FAILED'
   // served models
   | 'CAPTION_FAILED'
+  | 'ENGINE_INVALID'
+  | 'REDIS_UNREACHABLE'
+  | 'REDIS_AUTH_FAILED'
+  | 'PIPELINE_VERSION_MISMATCH'
+  | 'NO_WORKERS'
+  | 'RUN_NOT_FOUND'
   // control flow
   | 'ABORTED'
   | 'INTERNAL';
