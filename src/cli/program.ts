@@ -102,7 +102,28 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
       'stages to run, of split,filter,transcode,caption,dedup,write (default all; split always)',
     )
     .option('--metrics-port <port>', 'serve Prometheus metrics of the run on this port (0: any free port)')
+    .option('--engine <url>', 'run on workers through this Redis (redis://host:port); see orbis worker')
     .action(lazy(async () => (await import('./commands/curate.js')).curateCommand as Action));
+
+  program
+    .command('worker')
+    .description('work on distributed runs: take jobs of the stages this machine fits from a Redis engine')
+    .requiredOption('--engine <url>', 'the Redis the coordinators use (redis://[:password@]host:port)')
+    .option('--stages <list>', 'only these stages (comma-separated; default every stage the hardware fits)')
+    .option('--gpus <ids>', 'GPUs this worker may use, e.g. 0,1 (default none: GPU stages go elsewhere)')
+    .option('--concurrency <n>', 'jobs per stage at once in this process (default 1 per core-using stage)')
+    .option('--stall-seconds <s>', 'how soon the jobs of a worker that died go to another', '30')
+    .option('--metrics-port <port>', "serve this worker's Prometheus metrics on this port")
+    .action(lazy(async () => (await import('./commands/worker.js')).workerCommand as Action));
+
+  program
+    .command('runs')
+    .description('distributed runs')
+    .command('status')
+    .description('show a run: stages, counts, open jobs, failures, workers')
+    .argument('<id>', 'run id (printed by orbis curate --engine)')
+    .requiredOption('--engine <url>', 'the Redis the run lives in')
+    .action(lazy(async () => (await import('./commands/runs.js')).runsStatusCommand as Action));
 
   const evaluate = program
     .command('eval')

@@ -13,6 +13,9 @@ import {
   type Capacity,
   LocalRunner,
   type Pipeline,
+  parseEngine,
+  RedisRunner,
+  type Runner,
   type StageStats,
   serveMetrics,
 } from '../pipeline/index.js';
@@ -33,6 +36,11 @@ export interface CurateOptions extends IngestOptions {
   stages?: readonly CuratorStageName[];
   /** Serve Prometheus metrics of the run on this port (0: any free port) while it runs. */
   metricsPort?: number;
+  /**
+   * Run the pipeline on workers through this Redis (`redis://host:port`) instead of in this process. Inputs
+   * and `out` must be on storage every worker reaches at the same paths.
+   */
+  engine?: string;
 }
 
 export const CURATOR_STAGES = ['split', 'filter', 'transcode', 'caption', 'dedup', 'write'] as const;
@@ -91,6 +99,8 @@ export interface CurateReport {
   failedBatches: { stage: string; items: number; error: string }[];
   shards: string[];
   manifest: string;
+  /** The distributed run's id (`orbis runs status <id>`), when it ran on workers. */
+  runId?: string;
 }
 
 /** The curator pipeline, assembled from its config: each stage is data a runner can build anywhere. */
@@ -156,7 +166,9 @@ export async function curate(inputs: readonly string[], options: CurateOptions):
   log.debug(`found ${ingest.videos.length} videos`, { failures: ingest.failures.length });
   const clips: ClipRecord[] = [];
   const failures: VideoFailure[] = [...ingest.failures];
-  const runner = new LocalRunner();
+  const runner: Runner = options.engine
+    ? new RedisRunner(parseEngine(options.engine), { log })
+    : new LocalRunner();
   const tasks = new Map<string, ProgressTask>();
   const task = (name: string): ProgressTask | undefined => {
     if (!options.progress) return undefined;
@@ -256,6 +268,7 @@ export async function curate(inputs: readonly string[], options: CurateOptions):
       failedBatches: runner.failures(),
       shards: shards.paths.map((p) => relative(out, p)),
       manifest: relative(out, manifest),
+      ...(runner instanceof RedisRunner && runner.runId ? { runId: runner.runId } : {}),
     };
     await writeFileAtomic(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     return report;

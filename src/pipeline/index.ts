@@ -6,6 +6,7 @@ export { BoundedQueue } from './queue.js';
 export { checkEngine, type Engine, parseEngine } from './redis-connection.js';
 export { liveWorkers, RedisRunner, type RedisRunnerOptions } from './redis-runner.js';
 export { type RunningWorker, startWorker, type WorkerOptions } from './redis-worker.js';
+export { type RunStatus, runStatus } from './run-status.js';
 export type { BatchFailure, Runner, RunOptions, StageStats } from './runner.js';
 export {
   createStage,

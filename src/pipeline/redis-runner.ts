@@ -69,10 +69,13 @@ export class RedisRunner implements Runner {
     this.runId = runId;
     const first = pipeline.stages[0];
     if (!first) throw new OrbisError('INVALID_ARGUMENT', `pipeline "${pipeline.name}" has no stages`);
-    const firstQueue = new Queue(queueName(pipeline, first.name), {
-      connection: connectionOptions(this.engine),
-      prefix: PREFIX,
-    });
+    const firstQueue = quiet(
+      new Queue(queueName(pipeline, first.name), {
+        connection: connectionOptions(this.engine),
+        prefix: PREFIX,
+      }),
+      log,
+    );
     const started = performance.now();
     try {
       const description: RunDescription = {
@@ -118,12 +121,14 @@ export class RedisRunner implements Runner {
     options: RunOptions,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const queues = pipeline.stages.map(
-      (s) =>
+    const queues = pipeline.stages.map((s) =>
+      quiet(
         new Queue(queueName(pipeline, s.name), {
           connection: connectionOptions(this.engine),
           prefix: PREFIX,
         }),
+        this.options.log ?? silentLogger,
+      ),
     );
     const patience = (this.options.noWorkerSeconds ?? 60) * 1000;
     let idleSince = performance.now();
@@ -225,4 +230,10 @@ export async function liveWorkers(redis: Redis): Promise<WorkerBeat[]> {
     for (const text of await redis.mget(...keys)) if (text) found.push(JSON.parse(text) as WorkerBeat);
   } while (cursor !== '0');
   return found;
+}
+
+/** A queue whose connection errors (Redis restarting, say) go to the debug log: ioredis reconnects. */
+function quiet(queue: Queue, log: Logger): Queue {
+  queue.on('error', (error) => log.debug(`queue ${queue.name}: ${error.message}`));
+  return queue;
 }

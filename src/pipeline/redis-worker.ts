@@ -79,6 +79,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     let q = queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: connectionOptions(options.engine), prefix: PREFIX });
+      q.on('error', (error) => log.debug(`queue ${name}: ${error.message}`));
       queues.set(name, q);
     }
     return q;

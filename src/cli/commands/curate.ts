@@ -11,6 +11,7 @@ interface CurateCliOptions {
   failOnError?: boolean;
   stages?: string[];
   metricsPort?: string;
+  engine?: string;
 }
 
 export async function curateCommand(
@@ -28,6 +29,7 @@ export async function curateCommand(
     ...(options.include ? { include: options.include } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
     ...(options.stages ? { stages: parseStages(options.stages, config) } : {}),
+    ...(options.engine ? { engine: options.engine } : {}),
     ...(options.metricsPort !== undefined
       ? {
           metricsPort: parseNumber('--metrics-port', options.metricsPort, {
