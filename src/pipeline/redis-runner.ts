@@ -94,11 +94,19 @@ export class RedisRunner implements Runner {
       await redis.hset(key.run(runId), 'status', 'running');
       await redis.sadd(key.runs, runId);
       // One job per input; an input whose job exists already (a resumed run) is not queued again.
-      for (const item of list) {
-        const id = jobId(runId, first.name, item);
-        if (await firstQueue.getJob(id)) continue;
-        await redis.sadd(key.open(runId), id);
-        await firstQueue.add('item', { runId, item }, { ...JOB_OPTIONS, jobId: id });
+      for (let at = 0; at < list.length; at += 500) {
+        const chunk = list.slice(at, at + 500).map((item) => ({ item, id: jobId(runId, first.name, item) }));
+        const existing = await Promise.all(chunk.map((c) => firstQueue.getJob(c.id)));
+        const fresh = chunk.filter((_, i) => !existing[i]);
+        if (fresh.length === 0) continue;
+        await redis.sadd(key.open(runId), ...fresh.map((c) => c.id));
+        await firstQueue.addBulk(
+          fresh.map((c) => ({
+            name: 'item',
+            data: { runId, item: c.item },
+            opts: { ...JOB_OPTIONS, jobId: c.id },
+          })),
+        );
       }
       log.info(`run ${runId}: ${list.length} inputs queued on ${this.engine.display}`);
       await this.follow(redis, pipeline, runId, started, options, signal);

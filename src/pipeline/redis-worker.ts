@@ -130,28 +130,33 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const out = await impl.process([job.data.item]);
     const busyMs = performance.now() - t0;
     const next = run.stages[stageIndex + 1];
-    if (next) {
+    const done = redis.multi();
+    if (next && out.length) {
       const target = queue(
         queueName({ name: run.pipeline, version: run.pipelineVersion }, next.name, run.orbisVersion),
       );
-      for (const item of out) {
-        const child = jobId(run.id, next.name, item);
-        // Into the open set before the job exists, and before this job leaves it: the set never empties early.
-        await redis.sadd(key.open(run.id), child);
-        await target.add('item', { runId: run.id, item }, { ...JOB_OPTIONS, jobId: child });
-      }
+      const children = out.map((item) => ({ item, id: jobId(run.id, next.name, item) }));
+      // Into the open set before the jobs exist, and before this job leaves it: the set never empties early.
+      await redis.sadd(key.open(run.id), ...children.map((c) => c.id));
+      await target.addBulk(
+        children.map((c) => ({
+          name: 'item',
+          data: { runId: run.id, item: c.item },
+          opts: { ...JOB_OPTIONS, jobId: c.id },
+        })),
+      );
     } else if (out.length) {
-      await redis.hset(
+      done.hset(
         key.results(run.id),
         Object.fromEntries(out.map((item) => [itemKey(item), JSON.stringify(item)])),
       );
     }
-    await redis
-      .multi()
-      .hincrby(key.stats(run.id, spec.name), 'itemsIn', 1)
-      .hincrby(key.stats(run.id, spec.name), 'itemsOut', out.length)
-      .hincrby(key.stats(run.id, spec.name), 'batches', 1)
-      .hincrbyfloat(key.stats(run.id, spec.name), 'busyMs', busyMs)
+    const stats = key.stats(run.id, spec.name);
+    await done
+      .hincrby(stats, 'itemsIn', 1)
+      .hincrby(stats, 'itemsOut', out.length)
+      .hincrby(stats, 'batches', 1)
+      .hincrbyfloat(stats, 'busyMs', busyMs)
       .srem(key.open(run.id), job.id!)
       .exec();
     const c = counter(spec.name);
