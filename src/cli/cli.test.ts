@@ -170,3 +170,23 @@ test('the installed command exits 1 with one line and no stack on a bad input', 
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^orbis: VIDEO_EMPTY: .*\n$/);
 });
+
+test('the distributed commands fail in one line on a bad engine, an unreachable Redis, or an unknown run', async () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ['worker', '--engine', 'http://localhost:6379'],
+      /^orbis: ENGINE_INVALID: "http:\/\/localhost:6379" is not a Redis URL; use --engine redis:/,
+    ],
+    [
+      ['curate', dir, '--out', join(dir, 'never'), '--engine', 'redis://127.0.0.1:1'],
+      /^orbis: REDIS_UNREACHABLE: cannot reach Redis at redis:\/\/127\.0\.0\.1:1/,
+    ],
+    [['runs', 'status', 'abc', '--engine', 'redis://127.0.0.1:1'], /^orbis: REDIS_UNREACHABLE/],
+  ];
+  for (const [args, expected] of cases) {
+    const r = await run(args);
+    assert.equal(r.code, 1, args.join(' '));
+    assert.match(r.stderr, expected);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+  }
+});

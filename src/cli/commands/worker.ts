@@ -22,6 +22,8 @@ export async function workerCommand(ctx: CliContext, options: WorkerCliOptions):
   const gpuIds = options.gpus ? options.gpus.split(',').filter(Boolean) : [];
   if (gpuIds.some((g) => !/^\d+$/.test(g)))
     throw new OrbisError('INVALID_ARGUMENT', `--gpus must list GPU numbers like 0,1, not "${options.gpus}"`);
+  // Stages build their models in this process: they see only the GPUs given.
+  if (gpuIds.length) process.env.CUDA_VISIBLE_DEVICES = gpuIds.join(',');
   const worker = await startWorker({
     engine,
     log: ctx.log,
@@ -34,7 +36,6 @@ export async function workerCommand(ctx: CliContext, options: WorkerCliOptions):
         }
       : {}),
   });
-  if (gpuIds.length) process.env.CUDA_VISIBLE_DEVICES = gpuIds.join(',');
   const metrics = options.metricsPort
     ? await serveMetrics(() => worker.stats(), {
         pipeline: 'worker',
