@@ -52,7 +52,15 @@ async function workers(n: number, concurrency?: number): Promise<ChildProcess[]>
 }
 
 async function stop(children: ChildProcess[]): Promise<void> {
-  await Promise.all(children.map((c) => new Promise((ok) => (c.once('exit', ok), c.kill('SIGTERM')))));
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise((ok) => {
+          c.once('exit', ok);
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
 }
 
 try {

@@ -64,7 +64,11 @@ function ensureFfmpeg() {
     checkFfmpegVersion(ffmpeg);
     return;
   }
-  aptInstall('ffmpeg', 'ffmpeg is missing', 'macOS: brew install ffmpeg; Fedora: dnf install ffmpeg; or set ORBIS_FFMPEG and ORBIS_FFPROBE');
+  aptInstall(
+    'ffmpeg',
+    'ffmpeg is missing',
+    'macOS: brew install ffmpeg; Fedora: dnf install ffmpeg; or set ORBIS_FFMPEG and ORBIS_FFPROBE',
+  );
   if (!has(ffmpeg) || !has(ffprobe)) fail('ffmpeg was installed but does not run; check `ffmpeg -version`.');
   checkFfmpegVersion(ffmpeg);
   say('ffmpeg installed.');
@@ -97,7 +101,11 @@ function aptInstall(pkg, what, otherwise) {
 function ensureRedis() {
   const ok = () => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
   if (ok()) return;
-  aptInstall('redis-server', 'redis-server is missing', 'macOS: brew install redis; Fedora: dnf install redis');
+  aptInstall(
+    'redis-server',
+    'redis-server is missing',
+    'macOS: brew install redis; Fedora: dnf install redis',
+  );
   // Debian's package starts a system service; Orbis does not need it (tests start their own).
   if (!ok()) fail('redis-server was installed but does not run; check `redis-server --version`.');
   say('redis-server installed.');
