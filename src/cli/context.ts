@@ -27,6 +27,7 @@ export interface GlobalOptions {
   ffprobe?: string;
   threads?: string;
   progress?: string;
+  offline?: boolean;
 }
 
 /** What every command gets: validated config, a logger, progress, and one way to print results. */
@@ -49,6 +50,7 @@ export function createContext(globals: GlobalOptions, io: CliIO, signal: AbortSi
       ffprobe: globals.ffprobe,
       threads: globals.threads,
       progress: globals.progress,
+      offline: globals.offline,
     },
     env: io.env,
     cwd: io.cwd,

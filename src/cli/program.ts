@@ -46,6 +46,7 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .option('--threads <n>', 'threads to use (0: all cores)')
     .option('--ffmpeg <path>', 'ffmpeg executable')
     .option('--ffprobe <path>', 'ffprobe executable')
+    .option('--offline', 'never fetch models from a hub (also ORBIS_OFFLINE=1)')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({
@@ -150,6 +151,17 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .option('--max-pairs <n>', 'stop after this many pairs')
     .option('--size <WxH>', 'analysis size', '960x540')
     .action(lazy(async () => (await import('./commands/eval.js')).evalGeometryCommand as Action));
+
+  const models = program.command('models').description('models installed and where they come from');
+  models
+    .command('list')
+    .description('installed models (shipped, modelDir, cache) with their headline metrics')
+    .action(lazy(async () => (await import('./commands/models.js')).modelsListCommand as Action));
+  models
+    .command('info')
+    .description("a model's manifest, its files verified (fetched from modelHub first when allowed)")
+    .argument('<name>', 'model name')
+    .action(lazy(async () => (await import('./commands/models.js')).modelsInfoCommand as Action));
 
   program
     .command('doctor')

@@ -22,6 +22,12 @@ export const configSchema = z.strictObject({
     .string()
     .min(1)
     .default(join(homedir(), '.cache', 'orbis')),
+  /** A folder of your own models (each a folder with manifest.json), searched after the shipped models/. */
+  modelDir: z.string().min(1).optional(),
+  /** Base URL of a model hub to fetch models missing here from (only when not offline). */
+  modelHub: z.url().optional(),
+  /** Never fetch models from a hub, whatever modelHub says. */
+  offline: z.boolean().default(false),
   /** Settings of `orbis curate`, validated by the curator (src/curator/config.ts); config file only. */
   curator: z.record(z.string(), z.unknown()).optional(),
 });
@@ -30,6 +36,14 @@ export type OrbisConfig = z.infer<typeof configSchema>;
 export type ConfigKey = keyof OrbisConfig;
 
 const numericKeys: ReadonlySet<string> = new Set(['threads']);
+const booleanKeys: ReadonlySet<string> = new Set(['offline']);
+
+/** "1", "true", "yes" and "on" are true; "0", "false", "no" and "off" false; anything else stays text (and fails). */
+function envBoolean(raw: string): unknown {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  return raw;
+}
 export const CONFIG_FILE_NAME = 'orbis.config.json';
 
 export interface ConfigSources {
@@ -72,7 +86,7 @@ export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
   for (const key of keys) {
     const raw = env[envName(key)];
     if (raw === undefined || raw === '') continue;
-    merged[key] = numericKeys.has(key) ? Number(raw) : raw;
+    merged[key] = numericKeys.has(key) ? Number(raw) : booleanKeys.has(key) ? envBoolean(raw) : raw;
     sourceOf[key] = `env ${envName(key)}`;
   }
   for (const [key, value] of Object.entries(sources.flags ?? {})) {
