@@ -97,6 +97,22 @@ function aptInstall(pkg, what, otherwise) {
   }
 }
 
+/**
+ * Debian's CPU PyTorch, for the training recipes' tests (a few steps of training, ONNX export, parity with
+ * ONNX Runtime). Training proper runs on a GPU machine with its own PyTorch.
+ */
+function ensureTorch() {
+  const ok = () => spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  if (ok()) return;
+  aptInstall(
+    'python3-torch',
+    "Debian's python3-torch is missing (the training recipes' tests use it)",
+    'or skip the recipe tests',
+  );
+  if (!ok()) fail('python3-torch was installed but /usr/bin/python3 cannot import torch.');
+  say('python3-torch installed.');
+}
+
 /** redis-server, for the distributed runner and its tests (each test starts its own on loopback). */
 function ensureRedis() {
   const ok = () => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -115,3 +131,4 @@ ensureNodeVersion();
 ensurePackages();
 ensureFfmpeg();
 ensureRedis();
+ensureTorch();
