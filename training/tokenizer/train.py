@@ -48,6 +48,9 @@ def args():
     p.add_argument("--name", help="model name (default: the --out folder's name)")
     p.add_argument("--resume", action="store_true")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--minutes", type=float, help="stop training after this long (the schedule follows the clock)")
+    p.add_argument("--skip-export", action="store_true", help="train and save model.pt only")
+    p.add_argument("--from", dest="source", help="export a model.pt trained elsewhere (its settings come with it)")
     a = p.parse_args()
     if (a.frames - 1) % 4:
         p.error("--frames must be 1 + 4k (the first frame is encoded alone, then groups of 4)")
@@ -101,7 +104,7 @@ def sha256(path):
 
 
 def main():
-    a = args()
+    a = parsed
     torch.manual_seed(a.seed)
     np.random.seed(a.seed)
     torch.set_num_threads(a.threads)
@@ -109,7 +112,16 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     model = Tokenizer(a.kind, a.spatial, width=a.width, blocks=a.blocks).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.99), weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1, (s + 1) / 100) * 0.5 * (1 + math.cos(math.pi * min(1, s / a.steps))))
+    budget = a.minutes * 60 if a.minutes else None
+    t_start = time.time()
+
+    def progress(s):
+        done = s / a.steps
+        if budget:
+            done = max(done, (time.time() - t_start) / budget)
+        return min(1.0, done)
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1, (s + 1) / 100) * 0.5 * (1 + math.cos(math.pi * progress(s))))
     g = torch.Generator().manual_seed(a.seed)
     start = 0
     ckpt = os.path.join(a.out, "checkpoint.pt")
@@ -124,7 +136,11 @@ def main():
     sim = SimClips(a.sim) if a.sim else None
     t0 = time.time()
     samples = 0
+    steps_done = start
     for step in range(start, a.steps):
+        if budget and time.time() - t_start > budget:
+            break
+        steps_done = step + 1
         x = batch_of(a, g, sim, device)
         # BF16 compute with FP32 master weights where a GPU has it; plain FP32 on CPU.
         with torch.autocast("cuda", dtype=torch.bfloat16) if device == "cuda" else contextlib.nullcontext():
@@ -142,6 +158,33 @@ def main():
         if (step + 1) % 500 == 0:
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "generator": g.get_state(), "step": step + 1}, ckpt)
     seconds = time.time() - t0
+    info = {
+        "steps": steps_done,
+        "seconds": round(seconds, 1),
+        "samplesPerSecond": round(samples / max(seconds, 1e-6), 2),
+        "hardware": torch.cuda.get_device_name(0) if device == "cuda" else "cpu",
+        "argv": sys.argv[1:],
+    }
+    torch.save({"model": model.state_dict(), "args": vars(a), "info": info}, os.path.join(a.out, "model.pt"))
+    print(json.dumps({"trained": info, **evaluate(model, a, device, sim)["procedural"]}), flush=True)
+    if not a.skip_export:
+        finish(model, a, info, device, sim)
+
+
+def from_checkpoint(a):
+    state = torch.load(a.source, map_location="cpu")
+    out, eval_clips = a.out, a.eval_clips
+    for k, v in state["args"].items():
+        setattr(a, k, v)
+    a.out, a.eval_clips, a.source = out, eval_clips, None
+    os.makedirs(a.out, exist_ok=True)
+    model = Tokenizer(a.kind, a.spatial, width=a.width, blocks=a.blocks)
+    model.load_state_dict(state["model"])
+    finish(model, a, state["info"], "cpu", None)
+
+
+def finish(model, a, info, device, sim):
+    """Evaluate on held-out clips, export to ONNX, keep a parity reference, and write the manifest."""
     metrics = evaluate(model, a, device, sim)
     enc, dec = os.path.join(a.out, "encoder.onnx"), os.path.join(a.out, "decoder.onnx")
     latent_channels = export(model, enc, dec, size=a.size, frames=a.frames)
@@ -174,11 +217,11 @@ def main():
                         **({"levels": [8, 8, 8, 5, 5, 5]} if a.kind == "discrete" else {}),
                         "firstFrameAlone": True, "range": [-1, 1]},
         "training": {"data": "procedural moving textures" + (f" + orbis sim clips ({a.sim})" if a.sim else ""),
-                     "seed": a.seed, "steps": a.steps, "recipe": "training/tokenizer/train.py " + " ".join(sys.argv[1:]),
-                     "hardware": torch.cuda.get_device_name(0) if device == "cuda" else "cpu", "seconds": round(seconds, 1)},
+                     "seed": a.seed, "steps": info["steps"], "recipe": "training/tokenizer/train.py " + " ".join(info["argv"]),
+                     "hardware": info["hardware"], "seconds": info["seconds"]},
         "metrics": {"psnr": round(p["psnr"], 3), "ssim": round(p["ssim"], 4),
                     "bicubicPsnr": round(p["bicubic_psnr"], 3), "bicubicSsim": round(p["bicubic_ssim"], 4),
-                    "trainSamplesPerSecond": round(samples / max(seconds, 1e-6), 2)},
+                    "trainSamplesPerSecond": info["samplesPerSecond"]},
         "evaluatedOn": f"{a.eval_clips} held-out procedural clips ({a.frames} frames, {a.size}x{a.size}, generator seed {HELD_OUT_SEED})",
         "license": "Apache-2.0",
     }
@@ -186,8 +229,12 @@ def main():
     with open(os.path.join(a.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
-    print(json.dumps({"out": a.out, "seconds": round(seconds, 1), **manifest["metrics"]}), flush=True)
+    print(json.dumps({"out": a.out, **manifest["metrics"]}), flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    parsed = args()
+    if parsed.source:
+        from_checkpoint(parsed)
+    else:
+        main()
