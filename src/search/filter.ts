@@ -65,24 +65,18 @@ export function matchesFilter(clip: IndexedClip, filter: ClipFilter | undefined)
   if (!filter) return true;
   return filter.every((c) => {
     const v = clip[COLUMN_FIELD[c.column]] as string | number | null;
-    if (v === null) return false; // SQL semantics: a null never satisfies a comparison
-    switch (c.op) {
-      case '=':
-        return v === c.value;
-      case '!=':
-        return v !== c.value;
-      case '<':
-        return v < c.value;
-      case '<=':
-        return v <= c.value;
-      case '>':
-        return v > c.value;
-      case '>=':
-        return v >= c.value;
-      case '~':
-        return String(v).toLowerCase().includes(String(c.value).toLowerCase());
-    }
+    return v !== null && holds(v, c.op, c.value); // SQL semantics: a null never satisfies a comparison
   });
+}
+
+function holds(v: string | number, op: FilterOp, value: string | number): boolean {
+  if (op === '=') return v === value;
+  if (op === '!=') return v !== value;
+  if (op === '<') return v < value;
+  if (op === '<=') return v <= value;
+  if (op === '>') return v > value;
+  if (op === '>=') return v >= value;
+  return String(v).toLowerCase().includes(String(value).toLowerCase());
 }
 
 function splitAnd(text: string): string[] {

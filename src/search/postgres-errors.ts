@@ -34,6 +34,15 @@ export function postgresError(error: unknown, url: string): OrbisError {
         cause: error,
       },
     );
+  if (/Connection terminated|ECONNRESET|EPIPE/.test(message) || e.code === 'ECONNRESET' || e.code === 'EPIPE')
+    return new OrbisError(
+      'SEARCH_STORE_UNREACHABLE',
+      `cannot reach PostgreSQL at ${where}: the connection broke`,
+      {
+        hint: 'check that the server is up and reachable, then retry',
+        cause: error,
+      },
+    );
   if (e.code === '28P01' || e.code === '28000')
     return new OrbisError('SEARCH_STORE_AUTH', `PostgreSQL at ${where} refused the login: ${message}`, {
       hint: 'check the user and password in the URL (or PGPASSWORD)',

@@ -65,7 +65,9 @@ export class PostgresStore implements VectorStore {
       max: options.poolSize ?? 4,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     });
-    pool.on('error', () => {}); // an idle client's broken connection surfaces on the next query instead
+    // A connection that breaks (server gone) surfaces as the failing query's error, not as an uncaught event.
+    pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const store = new PostgresStore(pool, url, schema, options);
     try {
       await store.run(async (client) => {

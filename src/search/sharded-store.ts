@@ -2,7 +2,7 @@ import { OrbisError } from '../core/index.js';
 import type { ClipFilter } from './filter.js';
 import type { IndexedClip } from './indexed-clip.js';
 import { shardOf } from './shard-routing.js';
-import { checkK } from './store-errors.js';
+import { checkDimensions, checkK } from './store-errors.js';
 import type {
   Collection,
   IndexInfo,
@@ -44,7 +44,15 @@ export class ShardedStore implements VectorStore {
   }
 
   async openCollection(name: string): Promise<Collection> {
-    const parts = await this.each((s) => s.openCollection(name));
+    if (this.options.onShardError !== 'partial')
+      return new ShardedCollection(name, await this.each((s) => s.openCollection(name)), this.options);
+    // For partial results a shard that cannot be opened stays in, as a part whose every call fails.
+    const settled = await Promise.allSettled(this.shards.map((s) => s.openCollection(name)));
+    const open = settled.find((s) => s.status === 'fulfilled');
+    if (!open) throw shardFailed(0, this.shards.length, (settled[0] as PromiseRejectedResult).reason);
+    const parts = settled.map((s) =>
+      s.status === 'fulfilled' ? s.value : unavailable(name, open.value.dimensions, s.reason),
+    );
     return new ShardedCollection(name, parts, this.options);
   }
 
@@ -81,6 +89,12 @@ class ShardedCollection implements Collection {
   }
 
   async upsert(clips: readonly IndexedClip[]): Promise<void> {
+    // The whole batch is checked before any shard writes, so a bad row leaves every shard untouched.
+    checkDimensions(
+      this.name,
+      this.dimensions,
+      clips.map((c) => c.vector),
+    );
     const routed = this.route(clips, (c) => c.id);
     await allShards(this.parts.map((p, i) => () => p.upsert(routed[i]!)));
   }
@@ -150,6 +164,22 @@ class ShardedCollection implements Collection {
       throw shardFailed(0, this.parts.length, (settled[0] as PromiseRejectedResult).reason);
     return { hits: mergeTopK(lists, k), warnings };
   }
+}
+
+/** A shard that could not be opened: every call fails with the reason it could not. */
+function unavailable(name: string, dimensions: number, reason: unknown): Collection {
+  const fail = () => Promise.reject(reason);
+  return {
+    name,
+    dimensions,
+    upsert: fail,
+    delete: fail,
+    buildIndex: fail,
+    search: fail,
+    searchText: fail,
+    fetch: fail,
+    count: fail,
+  };
 }
 
 /** The k best of several best-first lists, ties broken by clip id so that the order is stable. */
