@@ -1,4 +1,5 @@
 export type { Embedder, EmbedFrame } from './embedder.js';
+export { spreadPicks } from './frame-picks.js';
 export {
   cosine,
   normalize,
