@@ -66,3 +66,8 @@ export const COLUMN_FIELD: Record<ClipColumn, keyof IndexedClip> = {
 };
 
 export const CLIP_COLUMN_NAMES = Object.keys(CLIP_COLUMNS) as ClipColumn[];
+
+/** A batch with each id once, the later row of an id winning, as if the rows were written one by one. */
+export function lastWriteWins(clips: readonly IndexedClip[]): IndexedClip[] {
+  return [...new Map(clips.map((c) => [c.id, c])).values()];
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type * as LanceModule from '@lancedb/lancedb';
 import { OrbisError } from '../core/index.js';
 import type { ClipFilter } from './filter.js';
-import { CLIP_COLUMN_NAMES, type IndexedClip } from './indexed-clip.js';
+import { CLIP_COLUMN_NAMES, type IndexedClip, lastWriteWins } from './indexed-clip.js';
 import { clipSchema, clipsToArrow, rowToClip } from './lance-rows.js';
 import { filterToSql, lanceLiteral } from './sql-filter.js';
 import { checkDimensions, checkK, dimensionMismatch, noCollection } from './store-errors.js';
@@ -110,8 +110,9 @@ class LanceCollection implements Collection {
       this.dimensions,
       clips.map((c) => c.vector),
     );
-    const data = clipsToArrow(clips, this.dimensions);
-    if ((await this.table.countRows()) === 0 && new Set(clips.map((c) => c.id)).size === clips.length) {
+    const unique = lastWriteWins(clips);
+    const data = clipsToArrow(unique, this.dimensions);
+    if ((await this.table.countRows()) === 0) {
       await this.table.add(data); // bulk load: no key lookups needed
       return;
     }

@@ -1,7 +1,13 @@
 import pg from 'pg';
 import { OrbisError } from '../core/index.js';
 import type { ClipFilter } from './filter.js';
-import { CLIP_COLUMN_NAMES, CLIP_COLUMNS, COLUMN_FIELD, type IndexedClip } from './indexed-clip.js';
+import {
+  CLIP_COLUMN_NAMES,
+  CLIP_COLUMNS,
+  COLUMN_FIELD,
+  type IndexedClip,
+  lastWriteWins,
+} from './indexed-clip.js';
 import { postgresError, redactUrl } from './postgres-errors.js';
 import { filterToSql } from './sql-filter.js';
 import { checkDimensions, checkK, dimensionMismatch, noCollection } from './store-errors.js';
@@ -24,7 +30,7 @@ export interface PostgresStoreOptions {
   /** HNSW build parameters (pgvector's defaults: m 16, ef_construction 64). */
   m?: number;
   efConstruction?: number;
-  /** Rows per INSERT statement during bulk upserts (default 2,000). */
+  /** Rows per INSERT statement during bulk upserts (default 2,000; at most 4,000, the bind-parameter limit). */
   batchRows?: number;
   connectTimeoutMs?: number;
 }
@@ -142,7 +148,7 @@ export class PostgresStore implements VectorStore {
     return {
       m: this.options.m ?? 16,
       efConstruction: this.options.efConstruction ?? 64,
-      batchRows: this.options.batchRows ?? 2000,
+      batchRows: Math.min(4000, this.options.batchRows ?? 2000),
     };
   }
 
@@ -198,30 +204,29 @@ class PostgresCollection implements Collection {
       this.dimensions,
       clips.map((c) => c.vector),
     );
+    // The last write of an id wins, as it would over several statements (one statement may not touch a row twice).
+    const unique = lastWriteWins(clips);
     const columns = [...CLIP_COLUMN_NAMES, 'embedding'];
-    const types = [
-      ...CLIP_COLUMN_NAMES.map((c) => (CLIP_COLUMNS[c] === 'text' ? 'text[]' : 'float8[]')),
-      'text[]',
-    ];
-    const unnest = types.map((t, i) => `$${i + 1}::${t}`).join(', ');
     const updates = columns
       .filter((c) => c !== 'id')
       .map((c) => `${c} = EXCLUDED.${c}`)
       .join(', ');
-    // One statement per batch, each column sent as one array: about COPY's speed, and, unlike COPY FROM
-    // STDIN, it works over every wire-protocol server (PGlite's included) and upserts in the same step.
-    const sql = `INSERT INTO ${this.table} (${columns.join(', ')})
-      SELECT ${CLIP_COLUMN_NAMES.map((c) => `u.${c}`).join(', ')}, u.embedding::vector
-      FROM unnest(${unnest}) AS u(${columns.join(', ')})
-      ON CONFLICT (id) DO UPDATE SET ${updates}`;
     const { batchRows } = this.store.tuning;
-    for (let i = 0; i < clips.length; i += batchRows) {
-      const batch = clips.slice(i, i + batchRows);
-      const values = [
-        ...CLIP_COLUMN_NAMES.map((c) => batch.map((clip) => clip[COLUMN_FIELD[c]])),
-        batch.map((clip) => vectorLiteral(clip.vector)),
-      ];
-      await this.store.query(sql, values);
+    for (let i = 0; i < unique.length; i += batchRows) {
+      const batch = unique.slice(i, i + batchRows);
+      const values: unknown[] = [];
+      const tuples = batch.map((clip) => {
+        const first = values.length + 1;
+        for (const c of CLIP_COLUMN_NAMES) values.push(clip[COLUMN_FIELD[c]]);
+        values.push(vectorBinary(clip.vector));
+        const marks = CLIP_COLUMN_NAMES.map((_, j) => `$${first + j}`);
+        return `(${marks.join(', ')}, $${first + CLIP_COLUMN_NAMES.length}::vector)`;
+      });
+      await this.store.query(
+        `INSERT INTO ${this.table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}
+         ON CONFLICT (id) DO UPDATE SET ${updates}`,
+        values,
+      );
     }
   }
 
@@ -316,6 +321,19 @@ class PostgresCollection implements Collection {
       'postgres',
     );
   }
+}
+
+/**
+ * pgvector's binary wire format (int16 dimensions, int16 unused, big-endian float32s). `pg` sends Buffer
+ * parameters in binary, so the server reads the floats as they are instead of parsing their decimal text:
+ * several times faster bulk loads than text, with no rounding.
+ */
+function vectorBinary(v: Float32Array): Buffer {
+  const buffer = Buffer.allocUnsafe(4 + 4 * v.length);
+  buffer.writeInt16BE(v.length, 0);
+  buffer.writeInt16BE(0, 2);
+  for (let i = 0; i < v.length; i++) buffer.writeFloatBE(v[i]!, 4 + 4 * i);
+  return buffer;
 }
 
 function vectorLiteral(v: Float32Array): string {

@@ -133,8 +133,10 @@ export function vectorStoreConformance(
       assert.equal(await collection.count(), clips.length - 2);
       const { hits } = await collection.search(clips[9]!.vector, { k: 5 });
       assert.ok(!hits.some((h) => h.clip.id === clips[9]!.id));
-      await collection.upsert([clips[7]!, clips[9]!, clips[10]!]);
+      // The same id twice in one batch: the later row wins.
+      await collection.upsert([clips[7]!, clips[9]!, { ...clips[10]!, caption: 'first' }, clips[10]!]);
       assert.equal(await collection.count(), clips.length);
+      assert.equal((await collection.fetch([clips[10]!.id]))[0]?.caption, clips[10]!.caption);
     });
 
     test('a wrong dimension is refused, on write and on query, and nothing of the batch is written', async () => {
