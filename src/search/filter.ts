@@ -40,11 +40,10 @@ export function parseFilter(text: string): ClipFilter {
     const op = m[2] as FilterOp;
     const raw = m[3] ?? m[4] ?? m[5] ?? '';
     const quoted = m[3] !== undefined || m[4] !== undefined;
-    return checkCondition({
-      column,
-      op,
-      value: CLIP_COLUMNS[column] === 'number' && !quoted ? Number(raw) : raw,
-    });
+    const numeric = CLIP_COLUMNS[column] === 'number';
+    if (numeric && (quoted || raw === '' || !Number.isFinite(Number(raw))))
+      throw invalid(`"${column}" is a number column; "${raw}" is not a number`);
+    return checkCondition({ column, op, value: numeric ? Number(raw) : raw });
   });
 }
 
