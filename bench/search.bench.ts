@@ -7,12 +7,14 @@
  *
  *   npm run bench:search -- [--n 1000000] [--dims 256] [--queries 100] [--pg-n 100000] [--skip usearch,postgres]
  *   npm run bench:search -- --dataset <curated dir>   # real curator embeddings, each clip queried in turn
+ *   npm run bench:search -- --curate-videos 40          # generate and curate that many videos, then the same
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { curate, parseCuratorConfig } from '../src/curator/index.js';
 import {
   type Collection,
   CuratedDataset,
@@ -24,6 +26,7 @@ import {
 } from '../src/search/index.js';
 import { clusteredVectors, row } from '../src/search/testing/clustered-vectors.js';
 import { startPgliteServer } from '../src/search/testing/pglite-server.js';
+import { makeTestVideo } from '../src/video/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +36,7 @@ const { values } = parseArgs({
     'pg-n': { type: 'string', default: '100000' },
     skip: { type: 'string', default: '' },
     dataset: { type: 'string' },
+    'curate-videos': { type: 'string' },
   },
 });
 const K = 10;
@@ -56,6 +60,32 @@ interface Row {
 }
 const rows: Row[] = [];
 
+/** Generated videos (12 shots each, every third video a resized copy of the one before), curated. */
+async function curatedCorpus(videos: number): Promise<string> {
+  const inputs = join(dir, 'videos');
+  const t = performance.now();
+  for (let v = 0; v < videos; v++) {
+    const copy = v % 3 === 2;
+    await makeTestVideo(join(inputs, `video-${v}.mp4`), {
+      shots: 12,
+      shotSeconds: [2.5, 3, 4],
+      transitions: ['cut'],
+      width: copy ? 160 : 192,
+      height: copy ? 90 : 108,
+      seed: copy ? v - 1 : v,
+      preset: 'ultrafast',
+    });
+  }
+  const report = await curate([inputs], {
+    out: join(dir, 'dataset'),
+    config: parseCuratorConfig({ dedup: { threshold: 1 } }),
+  });
+  log(
+    `curated ${videos} videos into ${report.counts.kept} clips in ${((performance.now() - t) / 1000).toFixed(0)} s`,
+  );
+  return join(dir, 'dataset');
+}
+
 /** Data set: N vectors to index and Q held-out queries from the same clusters, or a curated dataset's clips. */
 async function loadData(): Promise<{
   data: Float32Array;
@@ -64,8 +94,11 @@ async function loadData(): Promise<{
   queries: Float32Array[];
   label: string;
 }> {
-  if (values.dataset) {
-    const ds = await CuratedDataset.open(values.dataset);
+  const datasetDir = values['curate-videos']
+    ? await curatedCorpus(Number(values['curate-videos']))
+    : values.dataset;
+  if (datasetDir) {
+    const ds = await CuratedDataset.open(datasetDir);
     const clips: IndexedClip[] = [];
     for await (const batch of ds.clips()) clips.push(...batch);
     const dims = ds.meta.dimensions;
