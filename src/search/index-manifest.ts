@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OrbisError } from '../core/index.js';
@@ -30,6 +31,14 @@ export async function readIndexManifest(datasetDir: string): Promise<IndexManife
   try {
     text = await readFile(path, 'utf8');
   } catch {
+    if (!existsSync(join(datasetDir, 'embeddings.json')))
+      throw new OrbisError(
+        'SEARCH_DATASET_INVALID',
+        `${datasetDir} is not a curated dataset (no embeddings.json)`,
+        {
+          hint: 'pass the folder `orbis curate --out` wrote, then index it with `orbis search index`',
+        },
+      );
     throw new OrbisError('SEARCH_NO_INDEX', `${datasetDir} has no search index yet`, {
       hint: `build it first: orbis search index ${datasetDir}`,
     });

@@ -119,6 +119,22 @@ test('bad queries: an unknown clip, no query or two, a bad k, a file that is not
     [['--video', join(dir, 'missing.mp4')], /VIDEO_NOT_FOUND/],
     [['--image', join(dataset, 'manifest.jsonl')], /INVALID_ARGUMENT: .* does not look like an image/],
   ];
+  const notDataset = await orbis('search', 'query', inputs, '--clip', 'x');
+  assert.match(
+    notDataset.stderr,
+    /^orbis: SEARCH_DATASET_INVALID: .* is not a curated dataset \(no embeddings.json\)/,
+  );
+  const notIndexable = await orbis('search', 'index', inputs);
+  assert.match(
+    notIndexable.stderr,
+    /^orbis: SEARCH_DATASET_INVALID: .* is not a curated dataset \(no embeddings.json\)/,
+  );
+  const text = await orbis('search', 'query', dataset, '--text', 'robot arm');
+  assert.equal(text.code, 0);
+  assert.match(
+    text.stdout,
+    /0 clips for text "robot arm" \(full-text relevance\)\ntext matches captions: curate with a captioner/,
+  );
   for (const [args, expected] of cases) {
     const r = await orbis('search', 'query', dataset, ...args);
     assert.equal(r.code, 1, args.join(' '));

@@ -83,7 +83,13 @@ export function describeIndex(m: IndexManifest): string[] {
 
 export function describeHits(r: DatasetSearchResult, cwd: string): string[] {
   const [[kind, value] = ['', '']] = Object.entries(r.query);
-  const heading = `${r.hits.length} clips for ${kind} ${JSON.stringify(value)} (${r.mode === 'text' ? 'full-text relevance' : 'cosine similarity'})`;
+  const shown = kind === 'image' || kind === 'video' ? shortPath(value, cwd) : value;
+  const heading = `${r.hits.length} clips for ${kind} ${JSON.stringify(shown)} (${r.mode === 'text' ? 'full-text relevance' : 'cosine similarity'})`;
+  if (r.hits.length === 0 && r.mode === 'text')
+    return [
+      heading,
+      'text matches captions: curate with a captioner (curator.caption.endpoint) to have them',
+    ];
   if (r.hits.length === 0) return [heading];
   const rows = r.hits.map((h, i) => [
     String(i + 1),
