@@ -48,7 +48,6 @@ export type ErrorCode =
   | 'SEARCH_STORE_AUTH'
   | 'SEARCH_STORE_FAILED'
   | 'SEARCH_SHARD_FAILED'
-  | 'SEARCH_TEXT_UNSUPPORTED'
   // control flow
   | 'ABORTED'
   | 'INTERNAL';

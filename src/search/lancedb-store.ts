@@ -2,7 +2,6 @@ import { rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as LanceModule from '@lancedb/lancedb';
-import { OrbisError } from '../core/index.js';
 import type { ClipFilter } from './filter.js';
 import { CLIP_COLUMN_NAMES, type IndexedClip, lastWriteWins } from './indexed-clip.js';
 import { clipSchema, clipsToArrow, rowToClip } from './lance-rows.js';
@@ -201,13 +200,4 @@ class LanceCollection implements Collection {
 function hit(row: Record<string, unknown>, score: number): SearchResult['hits'][number] {
   const { vector: _, ...clip } = rowToClip(row);
   return { clip, score };
-}
-
-/** LanceDB failures that are the user's to fix, as OrbisErrors. */
-export function lanceError(error: unknown, uri: string): OrbisError {
-  if (OrbisError.isInstance(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new OrbisError('SEARCH_STORE_FAILED', `LanceDB at ${uri} failed: ${message.split('\n')[0]}`, {
-    cause: error,
-  });
 }
