@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { type Progress, writeFileAtomic } from '../core/index.js';
 import { CuratedDataset } from './curated-dataset.js';
 import { type IndexManifest, indexManifestPath } from './index-manifest.js';
@@ -52,6 +52,7 @@ export async function indexDataset(
       rowsPerSecond: ingestSeconds > 0 ? index.rows / ingestSeconds : 0,
     };
     await writeFileAtomic(indexManifestPath(dataset.dir), `${JSON.stringify(manifest, null, 2)}\n`);
+    await removeOtherLanceLayouts(dataset.dir, spec);
     return manifest;
   } finally {
     await store.close();
@@ -82,4 +83,20 @@ async function load(
   options.signal?.throwIfAborted();
   const index = await collection.buildIndex({ minRows: options.minIndexRows ?? 10_000 });
   return { ingestSeconds, index };
+}
+
+/** Once the new index is recorded, LanceDB folders of an earlier layout (other shard counts) are dead weight. */
+async function removeOtherLanceLayouts(datasetDir: string, spec: StoreSpec): Promise<void> {
+  const root = join(datasetDir, 'search');
+  const live = new Set(
+    spec.store !== 'lancedb'
+      ? []
+      : spec.shards === 1
+        ? ['lancedb']
+        : Array.from({ length: spec.shards }, (_, i) => `lancedb-shard-${i}`),
+  );
+  for (const entry of await readdir(root)) {
+    if (/^lancedb(-shard-\d+)?$/.test(entry) && !live.has(entry))
+      await rm(join(root, entry), { recursive: true, force: true });
+  }
 }

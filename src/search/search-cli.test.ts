@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readJsonLines, runOrbis, tempDir } from '../../test/support.js';
@@ -182,6 +190,27 @@ test('a failed ingestion leaves no partial index, and the previous index keeps s
   );
   const { hits } = await query(broken, '--clip', last, '-k', '1');
   assert.equal(hits[0]!.clip.id, last, 'the previous index still answers');
+});
+
+test('re-indexing with another shard count replaces the old layout, and queries follow index.json', async () => {
+  const copy = join(dir, 'reshard');
+  mkdirSync(copy);
+  for (const f of ['embeddings.json', 'embeddings.f32', 'manifest.jsonl'])
+    writeFileSync(join(copy, f), readFileSync(join(dataset, f)));
+  assert.equal((await orbis('search', 'index', copy)).code, 0);
+  const again = await orbis('search', 'index', copy, '--shards', '2');
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(readdirSync(join(copy, 'search')).sort(), [
+    'index.json',
+    'lancedb-shard-0',
+    'lancedb-shard-1',
+  ]);
+  const { clip, duplicate } = pairs[0]!;
+  const { hits } = await query(copy, '--clip', clip.id, '-k', '2');
+  assert.deepEqual(
+    hits.map((h) => h.clip.id),
+    [clip.id, duplicate.id],
+  );
 });
 
 describe('PostgreSQL', () => {
