@@ -162,6 +162,36 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .description("a model's manifest, its files verified (fetched from modelHub first when allowed)")
     .argument('<name>', 'model name')
     .action(lazy(async () => (await import('./commands/models.js')).modelsInfoCommand as Action));
+  const search = program
+    .command('search')
+    .description('find clips in a curated dataset by clip, image, video or text (LanceDB or PostgreSQL)');
+  search
+    .command('index')
+    .description('index a curated dataset for search: bulk load, then build the ANN and full-text indexes')
+    .argument('<dataset>', 'folder written by orbis curate --out')
+    .option(
+      '--store <store>',
+      'lancedb (in the dataset folder) or postgres://user:password@host:5432/db (comma-separated: a shard per server)',
+      'lancedb',
+    )
+    .option('--shards <n>', 'spread the clips over n shards (LanceDB folders or PostgreSQL schemas)', '1')
+    .action(lazy(async () => (await import('./commands/search.js')).searchIndexCommand as Action));
+  search
+    .command('query')
+    .description('the clips nearest a clip, an image or a video, or whose captions match text')
+    .argument('<dataset>', 'an indexed dataset folder')
+    .option('--clip <id>', 'clips like this clip (an id from manifest.jsonl)')
+    .option('--image <file>', 'clips like this image')
+    .option('--video <file>', 'clips like this video')
+    .option('--text <words>', 'clips whose captions match these words (full-text)')
+    .option('--where <filter>', 'metadata conditions, e.g. "duration>=3 and source~street and height>=720"')
+    .option('-k, --top-k <n>', 'how many clips to return', '20')
+    .option(
+      '--store <store>',
+      'the store to ask instead of the one recorded at indexing (e.g. with a password)',
+    )
+    .option('--partial', 'with shards: return what the live shards found, with a warning, when one fails')
+    .action(lazy(async () => (await import('./commands/search.js')).searchQueryCommand as Action));
 
   program
     .command('doctor')
