@@ -1,0 +1,172 @@
+/**
+ * A z-buffered triangle rasterizer with one exact sample at each pixel center (masks, depth, normals and
+ * shading come from it) and four rotated-grid subsamples per pixel that only record which triangle covers
+ * them (anti-aliasing of RGB: each subsample takes the color of the surface it sees). Depth is the camera
+ * z of the surface, interpolated as 1/z, which is exact for planar triangles under perspective.
+ */
+
+/** Subsample offsets from the pixel center (a rotated 4-sample grid). */
+export const SUBSAMPLES = [
+  [-0.125, -0.375],
+  [0.375, -0.125],
+  [0.125, 0.375],
+  [-0.375, 0.125],
+] as const;
+
+export interface RasterTarget {
+  width: number;
+  height: number;
+  /** Camera z of the nearest surface at each pixel center; Infinity where nothing was drawn. */
+  depth: Float32Array;
+  /** The triangle seen at each pixel center; -1 where nothing was drawn. */
+  triangle: Int32Array;
+  /** Four per pixel, in SUBSAMPLES order. */
+  subDepth: Float32Array;
+  subTriangle: Int32Array;
+}
+
+export function createRasterTarget(width: number, height: number): RasterTarget {
+  const n = width * height;
+  return {
+    width,
+    height,
+    depth: new Float32Array(n),
+    triangle: new Int32Array(n),
+    subDepth: new Float32Array(4 * n),
+    subTriangle: new Int32Array(4 * n),
+  };
+}
+
+export function clearRasterTarget(target: RasterTarget): void {
+  target.depth.fill(Number.POSITIVE_INFINITY);
+  target.triangle.fill(-1);
+  target.subDepth.fill(Number.POSITIVE_INFINITY);
+  target.subTriangle.fill(-1);
+}
+
+/**
+ * Draw one triangle given in pixel coordinates (x, y) with its camera depth z (> 0) at each corner.
+ * Pixel (i, j) has its center at (i + 0.5, j + 0.5). Edges use a >= 0 test, so shared edges leave no gaps.
+ */
+export function rasterizeTriangle(
+  target: RasterTarget,
+  id: number,
+  ax: number,
+  ay: number,
+  az: number,
+  bx: number,
+  by: number,
+  bz: number,
+  cx: number,
+  cy: number,
+  cz: number,
+): void {
+  let area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+  if (area === 0 || !Number.isFinite(area)) return;
+  if (area < 0) {
+    [bx, cx] = [cx, bx];
+    [by, cy] = [cy, by];
+    [bz, cz] = [cz, bz];
+    area = -area;
+  }
+  const { width, height, depth, triangle, subDepth, subTriangle } = target;
+  const minX = Math.max(0, Math.floor(Math.min(ax, bx, cx) - 0.5));
+  const maxX = Math.min(width - 1, Math.ceil(Math.max(ax, bx, cx) - 0.5));
+  const minY = Math.max(0, Math.floor(Math.min(ay, by, cy) - 0.5));
+  const maxY = Math.min(height - 1, Math.ceil(Math.max(ay, by, cy) - 0.5));
+  if (minX > maxX || minY > maxY) return;
+
+  // Edge functions w_a (opposite a), w_b, w_c; each is linear: w = A x + B y + C.
+  const aA = by - cy;
+  const aB = cx - bx;
+  const bA = cy - ay;
+  const bB = ax - cx;
+  const cA = ay - by;
+  const cB = bx - ax;
+  const inv = 1 / area;
+  const iza = inv / az;
+  const izb = inv / bz;
+  const izc = inv / cz;
+  // How far below zero an edge function may be at the center while a subsample is still inside.
+  const reachA = 0.375 * (Math.abs(aA) + Math.abs(aB));
+  const reachB = 0.375 * (Math.abs(bA) + Math.abs(bB));
+  const reachC = 0.375 * (Math.abs(cA) + Math.abs(cB));
+
+  for (let y = minY; y <= maxY; y++) {
+    const py = y + 0.5;
+    const x0 = minX + 0.5;
+    let wa = (bx - x0) * (cy - py) - (by - py) * (cx - x0);
+    let wb = (cx - x0) * (ay - py) - (cy - py) * (ax - x0);
+    let wc = (ax - x0) * (by - py) - (ay - py) * (bx - x0);
+    for (let x = minX; x <= maxX; x++, wa += aA, wb += bA, wc += cA) {
+      if (wa < -reachA || wb < -reachB || wc < -reachC) continue;
+      const p = y * width + x;
+      if (wa >= 0 && wb >= 0 && wc >= 0) {
+        const z = 1 / (wa * iza + wb * izb + wc * izc);
+        if (z < depth[p]!) {
+          depth[p] = z;
+          triangle[p] = id;
+        }
+      }
+      for (let s = 0; s < 4; s++) {
+        const o = SUBSAMPLES[s]!;
+        const sa = wa + aA * o[0] + aB * o[1];
+        const sb = wb + bA * o[0] + bB * o[1];
+        const sc = wc + cA * o[0] + cB * o[1];
+        if (sa < 0 || sb < 0 || sc < 0) continue;
+        const z = 1 / (sa * iza + sb * izb + sc * izc);
+        const q = 4 * p + s;
+        if (z < subDepth[q]!) {
+          subDepth[q] = z;
+          subTriangle[q] = id;
+        }
+      }
+    }
+  }
+}
+
+/** Depth-only rasterization at pixel centers with linear depth (orthographic views: shadow maps). */
+export function rasterizeDepth(
+  depth: Float32Array,
+  width: number,
+  height: number,
+  ax: number,
+  ay: number,
+  az: number,
+  bx: number,
+  by: number,
+  bz: number,
+  cx: number,
+  cy: number,
+  cz: number,
+): void {
+  let area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+  if (area === 0 || !Number.isFinite(area)) return;
+  if (area < 0) {
+    [bx, cx] = [cx, bx];
+    [by, cy] = [cy, by];
+    [bz, cz] = [cz, bz];
+    area = -area;
+  }
+  const minX = Math.max(0, Math.floor(Math.min(ax, bx, cx) - 0.5));
+  const maxX = Math.min(width - 1, Math.ceil(Math.max(ax, bx, cx) - 0.5));
+  const minY = Math.max(0, Math.floor(Math.min(ay, by, cy) - 0.5));
+  const maxY = Math.min(height - 1, Math.ceil(Math.max(ay, by, cy) - 0.5));
+  const aA = by - cy;
+  const bA = cy - ay;
+  const cA = ay - by;
+  const inv = 1 / area;
+  for (let y = minY; y <= maxY; y++) {
+    const py = y + 0.5;
+    const x0 = minX + 0.5;
+    let wa = (bx - x0) * (cy - py) - (by - py) * (cx - x0);
+    let wb = (cx - x0) * (ay - py) - (cy - py) * (ax - x0);
+    let wc = (ax - x0) * (by - py) - (ay - py) * (bx - x0);
+    for (let x = minX; x <= maxX; x++, wa += aA, wb += bA, wc += cA) {
+      if (wa < 0 || wb < 0 || wc < 0) continue;
+      const z = (wa * az + wb * bz + wc * cz) * inv;
+      const p = y * width + x;
+      if (z < depth[p]!) depth[p] = z;
+    }
+  }
+}

@@ -1,0 +1,377 @@
+import type { Camera } from './camera.js';
+import type { FrameGeometry } from './frame-geometry.js';
+import type { Look } from './look.js';
+import { clearRasterTarget, createRasterTarget, type RasterTarget, rasterizeTriangle } from './rasterizer.js';
+import { lightAt, type ShadowMap } from './shadow-map.js';
+import { PATTERN_CODE, patternMix } from './texture.js';
+import type { WorldSpec } from './world.js';
+
+/** What one rendered frame of one view holds. All arrays are row-major, width x height. */
+export interface FrameChannels {
+  /** Anti-aliased color, 3 bytes per pixel. */
+  rgb: Uint8Array;
+  /** Instance id per pixel (the body's id; 0 is the sky), sampled exactly at pixel centers. */
+  mask: Uint8Array;
+  /** Camera z in meters; 0 for the sky (no surface). */
+  depth: Float32Array;
+  /** 255 on occlusion boundaries, depth jumps and creases; 0 elsewhere. */
+  edges: Uint8Array;
+  /** World-space unit normal as (n + 1) * 127.5, 3 bytes per pixel; 0 for the sky. */
+  normals: Uint8Array;
+}
+
+export function allocateChannels(width: number, height: number): FrameChannels {
+  const n = width * height;
+  return {
+    rgb: new Uint8Array(3 * n),
+    mask: new Uint8Array(n),
+    depth: new Float32Array(n),
+    edges: new Uint8Array(n),
+    normals: new Uint8Array(3 * n),
+  };
+}
+
+const SHAPE_FLAT = 0;
+const SHAPE_SPHERE = 1;
+const SHAPE_CYLINDER = 2;
+const SHAPE_CAPSULE = 3;
+const CREASE_COS = 0.8;
+const DEPTH_JUMP = 0.04;
+
+/** Draws frames of one world through one camera in one look. */
+export class ViewRenderer {
+  private readonly target: RasterTarget;
+  private readonly rays: Float32Array;
+  private readonly sky: Float32Array;
+  private readonly color: Float32Array;
+  private readonly centerBody: Int32Array;
+  private readonly normal: Float32Array;
+  private readonly ids: Uint8Array;
+  private readonly kind: Uint8Array;
+  private readonly radius: Float32Array;
+  private readonly halfHeight: Float32Array;
+  private readonly material: Float32Array;
+  private readonly pattern: Uint8Array;
+  /** The body of every triangle of the frame being drawn. */
+  private bodyOf: Int32Array = new Int32Array(0);
+
+  constructor(
+    readonly camera: Camera,
+    world: WorldSpec,
+    readonly look: Look,
+  ) {
+    const { width, height } = camera;
+    const n = width * height;
+    this.target = createRasterTarget(width, height);
+    this.rays = new Float32Array(3 * n);
+    this.sky = new Float32Array(3 * n);
+    this.color = new Float32Array(3 * n);
+    this.centerBody = new Int32Array(n);
+    this.normal = new Float32Array(3 * n);
+    const r = camera.rotation;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const p = y * width + x;
+        const a = (x + 0.5 - camera.cx) / camera.fx;
+        const b = (y + 0.5 - camera.cy) / camera.fy;
+        const dx = r[0]! * a + r[3]! * b + r[6]!;
+        const dy = r[1]! * a + r[4]! * b + r[7]!;
+        const dz = r[2]! * a + r[5]! * b + r[8]!;
+        this.rays.set([dx, dy, dz], 3 * p);
+        const up = Math.min(1, Math.max(0, (2 * dy) / Math.hypot(dx, dy, dz)));
+        for (let c = 0; c < 3; c++) this.sky[3 * p + c] = look.skyHorizon[c]! + (look.skyTop[c]! - look.skyHorizon[c]!) * up;
+      }
+    }
+    const bodies = world.bodies;
+    this.ids = Uint8Array.from(bodies.map((b) => b.id));
+    this.kind = Uint8Array.from(bodies.map((b) => {
+      switch (b.shape.kind) {
+        case 'sphere':
+          return SHAPE_SPHERE;
+        case 'cylinder':
+          return SHAPE_CYLINDER;
+        case 'capsule':
+          return SHAPE_CAPSULE;
+        default:
+          return SHAPE_FLAT;
+      }
+    }));
+    this.radius = Float32Array.from(bodies.map((b) => ('radius' in b.shape ? b.shape.radius : 0)));
+    this.halfHeight = Float32Array.from(bodies.map((b) => ('halfHeight' in b.shape ? b.shape.halfHeight : 0)));
+    this.material = Float32Array.from(look.materials.flatMap((m) => [...m.base, ...m.second, m.frequency]));
+    this.pattern = Uint8Array.from(look.materials.map((m) => PATTERN_CODE[m.pattern]));
+  }
+
+  render(geometry: FrameGeometry, shadow: ShadowMap, out: FrameChannels): void {
+    this.bodyOf = geometry.body;
+    this.rasterize(geometry);
+    this.shade(geometry, shadow, out);
+    this.resolve(out);
+    this.findEdges(out);
+  }
+
+  /** Cull back faces, clip at the near plane, project and rasterize every triangle. */
+  private rasterize(geometry: FrameGeometry): void {
+    const target = this.target;
+    clearRasterTarget(target);
+    const { rotation: r, position: c, fx, fy, cx, cy, near } = this.camera;
+    const [r0, r1, r2, r3, r4, r5, r6, r7, r8] = r as [number, number, number, number, number, number, number, number, number];
+    const [c0, c1, c2] = c;
+    const tri = geometry.triangles;
+    const nrm = geometry.normals;
+    const cam = new Float64Array(9);
+    const poly = new Float64Array(12);
+    for (let t = 0; t < geometry.count; t++) {
+      const o = t * 9;
+      const ax = tri[o]! - c0;
+      const ay = tri[o + 1]! - c1;
+      const az = tri[o + 2]! - c2;
+      if (nrm[t * 3]! * ax + nrm[t * 3 + 1]! * ay + nrm[t * 3 + 2]! * az >= 0) continue;
+      let inFront = 0;
+      for (let k = 0; k < 3; k++) {
+        const x = tri[o + 3 * k]! - c0;
+        const y = tri[o + 3 * k + 1]! - c1;
+        const z = tri[o + 3 * k + 2]! - c2;
+        cam[3 * k] = r0 * x + r1 * y + r2 * z;
+        cam[3 * k + 1] = r3 * x + r4 * y + r5 * z;
+        const zc = r6 * x + r7 * y + r8 * z;
+        cam[3 * k + 2] = zc;
+        if (zc >= near) inFront++;
+      }
+      if (inFront === 0) continue;
+      let corners = 3;
+      let src: Float64Array = cam;
+      if (inFront < 3) {
+        corners = clipNear(cam, near, poly);
+        src = poly;
+      }
+      const px = (k: number) => (fx * src[3 * k]!) / src[3 * k + 2]! + cx;
+      const py = (k: number) => (fy * src[3 * k + 1]!) / src[3 * k + 2]! + cy;
+      for (let k = 1; k + 1 < corners; k++) {
+        rasterizeTriangle(
+          target,
+          t,
+          px(0),
+          py(0),
+          src[2]!,
+          px(k),
+          py(k),
+          src[3 * k + 2]!,
+          px(k + 1),
+          py(k + 1),
+          src[3 * k + 5]!,
+        );
+      }
+    }
+  }
+
+  /** Color, mask, depth and normal at every pixel center. */
+  private shade(geometry: FrameGeometry, shadow: ShadowMap, out: FrameChannels): void {
+    const { depth, triangle } = this.target;
+    const { rays, sky, color, normal, centerBody, kind, radius, halfHeight, material, pattern, ids } = this;
+    const { rotation: rot, position: pos, normals: faceNormals, body: triBody } = geometry;
+    const [c0, c1, c2] = this.camera.position;
+    const [lx, ly, lz] = this.look.lightDirection;
+    const { ambient, lightIntensity } = this.look;
+    const n = depth.length;
+    for (let p = 0; p < n; p++) {
+      const t = triangle[p]!;
+      if (t < 0) {
+        centerBody[p] = -1;
+        color[3 * p] = sky[3 * p]!;
+        color[3 * p + 1] = sky[3 * p + 1]!;
+        color[3 * p + 2] = sky[3 * p + 2]!;
+        out.mask[p] = 0;
+        out.depth[p] = 0;
+        normal[3 * p] = normal[3 * p + 1] = normal[3 * p + 2] = 0;
+        out.normals[3 * p] = out.normals[3 * p + 1] = out.normals[3 * p + 2] = 0;
+        continue;
+      }
+      const b = triBody[t]!;
+      centerBody[p] = b;
+      out.mask[p] = ids[b]!;
+      const z = depth[p]!;
+      out.depth[p] = z;
+      const wx = c0 + z * rays[3 * p]!;
+      const wy = c1 + z * rays[3 * p + 1]!;
+      const wz = c2 + z * rays[3 * p + 2]!;
+      // The point in the body's frame (R^T (x - position)).
+      const m = b * 9;
+      const dx = wx - pos[b * 3]!;
+      const dy = wy - pos[b * 3 + 1]!;
+      const dz = wz - pos[b * 3 + 2]!;
+      const bx = rot[m]! * dx + rot[m + 3]! * dy + rot[m + 6]! * dz;
+      const by = rot[m + 1]! * dx + rot[m + 4]! * dy + rot[m + 7]! * dz;
+      const bz = rot[m + 2]! * dx + rot[m + 5]! * dy + rot[m + 8]! * dz;
+      let nx = faceNormals[3 * t]!;
+      let ny = faceNormals[3 * t + 1]!;
+      let nz = faceNormals[3 * t + 2]!;
+      const k = kind[b]!;
+      if (k !== SHAPE_FLAT) {
+        // Exact normals of curved surfaces, from the body-frame point; flat caps keep the face normal.
+        let qx = bx;
+        let qy = by;
+        let qz = bz;
+        let curved = true;
+        if (k === SHAPE_CYLINDER) {
+          curved = Math.abs(nx * rot[m + 1]! + ny * rot[m + 4]! + nz * rot[m + 7]!) < 0.99;
+          qy = 0;
+        } else if (k === SHAPE_CAPSULE) {
+          const h = halfHeight[b]!;
+          qy = by > h ? by - h : by < -h ? by + h : 0;
+        }
+        if (curved) {
+          const len = Math.hypot(qx, qy, qz) || radius[b]!;
+          qx /= len;
+          qy /= len;
+          qz /= len;
+          nx = rot[m]! * qx + rot[m + 1]! * qy + rot[m + 2]! * qz;
+          ny = rot[m + 3]! * qx + rot[m + 4]! * qy + rot[m + 5]! * qz;
+          nz = rot[m + 6]! * qx + rot[m + 7]! * qy + rot[m + 8]! * qz;
+        }
+      }
+      normal[3 * p] = nx;
+      normal[3 * p + 1] = ny;
+      normal[3 * p + 2] = nz;
+      out.normals[3 * p] = Math.round((nx + 1) * 127.5);
+      out.normals[3 * p + 1] = Math.round((ny + 1) * 127.5);
+      out.normals[3 * p + 2] = Math.round((nz + 1) * 127.5);
+      const mat = b * 7;
+      const mix = patternMix(pattern[b]!, material[mat + 6]!, bx, by, bz);
+      const facing = -(nx * lx + ny * ly + nz * lz);
+      const light = ambient + (facing > 0 ? lightIntensity * facing * lightAt(shadow, wx, wy, wz) : 0);
+      for (let ch = 0; ch < 3; ch++) {
+        const albedo = material[mat + ch]! + (material[mat + 3 + ch]! - material[mat + ch]!) * mix;
+        color[3 * p + ch] = albedo * light;
+      }
+    }
+  }
+
+  /** RGB: the mean color of the four subsamples; a subsample on another surface borrows a neighbor's color. */
+  private resolve(out: FrameChannels): void {
+    const { width, height } = this.camera;
+    const { subTriangle } = this.target;
+    const { color, centerBody, sky } = this;
+    const tb = (t: number) => (t < 0 ? -1 : this.bodyOf[t]!);
+    const rgb = out.rgb;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const p = y * width + x;
+        const own = centerBody[p]!;
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let s = 0; s < 4; s++) {
+          const body = tb(subTriangle[4 * p + s]!);
+          let q = p;
+          if (body !== own) {
+            if (body < 0) {
+              r += sky[3 * p]!;
+              g += sky[3 * p + 1]!;
+              b += sky[3 * p + 2]!;
+              continue;
+            }
+            q = neighborWith(centerBody, width, height, x, y, body, p);
+          }
+          r += color[3 * q]!;
+          g += color[3 * q + 1]!;
+          b += color[3 * q + 2]!;
+        }
+        rgb[3 * p] = toByte(r / 4);
+        rgb[3 * p + 1] = toByte(g / 4);
+        rgb[3 * p + 2] = toByte(b / 4);
+      }
+    }
+  }
+
+  /** Occlusion boundaries (the instance changes), depth jumps and creases, against the right and lower pixel. */
+  private findEdges(out: FrameChannels): void {
+    const { width, height } = this.camera;
+    const { mask, depth, edges } = out;
+    const normal = this.normal;
+    edges.fill(0);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const p = y * width + x;
+        for (const q of [x + 1 < width ? p + 1 : -1, y + 1 < height ? p + width : -1]) {
+          if (q < 0) continue;
+          let edge = mask[p] !== mask[q];
+          if (!edge && mask[p] !== 0) {
+            const a = depth[p]!;
+            const b = depth[q]!;
+            edge =
+              Math.abs(a - b) > DEPTH_JUMP * Math.min(a, b) ||
+              normal[3 * p]! * normal[3 * q]! + normal[3 * p + 1]! * normal[3 * q + 1]! + normal[3 * p + 2]! * normal[3 * q + 2]! <
+                CREASE_COS;
+          }
+          if (edge) {
+            edges[p] = 255;
+            break;
+          }
+        }
+      }
+    }
+  }
+}
+
+function toByte(v: number): number {
+  return v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
+}
+
+const NEIGHBORS = [
+  [-1, 0],
+  [1, 0],
+  [0, -1],
+  [0, 1],
+  [-1, -1],
+  [1, -1],
+  [-1, 1],
+  [1, 1],
+] as const;
+
+/** The nearest pixel around (x, y) whose center sees `body`; `fallback` when none does. */
+function neighborWith(
+  centerBody: Int32Array,
+  width: number,
+  height: number,
+  x: number,
+  y: number,
+  body: number,
+  fallback: number,
+): number {
+  for (const [dx, dy] of NEIGHBORS) {
+    const nx = x + dx;
+    const ny = y + dy;
+    if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+    const q = ny * width + nx;
+    if (centerBody[q] === body) return q;
+  }
+  return fallback;
+}
+
+/**
+ * Clip a triangle (camera coordinates, 9 numbers) to z >= near; writes the polygon's corners into `out`
+ * and returns how many (3 or 4).
+ */
+function clipNear(tri: Float64Array, near: number, out: Float64Array): number {
+  let n = 0;
+  for (let k = 0; k < 3; k++) {
+    const j = (k + 1) % 3;
+    const zk = tri[3 * k + 2]!;
+    const zj = tri[3 * j + 2]!;
+    if (zk >= near) {
+      out[3 * n] = tri[3 * k]!;
+      out[3 * n + 1] = tri[3 * k + 1]!;
+      out[3 * n + 2] = zk;
+      n++;
+    }
+    if (zk >= near !== zj >= near) {
+      const s = (near - zk) / (zj - zk);
+      out[3 * n] = tri[3 * k]! + s * (tri[3 * j]! - tri[3 * k]!);
+      out[3 * n + 1] = tri[3 * k + 1]! + s * (tri[3 * j + 1]! - tri[3 * k + 1]!);
+      out[3 * n + 2] = near;
+      n++;
+    }
+  }
+  return n;
+}
