@@ -37,6 +37,10 @@ export type ErrorCode =
   | 'RUNTIME_PROVIDERS_FAILED'
   // served models
   | 'CAPTION_FAILED'
+  // synthetic worlds (sim)
+  | 'SIM_UNKNOWN_SCENARIO'
+  | 'SIM_INVALID_OPTION'
+  | 'SIM_RESERVED_SEED'
   // control flow
   | 'ABORTED'
   | 'INTERNAL';

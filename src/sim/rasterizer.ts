@@ -92,6 +92,20 @@ export function rasterizeTriangle(
   const reachB = 0.375 * (Math.abs(bA) + Math.abs(bB));
   const reachC = 0.375 * (Math.abs(cA) + Math.abs(cB));
 
+  // Each subsample's edge functions, as offsets from the center's (unrolled: this is the hot loop).
+  const a0 = aA * -0.125 + aB * -0.375;
+  const b0 = bA * -0.125 + bB * -0.375;
+  const c0 = cA * -0.125 + cB * -0.375;
+  const a1 = aA * 0.375 + aB * -0.125;
+  const b1 = bA * 0.375 + bB * -0.125;
+  const c1 = cA * 0.375 + cB * -0.125;
+  const a2 = aA * 0.125 + aB * 0.375;
+  const b2 = bA * 0.125 + bB * 0.375;
+  const c2 = cA * 0.125 + cB * 0.375;
+  const a3 = aA * -0.375 + aB * 0.125;
+  const b3 = bA * -0.375 + bB * 0.125;
+  const c3 = cA * -0.375 + cB * 0.125;
+
   for (let y = minY; y <= maxY; y++) {
     const py = y + 0.5;
     const x0 = minX + 0.5;
@@ -108,17 +122,45 @@ export function rasterizeTriangle(
           triangle[p] = id;
         }
       }
-      for (let s = 0; s < 4; s++) {
-        const o = SUBSAMPLES[s]!;
-        const sa = wa + aA * o[0] + aB * o[1];
-        const sb = wb + bA * o[0] + bB * o[1];
-        const sc = wc + cA * o[0] + cB * o[1];
-        if (sa < 0 || sb < 0 || sc < 0) continue;
+      const q = 4 * p;
+      let sa = wa + a0;
+      let sb = wb + b0;
+      let sc = wc + c0;
+      if (sa >= 0 && sb >= 0 && sc >= 0) {
         const z = 1 / (sa * iza + sb * izb + sc * izc);
-        const q = 4 * p + s;
         if (z < subDepth[q]!) {
           subDepth[q] = z;
           subTriangle[q] = id;
+        }
+      }
+      sa = wa + a1;
+      sb = wb + b1;
+      sc = wc + c1;
+      if (sa >= 0 && sb >= 0 && sc >= 0) {
+        const z = 1 / (sa * iza + sb * izb + sc * izc);
+        if (z < subDepth[q + 1]!) {
+          subDepth[q + 1] = z;
+          subTriangle[q + 1] = id;
+        }
+      }
+      sa = wa + a2;
+      sb = wb + b2;
+      sc = wc + c2;
+      if (sa >= 0 && sb >= 0 && sc >= 0) {
+        const z = 1 / (sa * iza + sb * izb + sc * izc);
+        if (z < subDepth[q + 2]!) {
+          subDepth[q + 2] = z;
+          subTriangle[q + 2] = id;
+        }
+      }
+      sa = wa + a3;
+      sb = wb + b3;
+      sc = wc + c3;
+      if (sa >= 0 && sb >= 0 && sc >= 0) {
+        const z = 1 / (sa * iza + sb * izb + sc * izc);
+        if (z < subDepth[q + 3]!) {
+          subDepth[q + 3] = z;
+          subTriangle[q + 3] = id;
         }
       }
     }

@@ -2,7 +2,7 @@ import type { Camera } from './camera.js';
 import { frameGeometry } from './frame-geometry.js';
 import type { Look } from './look.js';
 import { allocateChannels, type FrameChannels, ViewRenderer } from './render.js';
-import { buildShadowMap } from './shadow-map.js';
+import { buildShadowMap, type ShadowMap } from './shadow-map.js';
 import type { Rollout } from './world.js';
 
 /** One view of a rollout rendered in one look: every channel for every frame, frame-major. */
@@ -54,9 +54,10 @@ export function renderView(rollout: Rollout, look: Look, camera: Camera): ViewVi
   const renderer = new ViewRenderer(camera, rollout.world, look);
   const casts = Uint8Array.from(rollout.world.bodies.map((b) => (b.role === 'floor' ? 0 : 1)));
   const { focus, viewDistance } = rollout.world;
+  let shadow: ShadowMap | undefined;
   for (let f = 0; f < frames; f++) {
     const geometry = frameGeometry(rollout, f);
-    const shadow = buildShadowMap(geometry, casts, look.lightDirection, focus, viewDistance * 0.9);
+    shadow = buildShadowMap(geometry, casts, look.lightDirection, focus, viewDistance * 0.9, shadow);
     renderer.render(geometry, shadow, frameOf(video, f));
   }
   return video;

@@ -78,7 +78,7 @@ export class ViewRenderer {
         const dy = r[1]! * a + r[4]! * b + r[7]!;
         const dz = r[2]! * a + r[5]! * b + r[8]!;
         this.rays.set([dx, dy, dz], 3 * p);
-        const up = Math.min(1, Math.max(0, (2 * dy) / Math.hypot(dx, dy, dz)));
+        const up = Math.min(1, Math.max(0, (2 * dy) / Math.sqrt(dx * dx + dy * dy + dz * dz)));
         for (let c = 0; c < 3; c++) this.sky[3 * p + c] = look.skyHorizon[c]! + (look.skyTop[c]! - look.skyHorizon[c]!) * up;
       }
     }
@@ -221,7 +221,7 @@ export class ViewRenderer {
           qy = by > h ? by - h : by < -h ? by + h : 0;
         }
         if (curved) {
-          const len = Math.hypot(qx, qy, qz) || radius[b]!;
+          const len = Math.sqrt(qx * qx + qy * qy + qz * qz) || radius[b]!;
           qx /= len;
           qy /= len;
           qz /= len;
@@ -233,9 +233,9 @@ export class ViewRenderer {
       normal[3 * p] = nx;
       normal[3 * p + 1] = ny;
       normal[3 * p + 2] = nz;
-      out.normals[3 * p] = Math.round((nx + 1) * 127.5);
-      out.normals[3 * p + 1] = Math.round((ny + 1) * 127.5);
-      out.normals[3 * p + 2] = Math.round((nz + 1) * 127.5);
+      out.normals[3 * p] = ((nx + 1) * 127.5 + 0.5) | 0;
+      out.normals[3 * p + 1] = ((ny + 1) * 127.5 + 0.5) | 0;
+      out.normals[3 * p + 2] = ((nz + 1) * 127.5 + 0.5) | 0;
       const mat = b * 7;
       const mix = patternMix(pattern[b]!, material[mat + 6]!, bx, by, bz);
       const facing = -(nx * lx + ny * ly + nz * lz);
@@ -251,31 +251,36 @@ export class ViewRenderer {
   private resolve(out: FrameChannels): void {
     const { width, height } = this.camera;
     const { subTriangle } = this.target;
-    const { color, centerBody, sky } = this;
-    const tb = (t: number) => (t < 0 ? -1 : this.bodyOf[t]!);
+    const { color, centerBody, sky, bodyOf } = this;
     const rgb = out.rgb;
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         const p = y * width + x;
         const own = centerBody[p]!;
+        const q = 4 * p;
+        const t0 = subTriangle[q]!;
+        const t1 = subTriangle[q + 1]!;
+        const t2 = subTriangle[q + 2]!;
+        const t3 = subTriangle[q + 3]!;
+        const s0 = t0 < 0 ? -1 : bodyOf[t0]!;
+        const s1 = t1 < 0 ? -1 : bodyOf[t1]!;
+        const s2 = t2 < 0 ? -1 : bodyOf[t2]!;
+        const s3 = t3 < 0 ? -1 : bodyOf[t3]!;
+        if (s0 === own && s1 === own && s2 === own && s3 === own) {
+          rgb[3 * p] = toByte(color[3 * p]!);
+          rgb[3 * p + 1] = toByte(color[3 * p + 1]!);
+          rgb[3 * p + 2] = toByte(color[3 * p + 2]!);
+          continue;
+        }
         let r = 0;
         let g = 0;
         let b = 0;
-        for (let s = 0; s < 4; s++) {
-          const body = tb(subTriangle[4 * p + s]!);
-          let q = p;
-          if (body !== own) {
-            if (body < 0) {
-              r += sky[3 * p]!;
-              g += sky[3 * p + 1]!;
-              b += sky[3 * p + 2]!;
-              continue;
-            }
-            q = neighborWith(centerBody, width, height, x, y, body, p);
-          }
-          r += color[3 * q]!;
-          g += color[3 * q + 1]!;
-          b += color[3 * q + 2]!;
+        for (const body of [s0, s1, s2, s3]) {
+          const from = body === own ? color : body < 0 ? sky : color;
+          const at = body === own || body < 0 ? p : neighborWith(centerBody, width, height, x, y, body, p);
+          r += from[3 * at]!;
+          g += from[3 * at + 1]!;
+          b += from[3 * at + 2]!;
         }
         rgb[3 * p] = toByte(r / 4);
         rgb[3 * p + 1] = toByte(g / 4);
@@ -287,35 +292,32 @@ export class ViewRenderer {
   /** Occlusion boundaries (the instance changes), depth jumps and creases, against the right and lower pixel. */
   private findEdges(out: FrameChannels): void {
     const { width, height } = this.camera;
-    const { mask, depth, edges } = out;
-    const normal = this.normal;
+    const edges = out.edges;
     edges.fill(0);
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         const p = y * width + x;
-        for (const q of [x + 1 < width ? p + 1 : -1, y + 1 < height ? p + width : -1]) {
-          if (q < 0) continue;
-          let edge = mask[p] !== mask[q];
-          if (!edge && mask[p] !== 0) {
-            const a = depth[p]!;
-            const b = depth[q]!;
-            edge =
-              Math.abs(a - b) > DEPTH_JUMP * Math.min(a, b) ||
-              normal[3 * p]! * normal[3 * q]! + normal[3 * p + 1]! * normal[3 * q + 1]! + normal[3 * p + 2]! * normal[3 * q + 2]! <
-                CREASE_COS;
-          }
-          if (edge) {
-            edges[p] = 255;
-            break;
-          }
+        if ((x + 1 < width && this.differ(out, p, p + 1)) || (y + 1 < height && this.differ(out, p, p + width))) {
+          edges[p] = 255;
         }
       }
     }
   }
+
+  private differ(out: FrameChannels, p: number, q: number): boolean {
+    const m = out.mask[p]!;
+    if (m !== out.mask[q]!) return true;
+    if (m === 0) return false;
+    const a = out.depth[p]!;
+    const b = out.depth[q]!;
+    if (Math.abs(a - b) > DEPTH_JUMP * (a < b ? a : b)) return true;
+    const n = this.normal;
+    return n[3 * p]! * n[3 * q]! + n[3 * p + 1]! * n[3 * q + 1]! + n[3 * p + 2]! * n[3 * q + 2]! < CREASE_COS;
+  }
 }
 
 function toByte(v: number): number {
-  return v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
+  return v <= 0 ? 0 : v >= 1 ? 255 : (v * 255 + 0.5) | 0;
 }
 
 const NEIGHBORS = [

@@ -17,6 +17,11 @@ export interface ShadowMap {
   v0: number;
   texel: number;
   bias: number;
+  /** The texels casters cover lie within [minU, maxU] x [minV, maxV]; all else is lit. */
+  minU: number;
+  maxU: number;
+  minV: number;
+  maxV: number;
 }
 
 export const SHADOW_MAP_SIZE = 384;
@@ -27,6 +32,7 @@ export function buildShadowMap(
   direction: Vec3,
   center: Vec3,
   radius: number,
+  reuse?: ShadowMap,
 ): ShadowMap {
   const size = SHADOW_MAP_SIZE;
   const helper: Vec3 = Math.abs(direction[1]) > 0.9 ? [1, 0, 0] : [0, 1, 0];
@@ -35,7 +41,11 @@ export function buildShadowMap(
   const texel = (2 * radius) / size;
   const u0 = center[0] * u[0] + center[1] * u[1] + center[2] * u[2] - radius;
   const v0 = center[0] * v[0] + center[1] * v[1] + center[2] * v[2] - radius;
-  const depth = new Float32Array(size * size).fill(Number.POSITIVE_INFINITY);
+  const depth = (reuse?.depth ?? new Float32Array(size * size)).fill(Number.POSITIVE_INFINITY);
+  let minU = size;
+  let maxU = -1;
+  let minV = size;
+  let maxV = -1;
   const tri = geometry.triangles;
   const corner = new Float64Array(9);
   for (let t = 0; t < geometry.count; t++) {
@@ -47,6 +57,10 @@ export function buildShadowMap(
       corner[k * 3] = (x * u[0] + y * u[1] + z * u[2] - u0) / texel;
       corner[k * 3 + 1] = (x * v[0] + y * v[1] + z * v[2] - v0) / texel;
       corner[k * 3 + 2] = x * direction[0] + y * direction[1] + z * direction[2];
+      minU = Math.min(minU, corner[k * 3]!);
+      maxU = Math.max(maxU, corner[k * 3]!);
+      minV = Math.min(minV, corner[k * 3 + 1]!);
+      maxV = Math.max(maxV, corner[k * 3 + 1]!);
     }
     rasterizeDepth(
       depth,
@@ -63,7 +77,7 @@ export function buildShadowMap(
       corner[8]!,
     );
   }
-  return { size, depth, u, v, direction, u0, v0, texel, bias: 2.5 * texel };
+  return { size, depth, u, v, direction, u0, v0, texel, bias: 2.5 * texel, minU: minU - 2, maxU: maxU + 1, minV: minV - 2, maxV: maxV + 1 };
 }
 
 /** The fraction of light reaching world point (x, y, z): 0 in shadow, 1 lit, soft over a 2x2 texel filter. */
@@ -73,6 +87,7 @@ export function lightAt(map: ShadowMap, x: number, y: number, z: number): number
   const sv = (x * v[0] + y * v[1] + z * v[2] - map.v0) / map.texel - 0.5;
   const iu = Math.floor(su);
   const iv = Math.floor(sv);
+  if (iu < map.minU || iv < map.minV || iu > map.maxU || iv > map.maxV) return 1;
   if (iu < 0 || iv < 0 || iu + 1 >= size || iv + 1 >= size) return 1;
   const along = x * d[0] + y * d[1] + z * d[2] - map.bias;
   const fu = su - iu;
