@@ -21,7 +21,8 @@ export function mix(seed: number, _options: ScenarioOptions): WorldSpec {
   for (let i = 0; i < count; i++) {
     const object = randomObject(random, random.range(0.15, 0.3));
     const thrown = random.next() < 0.5;
-    const position: Vec3 = [random.range(-0.9, 0.9), random.range(0.3, 1.6), random.range(-0.9, 0.9)];
+    // Objects start on distinct levels, so none starts inside another.
+    const position: Vec3 = [random.range(-0.9, 0.9), 0.35 + i * 0.3, random.range(-0.9, 0.9)];
     const linvel: Vec3 = thrown
       ? [-position[0] * random.range(1, 3) + random.range(-1, 1), random.range(0, 2), -position[2] * random.range(1, 3) + random.range(-1, 1)]
       : [0, 0, 0];

@@ -29,16 +29,18 @@ export function push(seed: number, options: ScenarioOptions & { policy?: PushPol
   });
   const count = random.int(2, 4);
   const objects: BodySpec[] = [];
+  const taken: [number, number][] = [];
   for (let i = 0; i < count; i++) {
     const object = randomObject(random, 0.14);
     const shape = object.shape.kind === 'capsule' ? { kind: 'sphere' as const, radius: 0.07 } : object.shape;
     const role = object.shape.kind === 'capsule' ? ('ball' as const) : object.role;
     const lift = shape.kind === 'sphere' ? shape.radius : shape.kind === 'box' ? shape.half[1] : shape.kind === 'cylinder' ? shape.halfHeight : 0.07;
+    const [x, z] = freeSpot(random, taken, 0.2);
     const id = world.add({
       role,
       shape,
       motion: 'dynamic',
-      position: [random.range(-0.45, 0.45), TABLE_TOP + lift + 0.001, random.range(-0.35, 0.35) + (i - count / 2) * 0.05],
+      position: [x, TABLE_TOP + lift + 0.001, z],
       friction: 0.4,
       density: 400,
     });
@@ -130,4 +132,20 @@ function randomActions(random: Random, frames: number, start: [number, number, n
   }
   actions[6] = 1;
   return actions;
+}
+
+/** A spot on the table at least `gap` meters from every spot taken so far (best of 50 tries). */
+function freeSpot(random: Random, taken: [number, number][], gap: number): [number, number] {
+  let best: [number, number] = [0, 0];
+  let bestDistance = -1;
+  for (let i = 0; i < 50 && bestDistance < gap; i++) {
+    const spot: [number, number] = [random.range(-0.45, 0.45), random.range(-0.3, 0.2)];
+    const distance = Math.min(Infinity, ...taken.map(([x, z]) => Math.hypot(x - spot[0], z - spot[1])));
+    if (distance > bestDistance) {
+      best = spot;
+      bestDistance = distance;
+    }
+  }
+  taken.push(best);
+  return best;
 }
