@@ -160,7 +160,9 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .action(lazy(async () => (await import('./commands/sim.js')).simPreviewCommand as Action));
   sim
     .command('eval-split')
-    .description('write the physics-alignment suite: 8 scenarios x 4 views x N seeds, 100 frames, seeds from 1000000')
+    .description(
+      'write the physics-alignment suite: 8 scenarios x 4 views x N seeds, 100 frames, seeds from 1000000',
+    )
     .requiredOption('--out <dir>', 'output folder')
     .option('--seeds <n>', 'seeds per scenario', '4')
     .option('--size <n>', 'frame width and height in pixels', '256')

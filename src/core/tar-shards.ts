@@ -147,4 +147,3 @@ export async function removePartialShards(dir: string): Promise<string[]> {
   await Promise.all(partial.map((n) => rm(join(dir, n), { force: true })));
   return partial;
 }
-

@@ -1,9 +1,9 @@
 // The ustar shard writer lives in core (sim writes shards too); the curator keeps its names.
 export {
   removePartialShards,
-  ShardWriter,
   type ShardOptions,
   type ShardSample as Sample,
+  ShardWriter,
   tarHeader,
 } from '../core/index.js';
 

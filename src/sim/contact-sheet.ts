@@ -30,9 +30,13 @@ export async function contactSheet(options: SheetOptions): Promise<Sheet> {
   const world = scenario.generate(options.seed, { frames: options.frames, fps: options.fps });
   const rollout = await simulate(world, options.frames, options.fps);
   const look = makeLook(world, options.look);
-  const videos = worldViews(world, options.size, options.size).map((camera) => renderView(rollout, look, camera));
+  const videos = worldViews(world, options.size, options.size).map((camera) =>
+    renderView(rollout, look, camera),
+  );
   const s = options.size;
-  const picks = Array.from({ length: options.columns }, (_, i) => Math.round((i * (options.frames - 1)) / Math.max(1, options.columns - 1)));
+  const picks = Array.from({ length: options.columns }, (_, i) =>
+    Math.round((i * (options.frames - 1)) / Math.max(1, options.columns - 1)),
+  );
   const rows = videos.length + 3;
   const width = s * picks.length;
   const sheet = new Uint8Array(width * s * rows * 3);
@@ -45,8 +49,14 @@ export async function contactSheet(options: SheetOptions): Promise<Sheet> {
     }
   };
   const n = s * s;
-  picks.forEach((f, col) => {
-    videos.forEach((v, row) => put(row, col, (p) => [v.rgb[3 * (f * n + p)]!, v.rgb[3 * (f * n + p) + 1]!, v.rgb[3 * (f * n + p) + 2]!]));
+  for (const [col, f] of picks.entries()) {
+    for (const [row, v] of videos.entries()) {
+      put(row, col, (p) => [
+        v.rgb[3 * (f * n + p)]!,
+        v.rgb[3 * (f * n + p) + 1]!,
+        v.rgb[3 * (f * n + p) + 2]!,
+      ]);
+    }
     const v0 = videos[0] as ViewVideo;
     put(videos.length, col, (p) => idColor(v0.mask[f * n + p]!));
     const far = Math.max(...Array.from(v0.depth.subarray(f * n, (f + 1) * n)).filter((z) => z > 0));
@@ -59,7 +69,7 @@ export async function contactSheet(options: SheetOptions): Promise<Sheet> {
       const e = v0.edges[f * n + p]!;
       return [e, e, e];
     });
-  });
+  }
   return { width, height: s * rows, data: sheet };
 }
 

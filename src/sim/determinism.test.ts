@@ -16,7 +16,8 @@ function digest(dir: string): Map<string, string> {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const path = join(d, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.npy')) sums.set(path.slice(dir.length), createHash('sha256').update(readFileSync(path)).digest('hex'));
+      else if (entry.name.endsWith('.npy'))
+        sums.set(path.slice(dir.length), createHash('sha256').update(readFileSync(path)).digest('hex'));
     }
   };
   walk(dir);
@@ -25,7 +26,22 @@ function digest(dir: string): Map<string, string> {
 
 test('the same generate command twice gives byte-identical RGB, masks, depth and every other array', async () => {
   const root = tempDir('orbis-sim-det-');
-  const args = (out: string) => ['sim', 'generate', '--scenario', 'unstable-stack,push', '--seeds', '4-5', '--size', '40', '--frames', '10', '--views', '2', '--out', out];
+  const args = (out: string) => [
+    'sim',
+    'generate',
+    '--scenario',
+    'unstable-stack,push',
+    '--seeds',
+    '4-5',
+    '--size',
+    '40',
+    '--frames',
+    '10',
+    '--views',
+    '2',
+    '--out',
+    out,
+  ];
   // Two worker threads the first time, inline the second: where a rollout runs must not matter.
   const first = await runOrbis(['--threads', '2', ...args(join(root, 'a'))], root);
   const second = await runOrbis(['--threads', '1', ...args(join(root, 'b'))], root);

@@ -1,5 +1,5 @@
 import { quatToMatrix } from './math3.js';
-import { type Rollout, poseOf } from './world.js';
+import { poseOf, type Rollout } from './world.js';
 
 /**
  * What happened in a rollout, read off its ground truth: the structured answers that physical question
@@ -36,7 +36,13 @@ export function readFacts(rollout: Rollout): RolloutFacts {
       [c.a, c.b],
       [c.b, c.a],
     ] as const) {
-      if (movable.has(self) && !landed.has(self) && fixedIds.has(other) && bodies[other - 1]?.role !== 'gripper' && bodies[other - 1]?.role !== 'finger') {
+      if (
+        movable.has(self) &&
+        !landed.has(self) &&
+        fixedIds.has(other) &&
+        bodies[other - 1]?.role !== 'gripper' &&
+        bodies[other - 1]?.role !== 'finger'
+      ) {
         landed.add(self);
         landings.push({ id: self, frame: c.frame });
       }
@@ -66,7 +72,9 @@ export function readFacts(rollout: Rollout): RolloutFacts {
     facts.seesawTips = Math.abs(slope) < 0.02 ? 'none' : slope > 0 ? 'left' : 'right';
   }
   if (scenario === 'dominoes') {
-    facts.dominoesFallen = bodies.filter((b, i) => b.role === 'domino' && quatToMatrix(poseOf(rollout, last, i).rotation)[4]! < Math.SQRT1_2).length;
+    facts.dominoesFallen = bodies.filter(
+      (b, i) => b.role === 'domino' && quatToMatrix(poseOf(rollout, last, i).rotation)[4]! < Math.SQRT1_2,
+    ).length;
   }
   if (scenario === 'gyroscope') {
     const i = bodies.findIndex((b) => b.role === 'top');

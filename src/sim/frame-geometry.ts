@@ -36,7 +36,17 @@ export function frameGeometry(rollout: Rollout, frame: number): FrameGeometry {
     rotation.set(m, b * 9);
     position.set([px, py, pz], b * 3);
     const mesh = meshes[b]!;
-    const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = m as [number, number, number, number, number, number, number, number, number];
+    const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = m as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     for (let k = 0; k < mesh.count; k++, t++) {
       for (let v = 0; v < 3; v++) {
         const s = k * 9 + v * 3;

@@ -31,7 +31,10 @@ function invalid(message: string, hint?: string): OrbisError {
 /** "all", or a comma-separated list of scenario names. */
 export function parseScenarios(text: string): string[] {
   if (text === 'all') return SCENARIOS.map((s) => s.name);
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.length === 0) throw invalid('--scenario needs a name', 'see orbis sim list');
   for (const name of names) {
     if (!findScenario(name)) {
@@ -87,8 +90,12 @@ export function parseFps(text: string | number): number {
 export function checkSeeds(seeds: number[], evalSplit: boolean): void {
   const reserved = seeds.find((s) => s >= EVAL_SEED_BASE);
   if (!evalSplit && reserved !== undefined) {
-    throw new OrbisError('SIM_RESERVED_SEED', `seed ${reserved} belongs to the evaluation split (seeds from ${EVAL_SEED_BASE} up)`, {
-      hint: 'training data uses seeds below 1000000; write the evaluation suite with orbis sim eval-split',
-    });
+    throw new OrbisError(
+      'SIM_RESERVED_SEED',
+      `seed ${reserved} belongs to the evaluation split (seeds from ${EVAL_SEED_BASE} up)`,
+      {
+        hint: 'training data uses seeds below 1000000; write the evaluation suite with orbis sim eval-split',
+      },
+    );
   }
 }

@@ -1,12 +1,11 @@
 import { constants } from 'node:fs';
-import { access, mkdir, writeFile, rm } from 'node:fs/promises';
+import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { abortError, OrbisError, writeFileAtomic } from '../core/index.js';
-import { ShardWriter } from '../core/index.js';
+import { abortError, OrbisError, ShardWriter, writeFileAtomic } from '../core/index.js';
 import { checkSeeds, type GenerateOptions } from './generate-options.js';
 import type { JobResult, SimJob } from './run-job.js';
-import { sampleJsonSchema } from './sample-meta.js';
 import { sampleKey } from './sample-key.js';
+import { sampleJsonSchema } from './sample-meta.js';
 import { SimPool } from './worker-pool.js';
 
 export interface GenerateReport {
@@ -40,10 +39,14 @@ export async function requireWritableDir(dir: string): Promise<void> {
     await writeFile(probe, '');
     await rm(probe, { force: true });
   } catch (error) {
-    throw new OrbisError('OUTPUT_UNWRITABLE', `cannot write to the output folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      hint: 'choose another --out, or fix its permissions',
-      cause: error,
-    });
+    throw new OrbisError(
+      'OUTPUT_UNWRITABLE',
+      `cannot write to the output folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {
+        hint: 'choose another --out, or fix its permissions',
+        cause: error,
+      },
+    );
   }
 }
 
@@ -79,11 +82,17 @@ export async function generate(options: GenerateOptions, hooks: GenerateHooks = 
       jobs.push(job);
     }
   }
-  await writeFileAtomic(join(options.out, 'sample.schema.json'), `${JSON.stringify(sampleJsonSchema(), null, 2)}\n`);
+  await writeFileAtomic(
+    join(options.out, 'sample.schema.json'),
+    `${JSON.stringify(sampleJsonSchema(), null, 2)}\n`,
+  );
 
   const threads = Math.max(1, Math.min(options.threads, jobs.length));
   const pool = new SimPool(threads);
-  const shardWriter = options.format === 'shards' ? new ShardWriter(join(options.out, 'shards'), { prefix: 'sim', maxSamples: 256 }) : undefined;
+  const shardWriter =
+    options.format === 'shards'
+      ? new ShardWriter(join(options.out, 'shards'), { prefix: 'sim', maxSamples: 256 })
+      : undefined;
   const results: (JobResult | undefined)[] = new Array(jobs.length);
   let written = 0;
   let done = 0;
@@ -95,7 +104,8 @@ export async function generate(options: GenerateOptions, hooks: GenerateHooks = 
   const flush = async (): Promise<void> => {
     while (written < jobs.length && results[written]) {
       for (const sample of results[written]!.samples) {
-        if (shardWriter && sample.members) await shardWriter.add({ key: sample.key, members: sample.members });
+        if (shardWriter && sample.members)
+          await shardWriter.add({ key: sample.key, members: sample.members });
       }
       results[written] = undefined;
       written++;
@@ -144,7 +154,10 @@ export async function generate(options: GenerateOptions, hooks: GenerateHooks = 
     threads,
     shards,
   };
-  await writeFileAtomic(join(options.out, 'run-report.json'), `${JSON.stringify({ ...report, options: { ...options, signal: undefined } }, null, 2)}\n`);
+  await writeFileAtomic(
+    join(options.out, 'run-report.json'),
+    `${JSON.stringify({ ...report, options: { ...options, signal: undefined } }, null, 2)}\n`,
+  );
   return report;
 }
 

@@ -53,7 +53,10 @@ test('object poses projected through each camera land on their own mask ids, unl
           if (id === body.id) checked++;
           else {
             // Something else is seen there: it must be nearer than this body's center.
-            assert.ok(video.depth[p]! > 0 && video.depth[p]! < z, `${scenario} body ${body.id} frame ${f}: saw ${id} behind it`);
+            assert.ok(
+              video.depth[p]! > 0 && video.depth[p]! < z,
+              `${scenario} body ${body.id} frame ${f}: saw ${id} behind it`,
+            );
             hidden++;
           }
         }
@@ -122,7 +125,10 @@ test('a free-falling ball follows y0 - g t^2 / 2 within 2% of the drop until it 
       const t = f / rollout.fps;
       const drop = y0 - poseOf(rollout, f, ball).position[1];
       const expected = 0.5 * GRAVITY * t * t;
-      assert.ok(Math.abs(drop - expected) <= 0.02 * expected, `seed ${seed} frame ${f}: drop ${drop}, expected ${expected}`);
+      assert.ok(
+        Math.abs(drop - expected) <= 0.02 * expected,
+        `seed ${seed} frame ${f}: drop ${drop}, expected ${expected}`,
+      );
       checked++;
     }
     assert.ok(checked >= 5, `seed ${seed}: only ${checked} frames before contact`);

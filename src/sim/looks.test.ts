@@ -15,12 +15,18 @@ test('one rollout in two looks: RGB changes, masks, depth, edges and normals do 
     const b = renderView(rollout, makeLook(world, 1), camera);
     let changed = 0;
     for (let i = 0; i < a.rgb.length; i++) if (Math.abs(a.rgb[i]! - b.rgb[i]!) > 8) changed++;
-    assert.ok(changed > a.rgb.length / 4, `${scenario}: only ${changed} of ${a.rgb.length} color samples changed`);
+    assert.ok(
+      changed > a.rgb.length / 4,
+      `${scenario}: only ${changed} of ${a.rgb.length} color samples changed`,
+    );
     assert.deepEqual(a.mask, b.mask);
     assert.deepEqual(a.depth, b.depth);
     assert.deepEqual(a.edges, b.edges);
     assert.deepEqual(a.normals, b.normals);
-    assert.ok(a.mask.some((id) => id > 1), 'objects are in view');
+    assert.ok(
+      a.mask.some((id) => id > 1),
+      'objects are in view',
+    );
   }
 });
 

@@ -44,7 +44,13 @@ function boxFaces(half: Vec3): Vec3[][] {
 
 function rampFaces(half: Vec3): Vec3[][] {
   const [a, b, c, d, e, f] = rampVertices(half) as [Vec3, Vec3, Vec3, Vec3, Vec3, Vec3];
-  return [[a, b, c, d], [a, d, f, e], [b, e, f, c], [a, e, b], [d, c, f]];
+  return [
+    [a, b, c, d],
+    [a, d, f, e],
+    [b, e, f, c],
+    [a, e, b],
+    [d, c, f],
+  ];
 }
 
 /** A surface of revolution about y through the profile points (radius, height), closed by the end caps. */

@@ -11,7 +11,8 @@ function descr(data: NpyArray): string {
 
 export function encodeNpy(data: NpyArray, shape: readonly number[]): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new Error(`npy: shape ${shape.join('x')} does not hold ${data.length} values`);
+  if (count !== data.length)
+    throw new Error(`npy: shape ${shape.join('x')} does not hold ${data.length} values`);
   const dims = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
   let header = `{'descr': '${descr(data)}', 'fortran_order': False, 'shape': (${dims}), }`;
   const unpadded = 10 + header.length + 1;
@@ -38,6 +39,8 @@ export function decodeNpy(bytes: Uint8Array): { data: NpyArray; shape: number[] 
     .map(Number);
   const start = 10 + headerLength;
   const body = bytes.slice(start);
-  const data = header.includes("'<f4'") ? new Float32Array(body.buffer, body.byteOffset, body.byteLength / 4) : body;
+  const data = header.includes("'<f4'")
+    ? new Float32Array(body.buffer, body.byteOffset, body.byteLength / 4)
+    : body;
   return { data, shape };
 }

@@ -1,7 +1,14 @@
 import RAPIER from '@dimforge/rapier3d-compat';
 import { add, fromEuler, mulQuat, type Quat, rotate, type Vec3 } from './math3.js';
 import { rampVertices } from './mesh.js';
-import { ACTION_SIZE, type BodySpec, type Contact, POSE_SIZE, type Rollout, type WorldSpec } from './world.js';
+import {
+  ACTION_SIZE,
+  type BodySpec,
+  type Contact,
+  POSE_SIZE,
+  type Rollout,
+  type WorldSpec,
+} from './world.js';
 
 /** Physics steps per second: each video frame is split into as many substeps as this allows. */
 export const PHYSICS_RATE = 240;
@@ -78,7 +85,12 @@ export async function simulate(world: WorldSpec, frames: number, fps: number): P
         toVector(joint.anchorB),
         toVector(joint.axis),
       );
-      const created = sim.createImpulseJoint(data, handles[index.get(joint.a)!]!, handles[index.get(joint.b)!]!, true);
+      const created = sim.createImpulseJoint(
+        data,
+        handles[index.get(joint.a)!]!,
+        handles[index.get(joint.b)!]!,
+        true,
+      );
       created.setContactsEnabled(false);
     }
 
@@ -151,7 +163,9 @@ function effectorDriver(
       rotation = mulQuat(fromEuler(a[3]!, a[4]!, a[5]!), rotation);
       opening = a[6]!;
     }
-    const p: Vec3 = [0, 1, 2].map((k) => from.position[k]! + (position[k]! - from.position[k]!) * fraction) as Vec3;
+    const p: Vec3 = [0, 1, 2].map(
+      (k) => from.position[k]! + (position[k]! - from.position[k]!) * fraction,
+    ) as Vec3;
     const q = nlerp(from.rotation, rotation, fraction);
     const open = from.opening + (opening - from.opening) * fraction;
     palmHandle.setNextKinematicTranslation(toVector(p));

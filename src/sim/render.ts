@@ -79,25 +79,30 @@ export class ViewRenderer {
         const dz = r[2]! * a + r[5]! * b + r[8]!;
         this.rays.set([dx, dy, dz], 3 * p);
         const up = Math.min(1, Math.max(0, (2 * dy) / Math.sqrt(dx * dx + dy * dy + dz * dz)));
-        for (let c = 0; c < 3; c++) this.sky[3 * p + c] = look.skyHorizon[c]! + (look.skyTop[c]! - look.skyHorizon[c]!) * up;
+        for (let c = 0; c < 3; c++)
+          this.sky[3 * p + c] = look.skyHorizon[c]! + (look.skyTop[c]! - look.skyHorizon[c]!) * up;
       }
     }
     const bodies = world.bodies;
     this.ids = Uint8Array.from(bodies.map((b) => b.id));
-    this.kind = Uint8Array.from(bodies.map((b) => {
-      switch (b.shape.kind) {
-        case 'sphere':
-          return SHAPE_SPHERE;
-        case 'cylinder':
-          return SHAPE_CYLINDER;
-        case 'capsule':
-          return SHAPE_CAPSULE;
-        default:
-          return SHAPE_FLAT;
-      }
-    }));
+    this.kind = Uint8Array.from(
+      bodies.map((b) => {
+        switch (b.shape.kind) {
+          case 'sphere':
+            return SHAPE_SPHERE;
+          case 'cylinder':
+            return SHAPE_CYLINDER;
+          case 'capsule':
+            return SHAPE_CAPSULE;
+          default:
+            return SHAPE_FLAT;
+        }
+      }),
+    );
     this.radius = Float32Array.from(bodies.map((b) => ('radius' in b.shape ? b.shape.radius : 0)));
-    this.halfHeight = Float32Array.from(bodies.map((b) => ('halfHeight' in b.shape ? b.shape.halfHeight : 0)));
+    this.halfHeight = Float32Array.from(
+      bodies.map((b) => ('halfHeight' in b.shape ? b.shape.halfHeight : 0)),
+    );
     this.material = Float32Array.from(look.materials.flatMap((m) => [...m.base, ...m.second, m.frequency]));
     this.pattern = Uint8Array.from(look.materials.map((m) => PATTERN_CODE[m.pattern]));
   }
@@ -115,7 +120,17 @@ export class ViewRenderer {
     const target = this.target;
     clearRasterTarget(target);
     const { rotation: r, position: c, fx, fy, cx, cy, near } = this.camera;
-    const [r0, r1, r2, r3, r4, r5, r6, r7, r8] = r as [number, number, number, number, number, number, number, number, number];
+    const [r0, r1, r2, r3, r4, r5, r6, r7, r8] = r as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const [c0, c1, c2] = c;
     const tri = geometry.triangles;
     const nrm = geometry.normals;
@@ -297,7 +312,10 @@ export class ViewRenderer {
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         const p = y * width + x;
-        if ((x + 1 < width && this.differ(out, p, p + 1)) || (y + 1 < height && this.differ(out, p, p + width))) {
+        if (
+          (x + 1 < width && this.differ(out, p, p + 1)) ||
+          (y + 1 < height && this.differ(out, p, p + width))
+        ) {
           edges[p] = 255;
         }
       }
@@ -310,7 +328,7 @@ export class ViewRenderer {
     if (m === 0) return false;
     const a = out.depth[p]!;
     const b = out.depth[q]!;
-    if (Math.abs(a - b) > DEPTH_JUMP * (a < b ? a : b)) return true;
+    if (Math.abs(a - b) > DEPTH_JUMP * Math.min(a, b)) return true;
     const n = this.normal;
     return n[3 * p]! * n[3 * q]! + n[3 * p + 1]! * n[3 * q + 1]! + n[3 * p + 2]! * n[3 * q + 2]! < CREASE_COS;
   }

@@ -11,8 +11,8 @@ import { makeLook } from './look.js';
 import { encodeNpy, type NpyArray } from './npy.js';
 import { simulate } from './physics.js';
 import { renderView, type ViewVideo } from './render-rollout.js';
-import type { SampleMeta } from './sample-meta.js';
 import { sampleKey } from './sample-key.js';
+import type { SampleMeta } from './sample-meta.js';
 import { findScenario, type PushPolicy } from './scenarios/index.js';
 import { ACTION_SIZE, POSE_SIZE, type Rollout } from './world.js';
 
@@ -55,7 +55,11 @@ export async function runJob(job: SimJob): Promise<JobResult> {
   const scenario = findScenario(job.scenario);
   if (!scenario) throw new Error(`unknown scenario ${job.scenario}`);
   let started = performance.now();
-  const world = scenario.generate(job.seed, { frames: job.frames, fps: job.fps, ...(job.policy ? { policy: job.policy } : {}) });
+  const world = scenario.generate(job.seed, {
+    frames: job.frames,
+    fps: job.fps,
+    ...(job.policy ? { policy: job.policy } : {}),
+  });
   const rollout = await simulate(world, job.frames, job.fps);
   const physicsMs = performance.now() - started;
   const facts = readFacts(rollout);
@@ -72,7 +76,11 @@ export async function runJob(job: SimJob): Promise<JobResult> {
       const key = sampleKey(job.scenario, job.seed, view, look);
       const meta = sampleMeta(key, rollout, video, view, appearance, facts, caption, job.format);
       const arrays = channelArrays(rollout, video);
-      samples.push(job.format === 'npy' ? await writeNpySample(job, key, meta, arrays) : await shardMembers(job, key, meta, arrays, video));
+      samples.push(
+        job.format === 'npy'
+          ? await writeNpySample(job, key, meta, arrays)
+          : await shardMembers(job, key, meta, arrays, video),
+      );
     }
   }
   return { samples, physicsMs, renderMs, framesRendered: job.frames * job.views.length * job.looks };
@@ -89,13 +97,39 @@ function channelArrays(rollout: Rollout, video: ViewVideo): ChannelArray[] {
   const { frames, width: w, height: h } = video;
   const arrays: ChannelArray[] = [
     { name: 'rgb', data: video.rgb, shape: [frames, h, w, 3], description: 'anti-aliased color' },
-    { name: 'mask', data: video.mask, shape: [frames, h, w], description: 'instance id per pixel center (body id; 0 sky)' },
+    {
+      name: 'mask',
+      data: video.mask,
+      shape: [frames, h, w],
+      description: 'instance id per pixel center (body id; 0 sky)',
+    },
     { name: 'depth', data: video.depth, shape: [frames, h, w], description: 'camera z in meters (0: sky)' },
-    { name: 'edges', data: video.edges, shape: [frames, h, w], description: '255 on occlusion boundaries, depth jumps and creases' },
-    { name: 'normals', data: video.normals, shape: [frames, h, w, 3], description: 'world normal as (n + 1) * 127.5 (0: sky)' },
-    { name: 'poses', data: rollout.poses, shape: [frames, rollout.world.bodies.length, POSE_SIZE], description: 'x, y, z, qx, qy, qz, qw per body' },
+    {
+      name: 'edges',
+      data: video.edges,
+      shape: [frames, h, w],
+      description: '255 on occlusion boundaries, depth jumps and creases',
+    },
+    {
+      name: 'normals',
+      data: video.normals,
+      shape: [frames, h, w, 3],
+      description: 'world normal as (n + 1) * 127.5 (0: sky)',
+    },
+    {
+      name: 'poses',
+      data: rollout.poses,
+      shape: [frames, rollout.world.bodies.length, POSE_SIZE],
+      description: 'x, y, z, qx, qy, qz, qw per body',
+    },
   ];
-  if (rollout.actions) arrays.push({ name: 'actions', data: rollout.actions, shape: [frames, ACTION_SIZE], description: '7-D action per frame' });
+  if (rollout.actions)
+    arrays.push({
+      name: 'actions',
+      data: rollout.actions,
+      shape: [frames, ACTION_SIZE],
+      description: '7-D action per frame',
+    });
   return arrays;
 }
 
@@ -113,15 +147,36 @@ function sampleMeta(
   const { K, Rt } = cameraMatrices(video.camera);
   const poses: number[][][] = [];
   for (let f = 0; f < frames; f++) {
-    poses.push(world.bodies.map((_, b) => Array.from(rollout.poses.subarray((f * world.bodies.length + b) * POSE_SIZE, (f * world.bodies.length + b + 1) * POSE_SIZE))));
+    poses.push(
+      world.bodies.map((_, b) =>
+        Array.from(
+          rollout.poses.subarray(
+            (f * world.bodies.length + b) * POSE_SIZE,
+            (f * world.bodies.length + b + 1) * POSE_SIZE,
+          ),
+        ),
+      ),
+    );
   }
   const actions = rollout.actions
-    ? Array.from({ length: frames }, (_, f) => Array.from(rollout.actions!.subarray(f * ACTION_SIZE, (f + 1) * ACTION_SIZE)))
+    ? Array.from({ length: frames }, (_, f) =>
+        Array.from(rollout.actions!.subarray(f * ACTION_SIZE, (f + 1) * ACTION_SIZE)),
+      )
     : null;
   const channels: SampleMeta['channels'] = {};
   for (const c of channelArrays(rollout, video)) {
-    const file = format === 'npy' ? `${c.name}.npy` : c.name === 'rgb' ? `${key}.mp4` : `${key}.${c.name}.npy${compressed(c.name) ? '.gz' : ''}`;
-    channels[c.name] = { file, dtype: c.data instanceof Float32Array ? 'float32' : 'uint8', shape: c.shape, description: c.description };
+    const file =
+      format === 'npy'
+        ? `${c.name}.npy`
+        : c.name === 'rgb'
+          ? `${key}.mp4`
+          : `${key}.${c.name}.npy${compressed(c.name) ? '.gz' : ''}`;
+    channels[c.name] = {
+      file,
+      dtype: c.data instanceof Float32Array ? 'float32' : 'uint8',
+      shape: c.shape,
+      description: c.description,
+    };
   }
   return {
     key,
@@ -135,7 +190,8 @@ function sampleMeta(
     height: video.height,
     units: 'meters, seconds, radians; world y is up',
     cameras: {
-      convention: 'opencv: x right, y down, z forward; x_cam = R x_world + t; pixel centers at (u+0.5, v+0.5)',
+      convention:
+        'opencv: x right, y down, z forward; x_cam = R x_world + t; pixel centers at (u+0.5, v+0.5)',
       K: Array.from({ length: frames }, () => K),
       Rt: Array.from({ length: frames }, () => Rt),
     },
@@ -164,7 +220,12 @@ function compressed(name: string): boolean {
   return name !== 'poses' && name !== 'actions';
 }
 
-async function writeNpySample(job: SimJob, key: string, meta: SampleMeta, arrays: ChannelArray[]): Promise<JobSample> {
+async function writeNpySample(
+  job: SimJob,
+  key: string,
+  meta: SampleMeta,
+  arrays: ChannelArray[],
+): Promise<JobSample> {
   const dir = join(job.out, job.scenario, key);
   await mkdir(dir, { recursive: true });
   for (const a of arrays) await writeFileAtomic(join(dir, `${a.name}.npy`), encodeNpy(a.data, a.shape));
@@ -174,7 +235,13 @@ async function writeNpySample(job: SimJob, key: string, meta: SampleMeta, arrays
   return { key, dir };
 }
 
-async function shardMembers(job: SimJob, key: string, meta: SampleMeta, arrays: ChannelArray[], video: ViewVideo): Promise<JobSample> {
+async function shardMembers(
+  job: SimJob,
+  key: string,
+  meta: SampleMeta,
+  arrays: ChannelArray[],
+  video: ViewVideo,
+): Promise<JobSample> {
   const members: Record<string, Uint8Array | string> = {};
   members.mp4 = await encodeMp4(video, job.fps, job.crf ?? 18, key);
   members.json = JSON.stringify(meta);

@@ -28,7 +28,9 @@ export const sampleMetaSchema = z
     units: z.literal('meters, seconds, radians; world y is up'),
     cameras: z
       .object({
-        convention: z.literal('opencv: x right, y down, z forward; x_cam = R x_world + t; pixel centers at (u+0.5, v+0.5)'),
+        convention: z.literal(
+          'opencv: x right, y down, z forward; x_cam = R x_world + t; pixel centers at (u+0.5, v+0.5)',
+        ),
         K: z.array(vec(9)).describe('per frame: intrinsics, 3x3 row-major'),
         Rt: z.array(vec(12)).describe('per frame: extrinsics [R | t], 3x4 row-major, world to camera'),
       })
@@ -38,7 +40,9 @@ export const sampleMetaSchema = z
         id: z.number().int().min(1).max(255).describe('instance id in the mask channel (0 is the sky)'),
         role: z.string(),
         motion: z.enum(['dynamic', 'fixed', 'kinematic']),
-        shape: z.record(z.string(), z.unknown()).describe('kind plus half extents / radius / halfHeight, meters'),
+        shape: z
+          .record(z.string(), z.unknown())
+          .describe('kind plus half extents / radius / halfHeight, meters'),
         furniture: z.boolean(),
         color: z.string().describe('the color name captions use in this look'),
         pattern: z.enum(['solid', 'checker', 'stripes', 'noise']),
@@ -48,7 +52,9 @@ export const sampleMetaSchema = z
     actions: z
       .array(vec(7))
       .nullable()
-      .describe('push only, per frame: dx, dy, dz, droll, dpitch, dyaw, gripper (frame 0 holds the start opening)'),
+      .describe(
+        'push only, per frame: dx, dy, dz, droll, dpitch, dyaw, gripper (frame 0 holds the start opening)',
+      ),
     policy: z.enum(['scripted', 'random']).nullable(),
     contacts: z.array(z.object({ frame: z.number().int(), a: z.number().int(), b: z.number().int() })),
     facts: z.record(z.string(), z.unknown()).describe('structured answers for physical QA (see docs/sim.md)'),

@@ -17,8 +17,14 @@ test('every scenario builds a world with a floor, movable bodies and unique ids'
   for (const s of SCENARIOS) {
     const world = s.generate(0, { frames: 10, fps: 24 });
     assert.equal(world.bodies[0]!.role, 'floor');
-    assert.deepEqual(world.bodies.map((b) => b.id), world.bodies.map((_, i) => i + 1));
-    assert.ok(world.bodies.some((b) => b.motion === 'dynamic'), s.name);
+    assert.deepEqual(
+      world.bodies.map((b) => b.id),
+      world.bodies.map((_, i) => i + 1),
+    );
+    assert.ok(
+      world.bodies.some((b) => b.motion === 'dynamic'),
+      s.name,
+    );
   }
 });
 
@@ -34,7 +40,10 @@ test('the seesaw tips toward the side the objects fell on; dominoes fall in turn
     const { world, facts } = await factsOf('seesaw', seed);
     assert.equal(facts.seesawTips, world.notes.loadedSide, `seesaw seed ${seed}`);
     const dominoes = await factsOf('dominoes', seed);
-    assert.ok(dominoes.facts.dominoesFallen! >= 3, `dominoes seed ${seed}: ${dominoes.facts.dominoesFallen} fell`);
+    assert.ok(
+      dominoes.facts.dominoesFallen! >= 3,
+      `dominoes seed ${seed}: ${dominoes.facts.dominoesFallen} fell`,
+    );
   }
 });
 

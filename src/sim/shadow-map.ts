@@ -1,6 +1,6 @@
+import type { FrameGeometry } from './frame-geometry.js';
 import { cross, normalize, type Vec3 } from './math3.js';
 import { rasterizeDepth } from './rasterizer.js';
-import type { FrameGeometry } from './frame-geometry.js';
 
 /**
  * A shadow map for the directional light: depth along the light of the nearest caster, in an orthographic
@@ -77,7 +77,21 @@ export function buildShadowMap(
       corner[8]!,
     );
   }
-  return { size, depth, u, v, direction, u0, v0, texel, bias: 2.5 * texel, minU: minU - 2, maxU: maxU + 1, minV: minV - 2, maxV: maxV + 1 };
+  return {
+    size,
+    depth,
+    u,
+    v,
+    direction,
+    u0,
+    v0,
+    texel,
+    bias: 2.5 * texel,
+    minU: minU - 2,
+    maxU: maxU + 1,
+    minV: minV - 2,
+    maxV: maxV + 1,
+  };
 }
 
 /** The fraction of light reaching world point (x, y, z): 0 in shadow, 1 lit, soft over a 2x2 texel filter. */

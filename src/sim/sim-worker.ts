@@ -9,7 +9,8 @@ export type WorkerReply = { id: number; result: JobResult } | { id: number; erro
 function transferables(result: JobResult): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const s of result.samples) {
-    for (const m of Object.values(s.members ?? {})) if (typeof m !== 'string') buffers.add(m.buffer as ArrayBuffer);
+    for (const m of Object.values(s.members ?? {}))
+      if (typeof m !== 'string') buffers.add(m.buffer as ArrayBuffer);
   }
   return [...buffers];
 }
@@ -22,7 +23,10 @@ export function serveJobs(): void {
       const result = await runJob(message.job);
       port.postMessage({ id: message.id, result } satisfies WorkerReply, transferables(result));
     } catch (error) {
-      port.postMessage({ id: message.id, error: (error as Error).stack ?? String(error) } satisfies WorkerReply);
+      port.postMessage({
+        id: message.id,
+        error: (error as Error).stack ?? String(error),
+      } satisfies WorkerReply);
     }
   });
 }

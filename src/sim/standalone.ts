@@ -24,7 +24,8 @@ import { SIM_WORKER_ROLE } from './sim-worker.js';
  *   node orbis-sim.mjs generate --scenario all --seeds 0-99 --size 256 --frames 100 --out data [--threads 16]
  *   node orbis-sim.mjs eval-split --seeds 4 --out eval
  */
-const usage = 'usage: orbis-sim generate|eval-split --out <dir> [--scenario all] [--seeds 0-9] [--views 4] [--size 256] [--frames 100] [--fps 24] [--looks 1] [--format npy] [--threads N]';
+const usage =
+  'usage: orbis-sim generate|eval-split --out <dir> [--scenario all] [--seeds 0-9] [--views 4] [--size 256] [--frames 100] [--fps 24] [--looks 1] [--format npy] [--threads N]';
 
 export async function runStandalone(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -49,23 +50,32 @@ export async function runStandalone(argv: string[]): Promise<number> {
     return 1;
   }
   const evalSplit = command === 'eval-split';
-  const report = await generate({
-    scenarios: evalSplit ? SCENARIOS.filter((s) => s.physicsSuite).map((s) => s.name) : parseScenarios(values.scenario),
-    seeds: evalSplit
-      ? Array.from({ length: parseWholeNumber('seeds', values.seeds, 1, 10000) }, (_, i) => EVAL_SEED_BASE + i)
-      : parseSeeds(values.seeds),
-    views: parseViews(evalSplit ? 4 : values.views),
-    size: parseWholeNumber('size', values.size, 16, 2048),
-    frames: evalSplit ? 100 : parseWholeNumber('frames', values.frames, 1, 100000),
-    fps: evalSplit ? 24 : parseFps(values.fps),
-    looks: evalSplit ? 1 : parseWholeNumber('looks', values.looks, 1, 1000),
-    format: parseFormat(values.format),
-    out: resolve(values.out),
-    threads: parseWholeNumber('threads', values.threads, 1, 1024),
-    evalSplit,
-  }, {
-    onProgress: (done, total, frames) => process.stderr.write(`\r${done}/${total} rollouts, ${frames} frames`),
-  });
+  const report = await generate(
+    {
+      scenarios: evalSplit
+        ? SCENARIOS.filter((s) => s.physicsSuite).map((s) => s.name)
+        : parseScenarios(values.scenario),
+      seeds: evalSplit
+        ? Array.from(
+            { length: parseWholeNumber('seeds', values.seeds, 1, 10000) },
+            (_, i) => EVAL_SEED_BASE + i,
+          )
+        : parseSeeds(values.seeds),
+      views: parseViews(evalSplit ? 4 : values.views),
+      size: parseWholeNumber('size', values.size, 16, 2048),
+      frames: evalSplit ? 100 : parseWholeNumber('frames', values.frames, 1, 100000),
+      fps: evalSplit ? 24 : parseFps(values.fps),
+      looks: evalSplit ? 1 : parseWholeNumber('looks', values.looks, 1, 1000),
+      format: parseFormat(values.format),
+      out: resolve(values.out),
+      threads: parseWholeNumber('threads', values.threads, 1, 1024),
+      evalSplit,
+    },
+    {
+      onProgress: (done, total, frames) =>
+        process.stderr.write(`\r${done}/${total} rollouts, ${frames} frames`),
+    },
+  );
   process.stderr.write('\n');
   process.stdout.write(`${JSON.stringify(report)}\n`);
   return 0;
@@ -78,7 +88,9 @@ if (isMainThread || (workerData as { role?: string } | undefined)?.role !== SIM_
         process.exitCode = code;
       },
       (error: unknown) => {
-        process.stderr.write(`orbis-sim: ${OrbisError.isInstance(error) ? error.oneLine() : (error as Error).stack}\n`);
+        process.stderr.write(
+          `orbis-sim: ${OrbisError.isInstance(error) ? error.oneLine() : (error as Error).stack}\n`,
+        );
         process.exitCode = 1;
       },
     );

@@ -12,7 +12,8 @@ function hash3(x: number, y: number, z: number): number {
 /** Random values on a 32^3 lattice that wraps around (a texture tiles every 32 cells). */
 const LATTICE = (() => {
   const table = new Float32Array(32 * 32 * 32);
-  for (let z = 0; z < 32; z++) for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) table[(z * 32 + y) * 32 + x] = hash3(x, y, z);
+  for (let z = 0; z < 32; z++)
+    for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) table[(z * 32 + y) * 32 + x] = hash3(x, y, z);
   return table;
 })();
 
@@ -62,7 +63,8 @@ export function patternMix(code: number, frequency: number, x: number, y: number
       return Math.floor((x + 0.5 * z) * frequency) & 1;
     case 3: {
       const f = frequency * 0.7;
-      const n = 0.65 * valueNoise(x * f, y * f, z * f) + 0.35 * valueNoise(x * f * 2.7, y * f * 2.7, z * f * 2.7);
+      const n =
+        0.65 * valueNoise(x * f, y * f, z * f) + 0.35 * valueNoise(x * f * 2.7, y * f * 2.7, z * f * 2.7);
       return Math.min(1, Math.max(0, (n - 0.3) * 2));
     }
     default:

@@ -11,12 +11,17 @@ export class SimPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
   private readonly waiting: (() => void)[] = [];
-  private readonly pending = new Map<number, { resolve: (r: JobResult) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: JobResult) => void; reject: (e: Error) => void }
+  >();
   private next = 0;
 
   constructor(readonly threads: number) {
     if (threads <= 1) return;
-    const entry = import.meta.url.endsWith('.ts') ? new URL('./worker-entry.mjs', import.meta.url) : new URL(import.meta.url);
+    const entry = import.meta.url.endsWith('.ts')
+      ? new URL('./worker-entry.mjs', import.meta.url)
+      : new URL(import.meta.url);
     for (let i = 0; i < threads; i++) {
       const worker = new Worker(entry, { workerData: { role: SIM_WORKER_ROLE }, execArgv: [] });
       worker.on('message', (reply: WorkerReply) => {

@@ -21,7 +21,11 @@ import { encodePng } from '../../video/index.js';
 import type { CliContext } from '../context.js';
 
 export async function simListCommand(ctx: CliContext): Promise<number> {
-  const rows = SCENARIOS.map((s) => ({ name: s.name, physicsSuite: s.physicsSuite, description: s.description }));
+  const rows = SCENARIOS.map((s) => ({
+    name: s.name,
+    physicsSuite: s.physicsSuite,
+    description: s.description,
+  }));
   ctx.result(
     rows.map((r) => `${r.name.padEnd(15)} ${r.physicsSuite ? 'suite' : '     '}  ${r.description}`),
     rows,
@@ -54,7 +58,11 @@ function policyOf(text: string | undefined): PushPolicy | undefined {
   return text;
 }
 
-async function runGenerate(ctx: CliContext, options: Parameters<typeof generate>[0], label: string): Promise<GenerateReport> {
+async function runGenerate(
+  ctx: CliContext,
+  options: Parameters<typeof generate>[0],
+  label: string,
+): Promise<GenerateReport> {
   const task = ctx.progress.task(label, options.scenarios.length * options.seeds.length);
   const report = await generate(options, {
     onProgress: (done, total, frames) => {
@@ -71,7 +79,9 @@ function summary(r: GenerateReport): string[] {
     `wrote ${r.samples} samples (${r.rollouts} rollouts, ${r.framesRendered} frames) in ${r.seconds} s: ${r.out}`,
     `  ${r.framesPerSecond} frames/s on ${r.threads} thread(s); physics ${r.physicsSeconds} s, rendering ${r.renderSeconds} s (thread time)`,
     ...(r.skipped ? [`  ${r.skipped} samples were already complete and kept`] : []),
-    ...(r.shards.length ? [`  ${r.shards.length} shard(s): ${r.shards[0]}${r.shards.length > 1 ? ' ...' : ''}`] : []),
+    ...(r.shards.length
+      ? [`  ${r.shards.length} shard(s): ${r.shards[0]}${r.shards.length > 1 ? ' ...' : ''}`]
+      : []),
   ];
 }
 
@@ -157,14 +167,20 @@ export async function simPreviewCommand(ctx: CliContext, options: PreviewCliOpti
     look: parseWholeNumber('look', options.look, 0, 1000),
     columns: parseWholeNumber('columns', options.columns, 1, 32),
   });
-  await writeFileAtomic(out, encodePng({ width: sheet.width, height: sheet.height, pixelFormat: 'rgb24', data: sheet.data }, 9));
-  ctx.result(`${out}: ${scenario} seed ${seeds[0]}, ${sheet.width}x${sheet.height} (rows: views 0-3, then view 0's mask, depth, edges)`, {
+  await writeFileAtomic(
     out,
-    scenario,
-    seed: seeds[0],
-    width: sheet.width,
-    height: sheet.height,
-  });
+    encodePng({ width: sheet.width, height: sheet.height, pixelFormat: 'rgb24', data: sheet.data }, 9),
+  );
+  ctx.result(
+    `${out}: ${scenario} seed ${seeds[0]}, ${sheet.width}x${sheet.height} (rows: views 0-3, then view 0's mask, depth, edges)`,
+    {
+      out,
+      scenario,
+      seed: seeds[0],
+      width: sheet.width,
+      height: sheet.height,
+    },
+  );
   return 0;
 }
 

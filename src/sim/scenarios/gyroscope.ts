@@ -15,7 +15,10 @@ export function gyroscope(seed: number, _options: ScenarioOptions): WorldSpec {
   const heading = random.range(0, 2 * Math.PI);
   const tilt = random.range(0.05, 0.2) * (random.next() < 0.5 ? -1 : 1);
   // Axis from y to horizontal (the disc on its rim), then tilted and turned to the heading.
-  const rotation = mulQuat(axisAngle([0, 1, 0], heading), mulQuat(axisAngle([1, 0, 0], tilt), axisAngle([1, 0, 0], Math.PI / 2)));
+  const rotation = mulQuat(
+    axisAngle([0, 1, 0], heading),
+    mulQuat(axisAngle([1, 0, 0], tilt), axisAngle([1, 0, 0], Math.PI / 2)),
+  );
   const axis = rotate(rotation, [0, 1, 0]);
   const spin = random.range(12, 22) * (random.next() < 0.5 ? -1 : 1);
   const roll = random.range(1, 3);

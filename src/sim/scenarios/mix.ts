@@ -15,7 +15,14 @@ export function mix(seed: number, _options: ScenarioOptions): WorldSpec {
     [0, size, size, 0.05],
     [0, -size, size, 0.05],
   ] as const) {
-    world.add({ role: 'wall', shape: { kind: 'box', half: [hx, 0.12, hz] }, motion: 'fixed', position: [x, 0.12, z], furniture: true, restitution: 0.4 });
+    world.add({
+      role: 'wall',
+      shape: { kind: 'box', half: [hx, 0.12, hz] },
+      motion: 'fixed',
+      position: [x, 0.12, z],
+      furniture: true,
+      restitution: 0.4,
+    });
   }
   const count = random.int(4, 9);
   for (let i = 0; i < count; i++) {
@@ -24,7 +31,11 @@ export function mix(seed: number, _options: ScenarioOptions): WorldSpec {
     // Objects start on distinct levels, so none starts inside another.
     const position: Vec3 = [random.range(-0.9, 0.9), 0.35 + i * 0.3, random.range(-0.9, 0.9)];
     const linvel: Vec3 = thrown
-      ? [-position[0] * random.range(1, 3) + random.range(-1, 1), random.range(0, 2), -position[2] * random.range(1, 3) + random.range(-1, 1)]
+      ? [
+          -position[0] * random.range(1, 3) + random.range(-1, 1),
+          random.range(0, 2),
+          -position[2] * random.range(1, 3) + random.range(-1, 1),
+        ]
       : [0, 0, 0];
     world.add({
       ...object,

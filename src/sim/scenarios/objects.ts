@@ -10,11 +10,24 @@ export function randomObject(random: Random, size = 0.2): { role: Role; shape: S
     case 1:
       return {
         role: 'block',
-        shape: { kind: 'box', half: [(s / 2) * random.range(0.7, 1.3), (s / 2) * random.range(0.7, 1.3), (s / 2) * random.range(0.7, 1.3)] },
+        shape: {
+          kind: 'box',
+          half: [
+            (s / 2) * random.range(0.7, 1.3),
+            (s / 2) * random.range(0.7, 1.3),
+            (s / 2) * random.range(0.7, 1.3),
+          ],
+        },
       };
     case 2:
-      return { role: 'cylinder', shape: { kind: 'cylinder', radius: s / 2, halfHeight: (s / 2) * random.range(0.6, 1.4) } };
+      return {
+        role: 'cylinder',
+        shape: { kind: 'cylinder', radius: s / 2, halfHeight: (s / 2) * random.range(0.6, 1.4) },
+      };
     default:
-      return { role: 'capsule', shape: { kind: 'capsule', radius: s / 3, halfHeight: (s / 2) * random.range(0.5, 1) } };
+      return {
+        role: 'capsule',
+        shape: { kind: 'capsule', radius: s / 3, halfHeight: (s / 2) * random.range(0.5, 1) },
+      };
   }
 }

@@ -34,7 +34,14 @@ export function push(seed: number, options: ScenarioOptions & { policy?: PushPol
     const object = randomObject(random, 0.14);
     const shape = object.shape.kind === 'capsule' ? { kind: 'sphere' as const, radius: 0.07 } : object.shape;
     const role = object.shape.kind === 'capsule' ? ('ball' as const) : object.role;
-    const lift = shape.kind === 'sphere' ? shape.radius : shape.kind === 'box' ? shape.half[1] : shape.kind === 'cylinder' ? shape.halfHeight : 0.07;
+    const lift =
+      shape.kind === 'sphere'
+        ? shape.radius
+        : shape.kind === 'box'
+          ? shape.half[1]
+          : shape.kind === 'cylinder'
+            ? shape.halfHeight
+            : 0.07;
     const [x, z] = freeSpot(random, taken, 0.2);
     const id = world.add({
       role,
@@ -47,7 +54,12 @@ export function push(seed: number, options: ScenarioOptions & { policy?: PushPol
     objects.push(world.bodies[id - 1]!);
   }
   const start: [number, number, number] = [random.range(-0.5, 0.5), PALM_HEIGHT, random.range(0.3, 0.45)];
-  const palm = world.add({ role: 'gripper', shape: { kind: 'box', half: [0.07, 0.015, 0.04] }, motion: 'kinematic', position: start });
+  const palm = world.add({
+    role: 'gripper',
+    shape: { kind: 'box', half: [0.07, 0.015, 0.04] },
+    motion: 'kinematic',
+    position: start,
+  });
   const fingers: [number, number] = [0, 1].map((k) =>
     world.add({
       role: 'finger',
@@ -69,7 +81,12 @@ export function push(seed: number, options: ScenarioOptions & { policy?: PushPol
 }
 
 /** Move behind `target` (seen from the start), then push through it, closing the gripper at the end. */
-function scriptedActions(random: Random, frames: number, start: [number, number, number], target: [number, number, number]): Float32Array {
+function scriptedActions(
+  random: Random,
+  frames: number,
+  start: [number, number, number],
+  target: [number, number, number],
+): Float32Array {
   const actions = new Float32Array(frames * ACTION_SIZE);
   const dx = target[0] - start[0];
   const dz = target[2] - start[2];

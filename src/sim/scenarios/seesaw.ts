@@ -28,7 +28,14 @@ export function seesaw(seed: number, _options: ScenarioOptions): WorldSpec {
     position: [0, pivotHeight + 0.03, 0],
     density: 300,
   });
-  world.joints.push({ kind: 'revolute', a: pivot, b: plank, anchorA: [0, 0, -0.06], anchorB: [0, -0.03, 0], axis: [0, 1, 0] });
+  world.joints.push({
+    kind: 'revolute',
+    a: pivot,
+    b: plank,
+    anchorA: [0, 0, -0.06],
+    anchorB: [0, -0.03, 0],
+    axis: [0, 1, 0],
+  });
   // The pivot cylinder lies along world z (its local y); its local -z is world up, so the hinge is on its top.
   const side = random.next() < 0.5 ? -1 : 1;
   const heavy = random.int(1, 2);
@@ -37,7 +44,11 @@ export function seesaw(seed: number, _options: ScenarioOptions): WorldSpec {
     world.add({
       ...object,
       motion: 'dynamic',
-      position: [side * plankHalf * random.range(0.55, 0.9), random.range(0.9, 1.6) + i * 0.4, random.range(-0.05, 0.05)],
+      position: [
+        side * plankHalf * random.range(0.55, 0.9),
+        random.range(0.9, 1.6) + i * 0.4,
+        random.range(-0.05, 0.05),
+      ],
       density: 900,
     });
   }

@@ -27,9 +27,14 @@ function rampPoint(
 }
 
 function slider(random: Random): { role: Role; shape: Shape; friction: number } {
-  if (random.next() < 0.5) return { role: 'ball', shape: { kind: 'sphere', radius: random.range(0.08, 0.13) }, friction: 0.6 };
+  if (random.next() < 0.5)
+    return { role: 'ball', shape: { kind: 'sphere', radius: random.range(0.08, 0.13) }, friction: 0.6 };
   const s = random.range(0.07, 0.11);
-  return { role: 'block', shape: { kind: 'box', half: [s, s * random.range(0.6, 1), s] }, friction: random.range(0.05, 0.3) };
+  return {
+    role: 'block',
+    shape: { kind: 'box', half: [s, s * random.range(0.6, 1), s] },
+    friction: random.range(0.05, 0.3),
+  };
 }
 
 /** An object released near the top of a ramp tilted 12 to 35 degrees: a ball rolls, a block slides or sticks. */
@@ -40,12 +45,30 @@ export function tiltedSlope(seed: number, _options: ScenarioOptions): WorldSpec 
   const hx = random.range(0.7, 1);
   const half: Vec3 = [hx, hx * Math.tan(angle), 0.35];
   const center: Vec3 = [0.3, half[1], 0];
-  world.add({ role: 'ramp', shape: { kind: 'ramp', half }, motion: 'fixed', position: center, friction: 0.5, furniture: true });
+  world.add({
+    role: 'ramp',
+    shape: { kind: 'ramp', half },
+    motion: 'fixed',
+    position: center,
+    friction: 0.5,
+    furniture: true,
+  });
   const object = slider(random);
-  const size = object.shape.kind === 'sphere' ? object.shape.radius : object.shape.kind === 'box' ? object.shape.half[1] : 0.1;
+  const size =
+    object.shape.kind === 'sphere'
+      ? object.shape.radius
+      : object.shape.kind === 'box'
+        ? object.shape.half[1]
+        : 0.1;
   const { point, tilt } = rampPoint(center, half, false, random.range(0.7, 0.9), size + 0.005);
   world.add({ ...object, motion: 'dynamic', position: point, rotation: axisAngle([0, 0, 1], tilt) as Quat });
-  world.add({ role: 'wall', shape: { kind: 'box', half: [0.05, 0.12, 0.6] }, motion: 'fixed', position: [1.9, 0.12, 0], furniture: true });
+  world.add({
+    role: 'wall',
+    shape: { kind: 'box', half: [0.05, 0.12, 0.6] },
+    motion: 'fixed',
+    position: [1.9, 0.12, 0],
+    furniture: true,
+  });
   world.notes.slopeDegrees = Math.round((angle * 180) / Math.PI);
   return world.build([0.6, 0.3, 0], 3.2);
 }
@@ -60,7 +83,14 @@ export function uSlope(seed: number, _options: ScenarioOptions): WorldSpec {
   const gap = random.range(0.2, 0.6);
   const left: Vec3 = [-(gap / 2 + hx), half[1], 0];
   const right: Vec3 = [gap / 2 + hx, half[1], 0];
-  world.add({ role: 'ramp', shape: { kind: 'ramp', half }, motion: 'fixed', position: left, friction: 0.6, furniture: true });
+  world.add({
+    role: 'ramp',
+    shape: { kind: 'ramp', half },
+    motion: 'fixed',
+    position: left,
+    friction: 0.6,
+    furniture: true,
+  });
   world.add({
     role: 'ramp',
     shape: { kind: 'ramp', half },
@@ -72,8 +102,20 @@ export function uSlope(seed: number, _options: ScenarioOptions): WorldSpec {
   });
   const radius = random.range(0.08, 0.12);
   const fromLeft = random.next() < 0.5;
-  const { point } = rampPoint(fromLeft ? left : right, half, !fromLeft, random.range(0.6, 0.85), radius + 0.005);
-  world.add({ role: 'ball', shape: { kind: 'sphere', radius }, motion: 'dynamic', position: point, restitution: 0.2 });
+  const { point } = rampPoint(
+    fromLeft ? left : right,
+    half,
+    !fromLeft,
+    random.range(0.6, 0.85),
+    radius + 0.005,
+  );
+  world.add({
+    role: 'ball',
+    shape: { kind: 'sphere', radius },
+    motion: 'dynamic',
+    position: point,
+    restitution: 0.2,
+  });
   world.notes.startSide = fromLeft ? 'left' : 'right';
   return world.build([0, 0.35, 0], 3.6);
 }
