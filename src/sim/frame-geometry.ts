@@ -16,15 +16,17 @@ export interface FrameGeometry {
   position: Float64Array;
 }
 
-export function frameGeometry(rollout: Rollout, frame: number): FrameGeometry {
+/** Place every mesh at `frame`; `reuse` (the previous frame's geometry of the same rollout) lends its buffers. */
+export function frameGeometry(rollout: Rollout, frame: number, reuse?: FrameGeometry): FrameGeometry {
   const bodies = rollout.world.bodies;
   const meshes = bodies.map((b) => meshOf(b.shape));
   const count = meshes.reduce((n, m) => n + m.count, 0);
-  const triangles = new Float32Array(count * 9);
-  const normals = new Float32Array(count * 3);
-  const body = new Int32Array(count);
-  const rotation = new Float64Array(bodies.length * 9);
-  const position = new Float64Array(bodies.length * 3);
+  const fits = reuse?.count === count;
+  const triangles = fits ? reuse.triangles : new Float32Array(count * 9);
+  const normals = fits ? reuse.normals : new Float32Array(count * 3);
+  const body = fits ? reuse.body : new Int32Array(count);
+  const rotation = fits ? reuse.rotation : new Float64Array(bodies.length * 9);
+  const position = fits ? reuse.position : new Float64Array(bodies.length * 3);
   let t = 0;
   for (let b = 0; b < bodies.length; b++) {
     const o = (frame * bodies.length + b) * POSE_SIZE;

@@ -1,5 +1,5 @@
 import type { Camera } from './camera.js';
-import { frameGeometry } from './frame-geometry.js';
+import { type FrameGeometry, frameGeometry } from './frame-geometry.js';
 import type { Look } from './look.js';
 import { allocateChannels, type FrameChannels, ViewRenderer } from './render.js';
 import { buildShadowMap, type ShadowMap } from './shadow-map.js';
@@ -55,8 +55,9 @@ export function renderView(rollout: Rollout, look: Look, camera: Camera): ViewVi
   const casts = Uint8Array.from(rollout.world.bodies.map((b) => (b.role === 'floor' ? 0 : 1)));
   const { focus, viewDistance } = rollout.world;
   let shadow: ShadowMap | undefined;
+  let geometry: FrameGeometry | undefined;
   for (let f = 0; f < frames; f++) {
-    const geometry = frameGeometry(rollout, f);
+    geometry = frameGeometry(rollout, f, geometry);
     shadow = buildShadowMap(geometry, casts, look.lightDirection, focus, viewDistance * 0.9, shadow);
     renderer.render(geometry, shadow, frameOf(video, f));
   }

@@ -14,7 +14,7 @@ export interface FrameChannels {
   mask: Uint8Array;
   /** Camera z in meters; 0 for the sky (no surface). */
   depth: Float32Array;
-  /** 255 on occlusion boundaries, depth jumps and creases; 0 elsewhere. */
+  /** 255 on occlusion boundaries and creases; 0 elsewhere. */
   edges: Uint8Array;
   /** World-space unit normal as (n + 1) * 127.5, 3 bytes per pixel; 0 for the sky. */
   normals: Uint8Array;
@@ -36,7 +36,6 @@ const SHAPE_SPHERE = 1;
 const SHAPE_CYLINDER = 2;
 const SHAPE_CAPSULE = 3;
 const CREASE_COS = 0.8;
-const DEPTH_JUMP = 0.04;
 
 /** Draws frames of one world through one camera in one look. */
 export class ViewRenderer {
@@ -304,33 +303,32 @@ export class ViewRenderer {
     }
   }
 
-  /** Occlusion boundaries (the instance changes), depth jumps and creases, against the right and lower pixel. */
+  /**
+   * Occlusion boundaries (the instance changes) and creases (the normal turns by more than ~37 degrees),
+   * against the right and lower pixel. Every body is convex, so a depth jump inside one body cannot happen.
+   */
   private findEdges(out: FrameChannels): void {
     const { width, height } = this.camera;
-    const edges = out.edges;
-    edges.fill(0);
+    const { mask, edges } = out;
+    const n = this.normal;
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         const p = y * width + x;
-        if (
-          (x + 1 < width && this.differ(out, p, p + 1)) ||
-          (y + 1 < height && this.differ(out, p, p + width))
-        ) {
-          edges[p] = 255;
+        const m = mask[p]!;
+        let edge = 0;
+        for (let k = 0; k < 2 && edge === 0; k++) {
+          const q = k === 0 ? (x + 1 < width ? p + 1 : -1) : y + 1 < height ? p + width : -1;
+          if (q < 0) continue;
+          if (m !== mask[q]) edge = 255;
+          else if (
+            m !== 0 &&
+            n[3 * p]! * n[3 * q]! + n[3 * p + 1]! * n[3 * q + 1]! + n[3 * p + 2]! * n[3 * q + 2]! < CREASE_COS
+          )
+            edge = 255;
         }
+        edges[p] = edge;
       }
     }
-  }
-
-  private differ(out: FrameChannels, p: number, q: number): boolean {
-    const m = out.mask[p]!;
-    if (m !== out.mask[q]!) return true;
-    if (m === 0) return false;
-    const a = out.depth[p]!;
-    const b = out.depth[q]!;
-    if (Math.abs(a - b) > DEPTH_JUMP * Math.min(a, b)) return true;
-    const n = this.normal;
-    return n[3 * p]! * n[3 * q]! + n[3 * p + 1]! * n[3 * q + 1]! + n[3 * p + 2]! * n[3 * q + 2]! < CREASE_COS;
   }
 }
 

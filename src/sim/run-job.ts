@@ -16,7 +16,8 @@ import type { SampleMeta } from './sample-meta.js';
 import { findScenario, type PushPolicy } from './scenarios/index.js';
 import { ACTION_SIZE, POSE_SIZE, type Rollout } from './world.js';
 
-export type SimFormat = 'npy' | 'shards';
+/** `none` renders every channel and writes nothing: for benchmarks. */
+export type SimFormat = 'npy' | 'shards' | 'none';
 
 /** One unit of work: one rollout (scenario, seed), rendered in `looks` looks through the given views. */
 export interface SimJob {
@@ -76,11 +77,9 @@ export async function runJob(job: SimJob): Promise<JobResult> {
       const key = sampleKey(job.scenario, job.seed, view, look);
       const meta = sampleMeta(key, rollout, video, view, appearance, facts, caption, job.format);
       const arrays = channelArrays(rollout, video);
-      samples.push(
-        job.format === 'npy'
-          ? await writeNpySample(job, key, meta, arrays)
-          : await shardMembers(job, key, meta, arrays, video),
-      );
+      if (job.format === 'none') samples.push({ key });
+      else if (job.format === 'npy') samples.push(await writeNpySample(job, key, meta, arrays));
+      else samples.push(await shardMembers(job, key, meta, arrays, video));
     }
   }
   return { samples, physicsMs, renderMs, framesRendered: job.frames * job.views.length * job.looks };
@@ -108,7 +107,7 @@ function channelArrays(rollout: Rollout, video: ViewVideo): ChannelArray[] {
       name: 'edges',
       data: video.edges,
       shape: [frames, h, w],
-      description: '255 on occlusion boundaries, depth jumps and creases',
+      description: '255 on occlusion boundaries and creases',
     },
     {
       name: 'normals',

@@ -63,9 +63,7 @@ export function patternMix(code: number, frequency: number, x: number, y: number
       return Math.floor((x + 0.5 * z) * frequency) & 1;
     case 3: {
       const f = frequency * 0.7;
-      const n =
-        0.65 * valueNoise(x * f, y * f, z * f) + 0.35 * valueNoise(x * f * 2.7, y * f * 2.7, z * f * 2.7);
-      return Math.min(1, Math.max(0, (n - 0.3) * 2));
+      return Math.min(1, Math.max(0, (valueNoise(x * f, y * f, z * f) - 0.25) * 2));
     }
     default:
       return 0;

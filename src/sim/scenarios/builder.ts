@@ -22,7 +22,7 @@ export class WorldBuilder {
   ) {
     this.add({
       role: 'floor',
-      shape: { kind: 'box', half: [8, 0.1, 8] },
+      shape: { kind: 'box', half: [25, 0.1, 25] },
       motion: 'fixed',
       position: [0, -0.1, 0],
       friction: 0.7,

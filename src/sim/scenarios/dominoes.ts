@@ -31,7 +31,7 @@ export function dominoes(seed: number, _options: ScenarioOptions): WorldSpec {
     heading += bend;
   }
   world.notes.dominoes = count;
-  return world.build([0, 0.15, z / 2], 2.6);
+  return world.build([0, 0.15, z / 2], 2.2);
 }
 
 /** The angular velocity that tips an upright body over toward the horizontal heading (radians from +x). */

@@ -19,7 +19,7 @@ export function freeFall(seed: number, _options: ScenarioOptions): WorldSpec {
       motion: 'dynamic',
       position: [
         (i - (count - 1) / 2) * 0.7 + random.range(-0.1, 0.1),
-        random.range(0.9, 2.2),
+        random.range(1.0, 1.7),
         random.range(-0.2, 0.2),
       ],
       rotation:
@@ -29,5 +29,5 @@ export function freeFall(seed: number, _options: ScenarioOptions): WorldSpec {
       restitution: random.range(0.1, 0.6),
     });
   }
-  return world.build([0, 0.9, 0], 3.2);
+  return world.build([0, 0.7, 0], 2.6);
 }

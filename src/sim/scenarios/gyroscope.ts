@@ -34,5 +34,5 @@ export function gyroscope(seed: number, _options: ScenarioOptions): WorldSpec {
     density: 1500,
   });
   world.notes.spin = Math.round(spin * 10) / 10;
-  return world.build([0, 0.2, 0], 2);
+  return world.build([0, 0.15, 0], 1.6);
 }

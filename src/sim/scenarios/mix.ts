@@ -48,5 +48,5 @@ export function mix(seed: number, _options: ScenarioOptions): WorldSpec {
       friction: random.range(0.3, 0.8),
     });
   }
-  return world.build([0, 0.3, 0], 3.8);
+  return world.build([0, 0.3, 0], 3.4);
 }

@@ -77,7 +77,7 @@ export function push(seed: number, options: ScenarioOptions & { policy?: PushPol
   world.effector = { palm, fingers, actions, fingerSpan: [0.025, 0.06], policy };
   world.notes.policy = policy;
   world.notes.target = target.id;
-  return world.build([0, TABLE_TOP, 0], 2.1);
+  return world.build([0, TABLE_TOP, 0], 1.8);
 }
 
 /** Move behind `target` (seen from the start), then push through it, closing the gripper at the end. */

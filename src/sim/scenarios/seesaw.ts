@@ -62,5 +62,5 @@ export function seesaw(seed: number, _options: ScenarioOptions): WorldSpec {
     });
   }
   world.notes.loadedSide = side < 0 ? 'left' : 'right';
-  return world.build([0, 0.4, 0], 3.2);
+  return world.build([0, 0.4, 0], 2.8);
 }

@@ -70,7 +70,7 @@ export function tiltedSlope(seed: number, _options: ScenarioOptions): WorldSpec 
     furniture: true,
   });
   world.notes.slopeDegrees = Math.round((angle * 180) / Math.PI);
-  return world.build([0.6, 0.3, 0], 3.2);
+  return world.build([0.6, 0.3, 0], 2.8);
 }
 
 /** Two ramps facing each other with a flat stretch between; a ball released high on one side rolls to and fro. */
@@ -117,5 +117,5 @@ export function uSlope(seed: number, _options: ScenarioOptions): WorldSpec {
     restitution: 0.2,
   });
   world.notes.startSide = fromLeft ? 'left' : 'right';
-  return world.build([0, 0.35, 0], 3.6);
+  return world.build([0, 0.3, 0], 3.2);
 }

@@ -54,7 +54,7 @@ function stack(scenario: 'stable-stack' | 'unstable-stack', seed: number): World
     y += 2 * b.height + 0.001;
   }
   world.notes.blocks = count;
-  return world.build([(along * dx) / 2, y / 2, (along * dz) / 2], 1.8 + 1.5 * y);
+  return world.build([(along * dx) / 2, y / 2, (along * dz) / 2], 1.1 + 1.3 * y);
 }
 
 /** Whether, at some level, the blocks above have their center of mass past the supporting block's edge. */
