@@ -10,119 +10,137 @@
  *   npm run bench:sim -- --size 128 --json
  */
 import { parseArgs } from 'node:util';
+import { isMainThread } from 'node:worker_threads';
 import { type JobResult, runJob, SCENARIOS, type SimJob } from '../src/sim/index.js';
 import { SimPool } from '../src/sim/worker-pool.js';
 import { formatTable, median } from './harness.js';
 
-const { values } = parseArgs({
-  options: {
-    size: { type: 'string', default: '256' },
-    frames: { type: 'string', default: '100' },
-    seeds: { type: 'string', default: '2' },
-    runs: { type: 'string', default: '3' },
-    json: { type: 'boolean', default: false },
-  },
-});
-const size = Number(values.size);
-const frames = Number(values.frames);
-const seeds = Number(values.seeds);
-const runs = Number(values.runs);
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
-
-const jobOf = (scenario: string, seed: number): SimJob => ({
-  scenario,
-  seed,
-  frames,
-  fps: 24,
-  size,
-  views: [0, 1, 2, 3],
-  looks: 1,
-  format: 'none',
-  out: '',
-});
-
-// One thread, in this process.
-await runJob({ ...jobOf('mix', 99), frames: 10 }); // warm-up: wasm, JIT
-const perScenario: { scenario: string; fps: number; physicsMs: number; renderMsPerFrame: number }[] = [];
-for (const s of SCENARIOS) {
-  const rates: number[] = [];
-  let physicsMs = 0;
-  let renderMs = 0;
-  let rendered = 0;
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    let units = 0;
-    for (let seed = 0; seed < seeds; seed++) {
-      const r: JobResult = await runJob(jobOf(s.name, seed));
-      units += r.framesRendered;
-      physicsMs += r.physicsMs;
-      renderMs += r.renderMs;
-      rendered += r.framesRendered;
-    }
-    rates.push(units / ((performance.now() - started) / 1000));
-  }
-  perScenario.push({
-    scenario: s.name,
-    fps: median(rates),
-    physicsMs: physicsMs / (runs * seeds),
-    renderMsPerFrame: renderMs / rendered,
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      size: { type: 'string', default: '256' },
+      frames: { type: 'string', default: '100' },
+      seeds: { type: 'string', default: '2' },
+      runs: { type: 'string', default: '3' },
+      threads: { type: 'string', default: '1,2' },
+      json: { type: 'boolean', default: false },
+    },
   });
-  log(`${s.name}: ${median(rates).toFixed(1)} frames/s`);
-}
-const overall = perScenario.length / perScenario.reduce((sum, r) => sum + 1 / r.fps, 0);
+  const size = Number(values.size);
+  const frames = Number(values.frames);
+  const seeds = Number(values.seeds);
+  const runs = Number(values.runs);
+  const log = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
 
-// Scaling: the same jobs on 1 and 2 worker threads, interleaved.
-const jobs = SCENARIOS.flatMap((s) => Array.from({ length: seeds }, (_, seed) => jobOf(s.name, seed)));
-const total = jobs.length * frames * 4;
-async function poolRate(threads: number): Promise<number> {
-  const pool = new SimPool(threads);
-  try {
-    await Promise.all(Array.from({ length: threads }, () => pool.run({ ...jobOf('mix', 99), frames: 4 })));
-    const started = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: threads }, async () => {
-        while (next < jobs.length) await pool.run(jobs[next++]!);
-      }),
+  const jobOf = (scenario: string, seed: number): SimJob => ({
+    scenario,
+    seed,
+    frames,
+    fps: 24,
+    size,
+    views: [0, 1, 2, 3],
+    looks: 1,
+    format: 'none',
+    out: '',
+  });
+
+  // One thread, in this process.
+  await runJob({ ...jobOf('mix', 99), frames: 10 }); // warm-up: wasm, JIT
+  const perScenario: { scenario: string; fps: number; physicsMs: number; renderMsPerFrame: number }[] = [];
+  for (const s of SCENARIOS) {
+    const rates: number[] = [];
+    let physicsMs = 0;
+    let renderMs = 0;
+    let rendered = 0;
+    for (let run = 0; run < runs; run++) {
+      const started = performance.now();
+      let units = 0;
+      for (let seed = 0; seed < seeds; seed++) {
+        const r: JobResult = await runJob(jobOf(s.name, seed));
+        units += r.framesRendered;
+        physicsMs += r.physicsMs;
+        renderMs += r.renderMs;
+        rendered += r.framesRendered;
+      }
+      rates.push(units / ((performance.now() - started) / 1000));
+    }
+    perScenario.push({
+      scenario: s.name,
+      fps: median(rates),
+      physicsMs: physicsMs / (runs * seeds),
+      renderMsPerFrame: renderMs / rendered,
+    });
+    log(`${s.name}: ${median(rates).toFixed(1)} frames/s`);
+  }
+  const overall = perScenario.length / perScenario.reduce((sum, r) => sum + 1 / r.fps, 0);
+
+  // Scaling: the same jobs on 1 and 2 worker threads, interleaved.
+  const jobs = SCENARIOS.flatMap((s) => Array.from({ length: seeds }, (_, seed) => jobOf(s.name, seed)));
+  const total = jobs.length * frames * 4;
+  async function poolRate(threads: number): Promise<number> {
+    const pool = new SimPool(threads);
+    try {
+      await Promise.all(Array.from({ length: threads }, () => pool.run({ ...jobOf('mix', 99), frames: 4 })));
+      const started = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: threads }, async () => {
+          while (next < jobs.length) await pool.run(jobs[next++]!);
+        }),
+      );
+      return total / ((performance.now() - started) / 1000);
+    } finally {
+      await pool.close();
+    }
+  }
+  const threadCounts = values.threads.split(',').map(Number);
+  const byThreads = threadCounts.map(() => [] as number[]);
+  for (let run = 0; run < runs; run++) {
+    for (const [i, threads] of threadCounts.entries()) byThreads[i]!.push(await poolRate(threads));
+    log(
+      `scaling run ${run + 1}: ${threadCounts.map((t, i) => `${t} thread(s) ${byThreads[i]!.at(-1)!.toFixed(1)}`).join(', ')} frames/s`,
     );
-    return total / ((performance.now() - started) / 1000);
-  } finally {
-    await pool.close();
+  }
+  const scaling = threadCounts.map((threads, i) => ({
+    threads,
+    fps: median(byThreads[i]!),
+    speedup: median(byThreads[i]!) / median(byThreads[0]!),
+  }));
+
+  const result = {
+    size,
+    frames,
+    seedsPerScenario: seeds,
+    runs,
+    perScenario,
+    oneThreadFps: overall,
+    workers: scaling,
+  };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    process.stdout.write(
+      `sim at ${size}x${size}, 4 views x ${frames} frames, ${seeds} seeds per scenario, median of ${runs} runs; view frames per second, all channels, physics included, no encoding\n`,
+    );
+    process.stdout.write(
+      `${formatTable([
+        ['scenario', 'frames/s (1 thread)', 'physics ms/rollout', 'render ms/frame'],
+        ...perScenario.map((r) => [
+          r.scenario,
+          r.fps.toFixed(1),
+          r.physicsMs.toFixed(0),
+          r.renderMsPerFrame.toFixed(2),
+        ]),
+      ])}\n`,
+    );
+    process.stdout.write(`all scenarios (harmonic mean): ${overall.toFixed(1)} frames/s on one thread\n`);
+    process.stdout.write(
+      `worker threads: ${scaling.map((s) => `${s.threads} -> ${s.fps.toFixed(1)} frames/s (x${s.speedup.toFixed(2)})`).join(', ')}\n`,
+    );
   }
 }
-const one: number[] = [];
-const two: number[] = [];
-for (let run = 0; run < runs; run++) {
-  one.push(await poolRate(1));
-  two.push(await poolRate(2));
-  log(`scaling run ${run + 1}: 1 thread ${one.at(-1)!.toFixed(1)}, 2 threads ${two.at(-1)!.toFixed(1)} frames/s`);
-}
 
-const result = {
-  size,
-  frames,
-  seedsPerScenario: seeds,
-  runs,
-  perScenario,
-  oneThreadFps: overall,
-  workers: { one: median(one), two: median(two), ratio: median(two) / median(one) },
-};
-if (values.json) {
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-} else {
-  process.stdout.write(
-    `sim at ${size}x${size}, 4 views x ${frames} frames, ${seeds} seeds per scenario, median of ${runs} runs; view frames per second, all channels, physics included, no encoding\n`,
-  );
-  process.stdout.write(
-    `${formatTable([
-      ['scenario', 'frames/s (1 thread)', 'physics ms/rollout', 'render ms/frame'],
-      ...perScenario.map((r) => [r.scenario, r.fps.toFixed(1), r.physicsMs.toFixed(0), r.renderMsPerFrame.toFixed(2)]),
-    ])}\n`,
-  );
-  process.stdout.write(`all scenarios (harmonic mean): ${overall.toFixed(1)} frames/s on one thread\n`);
-  process.stdout.write(
-    `worker threads: 1 -> ${median(one).toFixed(1)}, 2 -> ${median(two).toFixed(1)} frames/s (x${(median(two) / median(one)).toFixed(2)})\n`,
-  );
-}
+// Worker threads of a bundled build start this same file: only the main thread runs the benchmark.
+if (isMainThread) await main();
