@@ -48,14 +48,22 @@ async function main(): Promise<void> {
 
   // One thread, in this process.
   await runJob({ ...jobOf('mix', 99), frames: 10 }); // warm-up: wasm, JIT
-  const perScenario: { scenario: string; fps: number; physicsMs: number; renderMsPerFrame: number }[] = [];
+  const perScenario: {
+    scenario: string;
+    fps: number;
+    cpuFps: number;
+    physicsMs: number;
+    renderMsPerFrame: number;
+  }[] = [];
   for (const s of SCENARIOS) {
     const rates: number[] = [];
+    const cpuRates: number[] = [];
     let physicsMs = 0;
     let renderMs = 0;
     let rendered = 0;
     for (let run = 0; run < runs; run++) {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       let units = 0;
       for (let seed = 0; seed < seeds; seed++) {
         const r: JobResult = await runJob(jobOf(s.name, seed));
@@ -65,16 +73,20 @@ async function main(): Promise<void> {
         rendered += r.framesRendered;
       }
       rates.push(units / ((performance.now() - started) / 1000));
+      const used = process.cpuUsage(cpu);
+      cpuRates.push(units / ((used.user + used.system) / 1e6));
     }
     perScenario.push({
       scenario: s.name,
       fps: median(rates),
+      cpuFps: median(cpuRates),
       physicsMs: physicsMs / (runs * seeds),
       renderMsPerFrame: renderMs / rendered,
     });
     log(`${s.name}: ${median(rates).toFixed(1)} frames/s`);
   }
   const overall = perScenario.length / perScenario.reduce((sum, r) => sum + 1 / r.fps, 0);
+  const overallCpu = perScenario.length / perScenario.reduce((sum, r) => sum + 1 / r.cpuFps, 0);
 
   // Scaling: the same jobs on 1 and 2 worker threads, interleaved.
   const jobs = SCENARIOS.flatMap((s) => Array.from({ length: seeds }, (_, seed) => jobOf(s.name, seed)));
@@ -116,6 +128,7 @@ async function main(): Promise<void> {
     runs,
     perScenario,
     oneThreadFps: overall,
+    oneThreadCpuFps: overallCpu,
     workers: scaling,
   };
   if (values.json) {
@@ -126,16 +139,19 @@ async function main(): Promise<void> {
     );
     process.stdout.write(
       `${formatTable([
-        ['scenario', 'frames/s (1 thread)', 'physics ms/rollout', 'render ms/frame'],
+        ['scenario', 'frames/s (1 thread)', 'per CPU-second', 'physics ms/rollout', 'render ms/frame'],
         ...perScenario.map((r) => [
           r.scenario,
           r.fps.toFixed(1),
+          r.cpuFps.toFixed(1),
           r.physicsMs.toFixed(0),
           r.renderMsPerFrame.toFixed(2),
         ]),
       ])}\n`,
     );
-    process.stdout.write(`all scenarios (harmonic mean): ${overall.toFixed(1)} frames/s on one thread\n`);
+    process.stdout.write(
+      `all scenarios (harmonic mean): ${overall.toFixed(1)} frames/s on one thread, ${overallCpu.toFixed(1)} per CPU-second\n`,
+    );
     process.stdout.write(
       `worker threads: ${scaling.map((s) => `${s.threads} -> ${s.fps.toFixed(1)} frames/s (x${s.speedup.toFixed(2)})`).join(', ')}\n`,
     );

@@ -1,8 +1,9 @@
 /**
  * A z-buffered triangle rasterizer with one exact sample at each pixel center (masks, depth, normals and
  * shading come from it) and four rotated-grid subsamples per pixel that only record which triangle covers
- * them (anti-aliasing of RGB: each subsample takes the color of the surface it sees). Depth is the camera
- * z of the surface, interpolated as 1/z, which is exact for planar triangles under perspective.
+ * them (anti-aliasing of RGB: each subsample takes the color of the surface it sees). The z-buffer holds
+ * 1/z (camera z), which is linear in screen space, so interpolating it is exact for planar triangles under
+ * perspective and costs no division per sample; larger is nearer, 0 is empty.
  */
 
 /** Subsample offsets from the pixel center (a rotated 4-sample grid). */
@@ -16,12 +17,12 @@ export const SUBSAMPLES = [
 export interface RasterTarget {
   width: number;
   height: number;
-  /** Camera z of the nearest surface at each pixel center; Infinity where nothing was drawn. */
-  depth: Float32Array;
+  /** 1 / camera z of the nearest surface at each pixel center; 0 where nothing was drawn. */
+  inverseDepth: Float32Array;
   /** The triangle seen at each pixel center; -1 where nothing was drawn. */
   triangle: Int32Array;
   /** Four per pixel, in SUBSAMPLES order. */
-  subDepth: Float32Array;
+  subInverseDepth: Float32Array;
   subTriangle: Int32Array;
 }
 
@@ -30,17 +31,17 @@ export function createRasterTarget(width: number, height: number): RasterTarget 
   return {
     width,
     height,
-    depth: new Float32Array(n),
+    inverseDepth: new Float32Array(n),
     triangle: new Int32Array(n),
-    subDepth: new Float32Array(4 * n),
+    subInverseDepth: new Float32Array(4 * n),
     subTriangle: new Int32Array(4 * n),
   };
 }
 
 export function clearRasterTarget(target: RasterTarget): void {
-  target.depth.fill(Number.POSITIVE_INFINITY);
+  target.inverseDepth.fill(0);
   target.triangle.fill(-1);
-  target.subDepth.fill(Number.POSITIVE_INFINITY);
+  target.subInverseDepth.fill(0);
   target.subTriangle.fill(-1);
 }
 
@@ -69,7 +70,7 @@ export function rasterizeTriangle(
     [bz, cz] = [cz, bz];
     area = -area;
   }
-  const { width, height, depth, triangle, subDepth, subTriangle } = target;
+  const { width, height, inverseDepth, triangle, subInverseDepth, subTriangle } = target;
   const minX = Math.max(0, Math.floor(Math.min(ax, bx, cx) - 0.5));
   const maxX = Math.min(width - 1, Math.ceil(Math.max(ax, bx, cx) - 0.5));
   const minY = Math.max(0, Math.floor(Math.min(ay, by, cy) - 0.5));
@@ -92,7 +93,7 @@ export function rasterizeTriangle(
   const reachB = 0.375 * (Math.abs(bA) + Math.abs(bB));
   const reachC = 0.375 * (Math.abs(cA) + Math.abs(cB));
 
-  // Each subsample's edge functions, as offsets from the center's (unrolled: this is the hot loop).
+  // Each subsample's edge functions and 1/z, as offsets from the center's (unrolled: this is the hot loop).
   const a0 = aA * -0.125 + aB * -0.375;
   const b0 = bA * -0.125 + bB * -0.375;
   const c0 = cA * -0.125 + cB * -0.375;
@@ -105,6 +106,10 @@ export function rasterizeTriangle(
   const a3 = aA * -0.375 + aB * 0.125;
   const b3 = bA * -0.375 + bB * 0.125;
   const c3 = cA * -0.375 + cB * 0.125;
+  const i0 = a0 * iza + b0 * izb + c0 * izc;
+  const i1 = a1 * iza + b1 * izb + c1 * izc;
+  const i2 = a2 * iza + b2 * izb + c2 * izc;
+  const i3 = a3 * iza + b3 * izb + c3 * izc;
 
   for (let y = minY; y <= maxY; y++) {
     const py = y + 0.5;
@@ -115,53 +120,51 @@ export function rasterizeTriangle(
     for (let x = minX; x <= maxX; x++, wa += aA, wb += bA, wc += cA) {
       if (wa < -reachA || wb < -reachB || wc < -reachC) continue;
       const p = y * width + x;
-      if (wa >= 0 && wb >= 0 && wc >= 0) {
-        const z = 1 / (wa * iza + wb * izb + wc * izc);
-        if (z < depth[p]!) {
-          depth[p] = z;
+      const iz = wa * iza + wb * izb + wc * izc;
+      const q = 4 * p;
+      if (wa >= reachA && wb >= reachB && wc >= reachC) {
+        // Every sample of this pixel is inside: only the depth tests remain.
+        if (iz > inverseDepth[p]!) {
+          inverseDepth[p] = iz;
           triangle[p] = id;
         }
-      }
-      const q = 4 * p;
-      let sa = wa + a0;
-      let sb = wb + b0;
-      let sc = wc + c0;
-      if (sa >= 0 && sb >= 0 && sc >= 0) {
-        const z = 1 / (sa * iza + sb * izb + sc * izc);
-        if (z < subDepth[q]!) {
-          subDepth[q] = z;
+        if (iz + i0 > subInverseDepth[q]!) {
+          subInverseDepth[q] = iz + i0;
           subTriangle[q] = id;
         }
-      }
-      sa = wa + a1;
-      sb = wb + b1;
-      sc = wc + c1;
-      if (sa >= 0 && sb >= 0 && sc >= 0) {
-        const z = 1 / (sa * iza + sb * izb + sc * izc);
-        if (z < subDepth[q + 1]!) {
-          subDepth[q + 1] = z;
+        if (iz + i1 > subInverseDepth[q + 1]!) {
+          subInverseDepth[q + 1] = iz + i1;
           subTriangle[q + 1] = id;
         }
-      }
-      sa = wa + a2;
-      sb = wb + b2;
-      sc = wc + c2;
-      if (sa >= 0 && sb >= 0 && sc >= 0) {
-        const z = 1 / (sa * iza + sb * izb + sc * izc);
-        if (z < subDepth[q + 2]!) {
-          subDepth[q + 2] = z;
+        if (iz + i2 > subInverseDepth[q + 2]!) {
+          subInverseDepth[q + 2] = iz + i2;
           subTriangle[q + 2] = id;
         }
-      }
-      sa = wa + a3;
-      sb = wb + b3;
-      sc = wc + c3;
-      if (sa >= 0 && sb >= 0 && sc >= 0) {
-        const z = 1 / (sa * iza + sb * izb + sc * izc);
-        if (z < subDepth[q + 3]!) {
-          subDepth[q + 3] = z;
+        if (iz + i3 > subInverseDepth[q + 3]!) {
+          subInverseDepth[q + 3] = iz + i3;
           subTriangle[q + 3] = id;
         }
+        continue;
+      }
+      if (wa >= 0 && wb >= 0 && wc >= 0 && iz > inverseDepth[p]!) {
+        inverseDepth[p] = iz;
+        triangle[p] = id;
+      }
+      if (wa + a0 >= 0 && wb + b0 >= 0 && wc + c0 >= 0 && iz + i0 > subInverseDepth[q]!) {
+        subInverseDepth[q] = iz + i0;
+        subTriangle[q] = id;
+      }
+      if (wa + a1 >= 0 && wb + b1 >= 0 && wc + c1 >= 0 && iz + i1 > subInverseDepth[q + 1]!) {
+        subInverseDepth[q + 1] = iz + i1;
+        subTriangle[q + 1] = id;
+      }
+      if (wa + a2 >= 0 && wb + b2 >= 0 && wc + c2 >= 0 && iz + i2 > subInverseDepth[q + 2]!) {
+        subInverseDepth[q + 2] = iz + i2;
+        subTriangle[q + 2] = id;
+      }
+      if (wa + a3 >= 0 && wb + b3 >= 0 && wc + c3 >= 0 && iz + i3 > subInverseDepth[q + 3]!) {
+        subInverseDepth[q + 3] = iz + i3;
+        subTriangle[q + 3] = id;
       }
     }
   }

@@ -53,6 +53,9 @@ export class ViewRenderer {
   private readonly pattern: Uint8Array;
   /** The body of every triangle of the frame being drawn. */
   private bodyOf: Int32Array = new Int32Array(0);
+  /** Pixels whose subsamples see more than one surface, found by shade() for resolve(). */
+  private readonly mixed: Int32Array;
+  private mixedCount = 0;
 
   constructor(
     readonly camera: Camera,
@@ -67,6 +70,7 @@ export class ViewRenderer {
     this.color = new Float32Array(3 * n);
     this.centerBody = new Int32Array(n);
     this.normal = new Float32Array(3 * n);
+    this.mixed = new Int32Array(n);
     const r = camera.rotation;
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
@@ -135,6 +139,7 @@ export class ViewRenderer {
     const nrm = geometry.normals;
     const cam = new Float64Array(9);
     const poly = new Float64Array(12);
+    const screen = new Float64Array(12);
     for (let t = 0; t < geometry.count; t++) {
       const o = t * 9;
       const ax = tri[o]! - c0;
@@ -159,147 +164,180 @@ export class ViewRenderer {
         corners = clipNear(cam, near, poly);
         src = poly;
       }
-      const px = (k: number) => (fx * src[3 * k]!) / src[3 * k + 2]! + cx;
-      const py = (k: number) => (fy * src[3 * k + 1]!) / src[3 * k + 2]! + cy;
+      // Project the corners (x = fx X / Z + cx), then draw the polygon as a fan.
+      for (let k = 0; k < corners; k++) {
+        screen[3 * k] = (fx * src[3 * k]!) / src[3 * k + 2]! + cx;
+        screen[3 * k + 1] = (fy * src[3 * k + 1]!) / src[3 * k + 2]! + cy;
+        screen[3 * k + 2] = src[3 * k + 2]!;
+      }
       for (let k = 1; k + 1 < corners; k++) {
         rasterizeTriangle(
           target,
           t,
-          px(0),
-          py(0),
-          src[2]!,
-          px(k),
-          py(k),
-          src[3 * k + 2]!,
-          px(k + 1),
-          py(k + 1),
-          src[3 * k + 5]!,
+          screen[0]!,
+          screen[1]!,
+          screen[2]!,
+          screen[3 * k]!,
+          screen[3 * k + 1]!,
+          screen[3 * k + 2]!,
+          screen[3 * k + 3]!,
+          screen[3 * k + 4]!,
+          screen[3 * k + 5]!,
         );
       }
     }
   }
 
-  /** Color, mask, depth and normal at every pixel center. */
+  /**
+   * Color, mask, depth and normal at every pixel center. A pixel whose four subsamples all see its own
+   * surface gets its final RGB here; the others are listed for resolve().
+   */
   private shade(geometry: FrameGeometry, shadow: ShadowMap, out: FrameChannels): void {
-    const { depth, triangle } = this.target;
-    const { rays, sky, color, normal, centerBody, kind, radius, halfHeight, material, pattern, ids } = this;
+    const { inverseDepth, triangle, subTriangle } = this.target;
+    const {
+      rays,
+      sky,
+      color,
+      normal,
+      centerBody,
+      kind,
+      radius,
+      halfHeight,
+      material,
+      pattern,
+      ids,
+      bodyOf,
+      mixed,
+    } = this;
+    // Writing a number into a clamped view rounds and clamps it to a byte in one store.
+    const rgb = new Uint8ClampedArray(out.rgb.buffer, out.rgb.byteOffset, out.rgb.length);
+    const { mask, depth, normals: normalBytes } = out;
+    let mixedCount = 0;
     const { rotation: rot, position: pos, normals: faceNormals, body: triBody } = geometry;
     const [c0, c1, c2] = this.camera.position;
     const [lx, ly, lz] = this.look.lightDirection;
     const { ambient, lightIntensity } = this.look;
-    const n = depth.length;
+    const n = inverseDepth.length;
     for (let p = 0; p < n; p++) {
       const t = triangle[p]!;
+      let own = -1;
       if (t < 0) {
-        centerBody[p] = -1;
         color[3 * p] = sky[3 * p]!;
         color[3 * p + 1] = sky[3 * p + 1]!;
         color[3 * p + 2] = sky[3 * p + 2]!;
-        out.mask[p] = 0;
-        out.depth[p] = 0;
+        mask[p] = 0;
+        depth[p] = 0;
         normal[3 * p] = normal[3 * p + 1] = normal[3 * p + 2] = 0;
-        out.normals[3 * p] = out.normals[3 * p + 1] = out.normals[3 * p + 2] = 0;
-        continue;
-      }
-      const b = triBody[t]!;
-      centerBody[p] = b;
-      out.mask[p] = ids[b]!;
-      const z = depth[p]!;
-      out.depth[p] = z;
-      const wx = c0 + z * rays[3 * p]!;
-      const wy = c1 + z * rays[3 * p + 1]!;
-      const wz = c2 + z * rays[3 * p + 2]!;
-      // The point in the body's frame (R^T (x - position)).
-      const m = b * 9;
-      const dx = wx - pos[b * 3]!;
-      const dy = wy - pos[b * 3 + 1]!;
-      const dz = wz - pos[b * 3 + 2]!;
-      const bx = rot[m]! * dx + rot[m + 3]! * dy + rot[m + 6]! * dz;
-      const by = rot[m + 1]! * dx + rot[m + 4]! * dy + rot[m + 7]! * dz;
-      const bz = rot[m + 2]! * dx + rot[m + 5]! * dy + rot[m + 8]! * dz;
-      let nx = faceNormals[3 * t]!;
-      let ny = faceNormals[3 * t + 1]!;
-      let nz = faceNormals[3 * t + 2]!;
-      const k = kind[b]!;
-      if (k !== SHAPE_FLAT) {
-        // Exact normals of curved surfaces, from the body-frame point; flat caps keep the face normal.
-        let qx = bx;
-        let qy = by;
-        let qz = bz;
-        let curved = true;
-        if (k === SHAPE_CYLINDER) {
-          curved = Math.abs(nx * rot[m + 1]! + ny * rot[m + 4]! + nz * rot[m + 7]!) < 0.99;
-          qy = 0;
-        } else if (k === SHAPE_CAPSULE) {
-          const h = halfHeight[b]!;
-          qy = by > h ? by - h : by < -h ? by + h : 0;
+        normalBytes[3 * p] = normalBytes[3 * p + 1] = normalBytes[3 * p + 2] = 0;
+      } else {
+        const b = triBody[t]!;
+        own = b;
+        mask[p] = ids[b]!;
+        const z = 1 / inverseDepth[p]!;
+        depth[p] = z;
+        const wx = c0 + z * rays[3 * p]!;
+        const wy = c1 + z * rays[3 * p + 1]!;
+        const wz = c2 + z * rays[3 * p + 2]!;
+        // The point in the body's frame (R^T (x - position)).
+        const m = b * 9;
+        const dx = wx - pos[b * 3]!;
+        const dy = wy - pos[b * 3 + 1]!;
+        const dz = wz - pos[b * 3 + 2]!;
+        const bx = rot[m]! * dx + rot[m + 3]! * dy + rot[m + 6]! * dz;
+        const by = rot[m + 1]! * dx + rot[m + 4]! * dy + rot[m + 7]! * dz;
+        const bz = rot[m + 2]! * dx + rot[m + 5]! * dy + rot[m + 8]! * dz;
+        let nx = faceNormals[3 * t]!;
+        let ny = faceNormals[3 * t + 1]!;
+        let nz = faceNormals[3 * t + 2]!;
+        const k = kind[b]!;
+        if (k !== SHAPE_FLAT) {
+          // Exact normals of curved surfaces, from the body-frame point; flat caps keep the face normal.
+          let qx = bx;
+          let qy = by;
+          let qz = bz;
+          let curved = true;
+          if (k === SHAPE_CYLINDER) {
+            curved = Math.abs(nx * rot[m + 1]! + ny * rot[m + 4]! + nz * rot[m + 7]!) < 0.99;
+            qy = 0;
+          } else if (k === SHAPE_CAPSULE) {
+            const h = halfHeight[b]!;
+            qy = by > h ? by - h : by < -h ? by + h : 0;
+          }
+          if (curved) {
+            const len = Math.sqrt(qx * qx + qy * qy + qz * qz) || radius[b]!;
+            qx /= len;
+            qy /= len;
+            qz /= len;
+            nx = rot[m]! * qx + rot[m + 1]! * qy + rot[m + 2]! * qz;
+            ny = rot[m + 3]! * qx + rot[m + 4]! * qy + rot[m + 5]! * qz;
+            nz = rot[m + 6]! * qx + rot[m + 7]! * qy + rot[m + 8]! * qz;
+          }
         }
-        if (curved) {
-          const len = Math.sqrt(qx * qx + qy * qy + qz * qz) || radius[b]!;
-          qx /= len;
-          qy /= len;
-          qz /= len;
-          nx = rot[m]! * qx + rot[m + 1]! * qy + rot[m + 2]! * qz;
-          ny = rot[m + 3]! * qx + rot[m + 4]! * qy + rot[m + 5]! * qz;
-          nz = rot[m + 6]! * qx + rot[m + 7]! * qy + rot[m + 8]! * qz;
-        }
+        normal[3 * p] = nx;
+        normal[3 * p + 1] = ny;
+        normal[3 * p + 2] = nz;
+        normalBytes[3 * p] = (nx + 1) * 127.5 + 0.5;
+        normalBytes[3 * p + 1] = (ny + 1) * 127.5 + 0.5;
+        normalBytes[3 * p + 2] = (nz + 1) * 127.5 + 0.5;
+        const mat = b * 7;
+        const mix = patternMix(pattern[b]!, material[mat + 6]!, bx, by, bz);
+        const facing = -(nx * lx + ny * ly + nz * lz);
+        const light = ambient + (facing > 0 ? lightIntensity * facing * lightAt(shadow, wx, wy, wz) : 0);
+        color[3 * p] = (material[mat]! + (material[mat + 3]! - material[mat]!) * mix) * light;
+        color[3 * p + 1] = (material[mat + 1]! + (material[mat + 4]! - material[mat + 1]!) * mix) * light;
+        color[3 * p + 2] = (material[mat + 2]! + (material[mat + 5]! - material[mat + 2]!) * mix) * light;
       }
-      normal[3 * p] = nx;
-      normal[3 * p + 1] = ny;
-      normal[3 * p + 2] = nz;
-      out.normals[3 * p] = ((nx + 1) * 127.5 + 0.5) | 0;
-      out.normals[3 * p + 1] = ((ny + 1) * 127.5 + 0.5) | 0;
-      out.normals[3 * p + 2] = ((nz + 1) * 127.5 + 0.5) | 0;
-      const mat = b * 7;
-      const mix = patternMix(pattern[b]!, material[mat + 6]!, bx, by, bz);
-      const facing = -(nx * lx + ny * ly + nz * lz);
-      const light = ambient + (facing > 0 ? lightIntensity * facing * lightAt(shadow, wx, wy, wz) : 0);
-      for (let ch = 0; ch < 3; ch++) {
-        const albedo = material[mat + ch]! + (material[mat + 3 + ch]! - material[mat + ch]!) * mix;
-        color[3 * p + ch] = albedo * light;
+      centerBody[p] = own;
+      const q = 4 * p;
+      const t0 = subTriangle[q]!;
+      const t1 = subTriangle[q + 1]!;
+      const t2 = subTriangle[q + 2]!;
+      const t3 = subTriangle[q + 3]!;
+      if (
+        (t0 < 0 ? -1 : bodyOf[t0]!) === own &&
+        (t1 < 0 ? -1 : bodyOf[t1]!) === own &&
+        (t2 < 0 ? -1 : bodyOf[t2]!) === own &&
+        (t3 < 0 ? -1 : bodyOf[t3]!) === own
+      ) {
+        rgb[3 * p] = color[3 * p]! * 255;
+        rgb[3 * p + 1] = color[3 * p + 1]! * 255;
+        rgb[3 * p + 2] = color[3 * p + 2]! * 255;
+      } else {
+        mixed[mixedCount++] = p;
       }
     }
+    this.mixedCount = mixedCount;
   }
 
-  /** RGB: the mean color of the four subsamples; a subsample on another surface borrows a neighbor's color. */
+  /**
+   * RGB of the pixels whose subsamples see more than one surface: the mean color of the four subsamples,
+   * where a subsample on another surface borrows the color of the nearest pixel whose center sees it.
+   */
   private resolve(out: FrameChannels): void {
     const { width, height } = this.camera;
     const { subTriangle } = this.target;
-    const { color, centerBody, sky, bodyOf } = this;
-    const rgb = out.rgb;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const p = y * width + x;
-        const own = centerBody[p]!;
-        const q = 4 * p;
-        const t0 = subTriangle[q]!;
-        const t1 = subTriangle[q + 1]!;
-        const t2 = subTriangle[q + 2]!;
-        const t3 = subTriangle[q + 3]!;
-        const s0 = t0 < 0 ? -1 : bodyOf[t0]!;
-        const s1 = t1 < 0 ? -1 : bodyOf[t1]!;
-        const s2 = t2 < 0 ? -1 : bodyOf[t2]!;
-        const s3 = t3 < 0 ? -1 : bodyOf[t3]!;
-        if (s0 === own && s1 === own && s2 === own && s3 === own) {
-          rgb[3 * p] = toByte(color[3 * p]!);
-          rgb[3 * p + 1] = toByte(color[3 * p + 1]!);
-          rgb[3 * p + 2] = toByte(color[3 * p + 2]!);
-          continue;
-        }
-        let r = 0;
-        let g = 0;
-        let b = 0;
-        for (const body of [s0, s1, s2, s3]) {
-          const from = body === own ? color : body < 0 ? sky : color;
-          const at = body === own || body < 0 ? p : neighborWith(centerBody, width, height, x, y, body, p);
-          r += from[3 * at]!;
-          g += from[3 * at + 1]!;
-          b += from[3 * at + 2]!;
-        }
-        rgb[3 * p] = toByte(r / 4);
-        rgb[3 * p + 1] = toByte(g / 4);
-        rgb[3 * p + 2] = toByte(b / 4);
+    const { color, centerBody, sky, bodyOf, mixed } = this;
+    const rgb = new Uint8ClampedArray(out.rgb.buffer, out.rgb.byteOffset, out.rgb.length);
+    for (let i = 0; i < this.mixedCount; i++) {
+      const p = mixed[i]!;
+      const x = p % width;
+      const y = (p - x) / width;
+      const own = centerBody[p]!;
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let s = 0; s < 4; s++) {
+        const t = subTriangle[4 * p + s]!;
+        const body = t < 0 ? -1 : bodyOf[t]!;
+        const from = body < 0 && own >= 0 ? sky : color;
+        const at = body === own || body < 0 ? p : neighborWith(centerBody, width, height, x, y, body, p);
+        r += from[3 * at]!;
+        g += from[3 * at + 1]!;
+        b += from[3 * at + 2]!;
       }
+      rgb[3 * p] = (r / 4) * 255;
+      rgb[3 * p + 1] = (g / 4) * 255;
+      rgb[3 * p + 2] = (b / 4) * 255;
     }
   }
 
@@ -312,13 +350,23 @@ export class ViewRenderer {
     const { mask, edges } = out;
     const n = this.normal;
     for (let y = 0; y < height; y++) {
+      const row = y * width;
+      const last = y + 1 === height;
       for (let x = 0; x < width; x++) {
-        const p = y * width + x;
+        const p = row + x;
         const m = mask[p]!;
         let edge = 0;
-        for (let k = 0; k < 2 && edge === 0; k++) {
-          const q = k === 0 ? (x + 1 < width ? p + 1 : -1) : y + 1 < height ? p + width : -1;
-          if (q < 0) continue;
+        if (x + 1 < width) {
+          const q = p + 1;
+          if (m !== mask[q]) edge = 255;
+          else if (
+            m !== 0 &&
+            n[3 * p]! * n[3 * q]! + n[3 * p + 1]! * n[3 * q + 1]! + n[3 * p + 2]! * n[3 * q + 2]! < CREASE_COS
+          )
+            edge = 255;
+        }
+        if (edge === 0 && !last) {
+          const q = p + width;
           if (m !== mask[q]) edge = 255;
           else if (
             m !== 0 &&
@@ -330,10 +378,6 @@ export class ViewRenderer {
       }
     }
   }
-}
-
-function toByte(v: number): number {
-  return v <= 0 ? 0 : v >= 1 ? 255 : (v * 255 + 0.5) | 0;
 }
 
 const NEIGHBORS = [
