@@ -80,10 +80,14 @@ export function captionFor(rollout: Rollout, look: Look, facts: RolloutFacts): s
       sentences.push(
         `${cap(listing(load.map((b) => `a ${name(b.id)}`)))} ${load.length > 1 ? 'drop' : 'drops'} onto a ${name(plank.id).replace('plank', 'seesaw plank')}.`,
       );
+      const side = (id: number) => (world.bodies[id - 1]!.position[0] < 0 ? 'left' : 'right');
+      const under = load.find((b) => side(b.id) === facts.seesawTips);
       sentences.push(
         facts.seesawTips === 'none'
           ? 'The seesaw stays level.'
-          : `The seesaw tips to the ${facts.seesawTips}.`,
+          : under
+            ? `The seesaw tips down under the ${name(under.id)}.`
+            : 'The seesaw tips the other way.',
       );
       break;
     }
