@@ -193,3 +193,18 @@ test('--format shards writes WebDataset shards: MP4, JSON, caption and compresse
   }
   assert.equal(names.filter((n) => n.endsWith('.mp4')).length, 2);
 });
+
+test('eval-split writes the eight protocol scenarios x 4 views, 100 frames, from seed 1000000', async () => {
+  const out = join(dir, 'eval');
+  const r = await runOrbis(
+    ['--json', '--threads', '1', 'sim', 'eval-split', '--seeds', '1', '--size', '16', '--out', out],
+    dir,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { samples: number }).samples, 32);
+  const meta = sampleMetaSchema.parse(
+    JSON.parse(readFileSync(join(out, 'dominoes', 'dominoes-s1000000-v3-l0', 'sample.json'), 'utf8')),
+  );
+  assert.equal(meta.frames, 100);
+  assert.equal(meta.seed, 1000000);
+});

@@ -73,6 +73,16 @@ export function makeLook(world: WorldSpec, index: number): Look {
   }
   let next = 0;
   const materials = world.bodies.map((body): Material => {
+    if (body.role === 'gripper' || body.role === 'finger') {
+      // The robot looks the same in every look: a light metal gray.
+      return {
+        colorName: 'gray',
+        base: [0.7, 0.72, 0.75],
+        second: [0.5, 0.52, 0.55],
+        pattern: 'solid',
+        frequency: 1,
+      };
+    }
     if (body.furniture) {
       const [name, color] = random.pick(MUTED);
       const base = jitter(random, color, 0.06);
