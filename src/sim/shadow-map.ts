@@ -86,7 +86,7 @@ export function buildShadowMap(
     u0,
     v0,
     texel,
-    bias: 2.5 * texel,
+    bias: 2 * texel,
     minU: minU - 2,
     maxU: maxU + 1,
     minV: minV - 2,
@@ -94,22 +94,15 @@ export function buildShadowMap(
   };
 }
 
-/** The fraction of light reaching world point (x, y, z): 0 in shadow, 1 lit, soft over a 2x2 texel filter. */
+/**
+ * The fraction of light reaching world point (x, y, z): 0 in shadow, 1 lit. The nearest texel decides; a
+ * texel is about one pixel of a 256-pixel view, so shadow edges stay as sharp as object edges.
+ */
 export function lightAt(map: ShadowMap, x: number, y: number, z: number): number {
-  const { u, v, direction: d, size, depth } = map;
-  const su = (x * u[0] + y * u[1] + z * u[2] - map.u0) / map.texel - 0.5;
-  const sv = (x * v[0] + y * v[1] + z * v[2] - map.v0) / map.texel - 0.5;
-  const iu = Math.floor(su);
-  const iv = Math.floor(sv);
+  const { u, v, direction: d, size } = map;
+  const iu = Math.floor((x * u[0] + y * u[1] + z * u[2] - map.u0) / map.texel);
+  const iv = Math.floor((x * v[0] + y * v[1] + z * v[2] - map.v0) / map.texel);
   if (iu < map.minU || iv < map.minV || iu > map.maxU || iv > map.maxV) return 1;
-  if (iu < 0 || iv < 0 || iu + 1 >= size || iv + 1 >= size) return 1;
-  const along = x * d[0] + y * d[1] + z * d[2] - map.bias;
-  const fu = su - iu;
-  const fv = sv - iv;
-  const p = iv * size + iu;
-  const l00 = along > depth[p]! ? 0 : 1;
-  const l10 = along > depth[p + 1]! ? 0 : 1;
-  const l01 = along > depth[p + size]! ? 0 : 1;
-  const l11 = along > depth[p + size + 1]! ? 0 : 1;
-  return (l00 * (1 - fu) + l10 * fu) * (1 - fv) + (l01 * (1 - fu) + l11 * fu) * fv;
+  if (iu < 0 || iv < 0 || iu >= size || iv >= size) return 1;
+  return x * d[0] + y * d[1] + z * d[2] - map.bias > map.depth[iv * size + iu]! ? 0 : 1;
 }
