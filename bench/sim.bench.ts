@@ -91,26 +91,37 @@ async function main(): Promise<void> {
   // Scaling: the same jobs on 1 and 2 worker threads, interleaved.
   const jobs = SCENARIOS.flatMap((s) => Array.from({ length: seeds }, (_, seed) => jobOf(s.name, seed)));
   const total = jobs.length * frames * 4;
-  async function poolRate(threads: number): Promise<number> {
+  /** Frames per wall-clock second, and per CPU-second of the whole process (all its threads). */
+  async function poolRate(threads: number): Promise<{ wall: number; cpu: number }> {
     const pool = new SimPool(threads);
     try {
       await Promise.all(Array.from({ length: threads }, () => pool.run({ ...jobOf('mix', 99), frames: 4 })));
       const started = performance.now();
+      const cpu = process.cpuUsage();
       let next = 0;
       await Promise.all(
         Array.from({ length: threads }, async () => {
           while (next < jobs.length) await pool.run(jobs[next++]!);
         }),
       );
-      return total / ((performance.now() - started) / 1000);
+      const used = process.cpuUsage(cpu);
+      return {
+        wall: total / ((performance.now() - started) / 1000),
+        cpu: total / ((used.user + used.system) / 1e6),
+      };
     } finally {
       await pool.close();
     }
   }
   const threadCounts = values.threads.split(',').map(Number);
   const byThreads = threadCounts.map(() => [] as number[]);
+  const cpuByThreads = threadCounts.map(() => [] as number[]);
   for (let run = 0; run < runs; run++) {
-    for (const [i, threads] of threadCounts.entries()) byThreads[i]!.push(await poolRate(threads));
+    for (const [i, threads] of threadCounts.entries()) {
+      const rate = await poolRate(threads);
+      byThreads[i]!.push(rate.wall);
+      cpuByThreads[i]!.push(rate.cpu);
+    }
     log(
       `scaling run ${run + 1}: ${threadCounts.map((t, i) => `${t} thread(s) ${byThreads[i]!.at(-1)!.toFixed(1)}`).join(', ')} frames/s`,
     );
@@ -119,6 +130,7 @@ async function main(): Promise<void> {
     threads,
     fps: median(byThreads[i]!),
     speedup: median(byThreads[i]!) / median(byThreads[0]!),
+    perCpuSecond: median(cpuByThreads[i]!),
   }));
 
   const result = {
@@ -153,7 +165,7 @@ async function main(): Promise<void> {
       `all scenarios (harmonic mean): ${overall.toFixed(1)} frames/s on one thread, ${overallCpu.toFixed(1)} per CPU-second\n`,
     );
     process.stdout.write(
-      `worker threads: ${scaling.map((s) => `${s.threads} -> ${s.fps.toFixed(1)} frames/s (x${s.speedup.toFixed(2)})`).join(', ')}\n`,
+      `worker threads: ${scaling.map((s) => `${s.threads} -> ${s.fps.toFixed(1)} frames/s (x${s.speedup.toFixed(2)}), ${s.perCpuSecond.toFixed(1)} per CPU-second`).join('; ')}\n`,
     );
   }
 }
