@@ -48,6 +48,11 @@ test('bad arguments get one clear line each', async () => {
     'SIM_INVALID_OPTION',
     /--views must be a whole number from 1 to 4/,
   );
+  await fails(
+    ['sim', 'generate', '--scenario', 'mix', '--size', '2048', '--frames', '100', '--out', out],
+    'SIM_INVALID_OPTION',
+    /need 4\.7 GiB per view/,
+  );
   const file = join(dir, 'a-file');
   writeFileSync(file, 'not a folder');
   await fails(

@@ -99,3 +99,18 @@ export function checkSeeds(seeds: number[], evalSplit: boolean): void {
     );
   }
 }
+
+/** Bytes one rendered view holds in memory: rgb 3 + mask 1 + depth 4 + edges 1 + normals 3 per pixel per frame. */
+export const BYTES_PER_VIEW_PIXEL = 12;
+const VIEW_MEMORY_LIMIT = 2 ** 31;
+
+/** Views are rendered whole in memory (per worker thread): refuse sizes that cannot fit. */
+export function checkViewMemory(frames: number, size: number, views = 1): void {
+  const bytes = views * frames * size * size * BYTES_PER_VIEW_PIXEL;
+  if (bytes > VIEW_MEMORY_LIMIT * views) {
+    throw invalid(
+      `${frames} frames at ${size}x${size} need ${(bytes / views / 2 ** 30).toFixed(1)} GiB per view in memory (at most 2 GiB)`,
+      'use fewer --frames or a smaller --size',
+    );
+  }
+}

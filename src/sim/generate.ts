@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { abortError, OrbisError, ShardWriter, writeFileAtomic } from '../core/index.js';
-import { checkSeeds, type GenerateOptions } from './generate-options.js';
+import { checkSeeds, checkViewMemory, type GenerateOptions } from './generate-options.js';
 import type { JobResult, SimJob } from './run-job.js';
 import { sampleKey } from './sample-key.js';
 import { sampleJsonSchema } from './sample-meta.js';
@@ -57,6 +57,7 @@ export async function requireWritableDir(dir: string): Promise<void> {
  */
 export async function generate(options: GenerateOptions, hooks: GenerateHooks = {}): Promise<GenerateReport> {
   checkSeeds(options.seeds, options.evalSplit ?? false);
+  checkViewMemory(options.frames, options.size);
   await requireWritableDir(options.out);
   const started = performance.now();
   const jobs: SimJob[] = [];

@@ -5,6 +5,7 @@ export { type RolloutFacts, readFacts } from './facts.js';
 export { type GenerateHooks, type GenerateReport, generate, requireWritableDir } from './generate.js';
 export {
   checkSeeds,
+  checkViewMemory,
   EVAL_SEED_BASE,
   type GenerateOptions,
   parseFormat,

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { OrbisError, writeFileAtomic } from '../../core/index.js';
 import {
+  checkViewMemory,
   contactSheet,
   EVAL_SEED_BASE,
   type GenerateReport,
@@ -157,12 +158,15 @@ export async function simPreviewCommand(ctx: CliContext, options: PreviewCliOpti
   const [scenario] = parseScenarios(options.scenario);
   const seeds = parseSeeds(options.seed);
   const out = resolve(ctx.io.cwd, options.out);
+  const size = parseWholeNumber('size', options.size, 16, 1024);
+  const frames = parseWholeNumber('frames', options.frames, 2, 10000);
+  checkViewMemory(frames, size, 4);
   await requireWritableDir(dirname(out));
   const sheet = await contactSheet({
     scenario: scenario!,
     seed: seeds[0]!,
-    size: parseWholeNumber('size', options.size, 16, 1024),
-    frames: parseWholeNumber('frames', options.frames, 2, 10000),
+    size,
+    frames,
     fps: parseFps(options.fps),
     look: parseWholeNumber('look', options.look, 0, 1000),
     columns: parseWholeNumber('columns', options.columns, 1, 32),
