@@ -192,6 +192,53 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     )
     .option('--partial', 'with shards: return what the live shards found, with a warning, when one fails')
     .action(lazy(async () => (await import('./commands/search.js')).searchQueryCommand as Action));
+  const sim = program
+    .command('sim')
+    .description('synthetic physical worlds: seeded scenarios with exact masks, depth, poses and actions');
+  sim
+    .command('list')
+    .description('the scenarios (suite: one of the eight of the physics-alignment protocol)')
+    .action(lazy(async () => (await import('./commands/sim.js')).simListCommand as Action));
+  sim
+    .command('generate')
+    .description('simulate and render worlds: RGB, masks, depth, edges, normals, cameras, poses, captions')
+    .requiredOption('--scenario <name>', 'a scenario, a comma-separated list, or all')
+    .requiredOption('--out <dir>', 'output folder (rerun the same command to resume, npy form)')
+    .option('--seeds <list>', 'seeds: 0-99, 7, or 1,5,9-12 (below 1000000)', '0')
+    .option('--views <n>', 'camera views per rollout, 1 to 4', '4')
+    .option('--size <n>', 'frame width and height in pixels', '256')
+    .option('--frames <n>', 'frames per rollout', '100')
+    .option('--fps <n>', 'frames per second', '24')
+    .option('--looks <n>', 'appearances to render each rollout in', '1')
+    .option('--format <form>', 'npy (raw arrays, no ffmpeg needed) or shards (WebDataset with MP4)', 'npy')
+    .option('--policy <name>', 'push scenario actions: scripted or random (default: by seed parity)')
+    .action(lazy(async () => (await import('./commands/sim.js')).simGenerateCommand as Action));
+  sim
+    .command('preview')
+    .description('write a contact sheet PNG of one rollout: every view, plus mask, depth and edges')
+    .requiredOption('--scenario <name>', 'scenario name')
+    .requiredOption('--out <file>', 'output .png')
+    .option('--seed <n>', 'seed', '0')
+    .option('--size <n>', 'tile size in pixels', '128')
+    .option('--frames <n>', 'frames to simulate', '72')
+    .option('--fps <n>', 'frames per second', '24')
+    .option('--look <n>', 'appearance index', '0')
+    .option('--columns <n>', 'frames shown per row', '6')
+    .action(lazy(async () => (await import('./commands/sim.js')).simPreviewCommand as Action));
+  sim
+    .command('eval-split')
+    .description(
+      'write the physics-alignment suite: 8 scenarios x 4 views x N seeds, 100 frames, seeds from 1000000',
+    )
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--seeds <n>', 'seeds per scenario', '4')
+    .option('--size <n>', 'frame width and height in pixels', '256')
+    .option('--format <form>', 'npy or shards', 'npy')
+    .action(lazy(async () => (await import('./commands/sim.js')).simEvalSplitCommand as Action));
+  sim
+    .command('schema')
+    .description("print the JSON Schema of a sample's metadata")
+    .action(lazy(async () => (await import('./commands/sim.js')).simSchemaCommand as Action));
 
   program
     .command('doctor')

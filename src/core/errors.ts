@@ -59,6 +59,10 @@ export type ErrorCode =
   | 'SEARCH_STORE_AUTH'
   | 'SEARCH_STORE_FAILED'
   | 'SEARCH_SHARD_FAILED'
+  // synthetic worlds (sim)
+  | 'SIM_UNKNOWN_SCENARIO'
+  | 'SIM_INVALID_OPTION'
+  | 'SIM_RESERVED_SEED'
   // control flow
   | 'ABORTED'
   | 'INTERNAL';

@@ -4,5 +4,6 @@ export * from './fs-atomic.js';
 export * from './hardware.js';
 export * from './log.js';
 export * from './progress.js';
+export * from './tar-shards.js';
 export * from './timecode.js';
 export * from './types.js';
