@@ -104,7 +104,9 @@ async function untilSplitDone(out: string, minimum: number): Promise<void> {
   throw new Error(`${minimum} videos were not split within a minute`);
 }
 
-test('3 worker processes through Redis write the same dataset as the local runner', async () => {
+test('3 worker processes through Redis write the same dataset as the local runner', {
+  timeout: 180_000,
+}, async () => {
   const workers = await Promise.all([worker(), worker(), worker()]);
   try {
     const out = join(dir, 'distributed');
@@ -118,7 +120,9 @@ test('3 worker processes through Redis write the same dataset as the local runne
   }
 });
 
-test('kill -9 one worker mid-run, then another: the run completes, nothing lost, nothing twice', async () => {
+test('kill -9 one worker mid-run, then another: the run completes, nothing lost, nothing twice', {
+  timeout: 180_000,
+}, async () => {
   const workers = await Promise.all([worker(), worker(), worker()]);
   try {
     const out = join(dir, 'killed');
@@ -138,7 +142,9 @@ test('kill -9 one worker mid-run, then another: the run completes, nothing lost,
   }
 });
 
-test('Redis restarted mid-run (append-only file on): the run resumes and completes', async () => {
+test('Redis restarted mid-run (append-only file on): the run resumes and completes', {
+  timeout: 180_000,
+}, async () => {
   const workers = await Promise.all([worker(), worker()]);
   try {
     const out = join(dir, 'restarted');

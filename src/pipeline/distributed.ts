@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Redis } from 'ioredis';
 import type { Pipeline, StageSpec } from './stage.js';
 
 /**
@@ -10,7 +11,8 @@ import type { Pipeline, StageSpec } from './stage.js';
  *
  * Keys (prefix `orbis:`): `runs` (set of active run ids); `run:<id>` (hash: the run's description);
  * `run:<id>:open` (set of job ids not finished: a job adds its children before it removes itself, so the
- * set is empty only when the run is complete); `run:<id>:results` (hash: item key -> last stage's output,
+ * set is empty only when the run is complete) and `run:<id>:done` (job ids finished, so that a parent run
+ * twice cannot reopen them); `run:<id>:results` (hash: item key -> last stage's output,
  * so a job done twice writes the same field twice); `run:<id>:dead` (hash: job id -> why it failed for good);
  * `run:<id>:stats:<stage>` (hash of counters); `worker:<id>` (a worker's heartbeat, with a time to live).
  */
@@ -20,6 +22,7 @@ export const key = {
   runs: `${PREFIX}:runs`,
   run: (id: string) => `${PREFIX}:run:${id}`,
   open: (id: string) => `${PREFIX}:run:${id}:open`,
+  done: (id: string) => `${PREFIX}:run:${id}:done`,
   results: (id: string) => `${PREFIX}:run:${id}:results`,
   dead: (id: string) => `${PREFIX}:run:${id}:dead`,
   stats: (id: string, stage: string) => `${PREFIX}:run:${id}:stats:${stage}`,
@@ -27,6 +30,19 @@ export const key = {
   worker: (id: string) => `${PREFIX}:worker:${id}`,
   workers: `${PREFIX}:worker:*`,
 };
+
+/**
+ * Put job ids in the open set unless they are done already, atomically: a parent job that runs twice
+ * (its worker died after queueing the children) must not reopen a child that has finished meanwhile.
+ */
+export const OPEN_UNLESS_DONE = `for _, id in ipairs(ARGV) do
+  if redis.call('sismember', KEYS[2], id) == 0 then redis.call('sadd', KEYS[1], id) end
+end
+return 1`;
+
+export async function openJobs(redis: Redis, runId: string, ids: readonly string[]): Promise<void> {
+  if (ids.length) await redis.eval(OPEN_UNLESS_DONE, 2, key.open(runId), key.done(runId), ...ids);
+}
 
 /** The version of this Orbis install: workers take only runs whose coordinator has the same one. */
 export const ORBIS_VERSION: string = JSON.parse(

@@ -4,7 +4,8 @@ import { after, before, test } from 'node:test';
 import { startRedis, type TestRedis } from '../../test/redis.js';
 import { tempDir } from '../../test/support.js';
 import { OrbisError } from '../core/index.js';
-import { checkEngine, parseEngine } from './redis-connection.js';
+import { key, openJobs } from './distributed.js';
+import { checkEngine, connect, parseEngine } from './redis-connection.js';
 import { RedisRunner } from './redis-runner.js';
 import { type RunningWorker, startWorker } from './redis-worker.js';
 import type { Pipeline } from './stage.js';
@@ -38,7 +39,9 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   }
 }
 
-test('two workers run a pipeline through Redis and the coordinator gets every result once', async () => {
+test('two workers run a pipeline through Redis and the coordinator gets every result once', {
+  timeout: 120_000,
+}, async () => {
   const engine = parseEngine(redis.url);
   const workers = [await startWorker({ engine }), await startWorker({ engine })];
   try {
@@ -68,7 +71,9 @@ test('two workers run a pipeline through Redis and the coordinator gets every re
   }
 });
 
-test('a job that keeps failing is retried, then dead-lettered with its reason; the run still ends', async () => {
+test('a job that keeps failing is retried, then dead-lettered with its reason; the run still ends', {
+  timeout: 120_000,
+}, async () => {
   const engine = parseEngine(redis.url);
   const worker = await startWorker({ engine });
   const failing: Pipeline = {
@@ -89,7 +94,9 @@ test('a job that keeps failing is retried, then dead-lettered with its reason; t
   }
 });
 
-test('a worker of another Orbis version takes none of the jobs, and the coordinator says so', async () => {
+test('a worker of another Orbis version takes none of the jobs, and the coordinator says so', {
+  timeout: 120_000,
+}, async () => {
   const engine = parseEngine(redis.url);
   const stale: RunningWorker = await startWorker({ engine, version: '0.0.1-old' });
   try {
@@ -128,5 +135,17 @@ test('an unreachable Redis, a wrong password, and a URL that is not Redis are cl
     await checkEngine(parseEngine(secured.url.replace('s3cret', 'nope')));
   } catch (error) {
     assert.ok(!String((error as Error).message).includes('nope'), 'the password is not printed');
+  }
+});
+
+test('a parent job run twice cannot reopen a child that finished meanwhile', async () => {
+  const engine = parseEngine(redis.url);
+  const client = connect(engine);
+  try {
+    await client.sadd(key.done('reopen'), 'child-a');
+    await openJobs(client, 'reopen', ['child-a', 'child-b']);
+    assert.deepEqual(await client.smembers(key.open('reopen')), ['child-b']);
+  } finally {
+    client.disconnect();
   }
 });

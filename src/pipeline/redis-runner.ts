@@ -6,6 +6,7 @@ import {
   jobId,
   key,
   ORBIS_VERSION,
+  openJobs,
   PREFIX,
   portableModule,
   queueName,
@@ -99,7 +100,11 @@ export class RedisRunner implements Runner {
         const existing = await Promise.all(chunk.map((c) => firstQueue.getJob(c.id)));
         const fresh = chunk.filter((_, i) => !existing[i]);
         if (fresh.length === 0) continue;
-        await redis.sadd(key.open(runId), ...fresh.map((c) => c.id));
+        await openJobs(
+          redis,
+          runId,
+          fresh.map((c) => c.id),
+        );
         await firstQueue.addBulk(
           fresh.map((c) => ({
             name: 'item',

@@ -9,6 +9,7 @@ import {
   key,
   localModule,
   ORBIS_VERSION,
+  openJobs,
   PREFIX,
   queueName,
   type RunDescription,
@@ -137,7 +138,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       );
       const children = out.map((item) => ({ item, id: jobId(run.id, next.name, item) }));
       // Into the open set before the jobs exist, and before this job leaves it: the set never empties early.
-      await redis.sadd(key.open(run.id), ...children.map((c) => c.id));
+      await openJobs(
+        redis,
+        run.id,
+        children.map((c) => c.id),
+      );
       await target.addBulk(
         children.map((c) => ({
           name: 'item',
@@ -157,6 +162,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       .hincrby(stats, 'itemsOut', out.length)
       .hincrby(stats, 'batches', 1)
       .hincrbyfloat(stats, 'busyMs', busyMs)
+      .sadd(key.done(run.id), job.id!)
       .srem(key.open(run.id), job.id!)
       .exec();
     const c = counter(spec.name);
@@ -181,6 +187,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       .multi()
       .hset(key.dead(job.data.runId), job.id!, reason)
       .hincrby(key.stats(job.data.runId, stage), 'failedBatches', 1)
+      .sadd(key.done(job.data.runId), job.id!)
       .srem(key.open(job.data.runId), job.id!)
       .exec();
     counter(stage).failedBatches++;
