@@ -274,3 +274,38 @@ async function encodeMp4(video: ViewVideo, fps: number, crf: number, key: string
     await rm(path, { force: true });
   }
 }
+
+/**
+ * One view of one rollout as an H.264 MP4 file (a sim world as plain video, e.g. for `orbis demo` to curate),
+ * with its caption.
+ */
+export async function writeWorldVideo(
+  path: string,
+  options: {
+    scenario: string;
+    seed: number;
+    frames: number;
+    fps: number;
+    size: number;
+    view?: number;
+    look?: number;
+  },
+): Promise<{ caption: string }> {
+  const scenario = findScenario(options.scenario);
+  if (!scenario) throw new Error(`unknown scenario ${options.scenario}`);
+  const world = scenario.generate(options.seed, { frames: options.frames, fps: options.fps });
+  const rollout = await simulate(world, options.frames, options.fps);
+  const appearance = makeLook(world, options.look ?? 0);
+  const camera = worldViews(world, options.size, options.size)[options.view ?? 0]!;
+  const video = renderView(rollout, appearance, camera);
+  await writeFileAtomic(
+    path,
+    await encodeMp4(
+      video,
+      options.fps,
+      18,
+      sampleKey(options.scenario, options.seed, options.view ?? 0, options.look ?? 0),
+    ),
+  );
+  return { caption: captionFor(rollout, appearance, readFacts(rollout)) };
+}
