@@ -83,7 +83,8 @@ export async function checkEngine(engine: Engine): Promise<void> {
     await probe.connect();
     await probe.ping();
   } catch (error) {
-    const message = [seen?.message, (error as Error).message ?? String(error)].filter(Boolean).join('; ');
+    // The event's error says why; "Connection is closed" after it adds nothing.
+    const message = seen?.message ?? (error as Error).message ?? String(error);
     if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(message)) {
       throw new OrbisError(
         'REDIS_AUTH_FAILED',
