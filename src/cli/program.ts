@@ -152,6 +152,19 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .option('--size <WxH>', 'analysis size', '960x540')
     .action(lazy(async () => (await import('./commands/eval.js')).evalGeometryCommand as Action));
 
+  program
+    .command('tokenize')
+    .description('video tokenizers')
+    .command('roundtrip')
+    .description('a video through a tokenizer and back: PSNR, SSIM and the compression achieved')
+    .argument('<video>', 'video file')
+    .requiredOption('--model <name>', 'tokenizer model (see orbis models list)')
+    .option('--size <WxH>', "frame size (default: the video's, rounded down to the model's patch size)")
+    .option('--frames <n>', 'only the first n frames')
+    .option('--chunk <n>', 'frames per causal chunk (1 + 4k)', '17')
+    .option('--out <file>', 'write the reconstruction as an MP4')
+    .action(lazy(async () => (await import('./commands/tokenize.js')).tokenizeRoundtripCommand as Action));
+
   const models = program.command('models').description('models installed and where they come from');
   models
     .command('list')

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { before, test } from 'node:test';
 import { readNpy } from '../../test/npy.js';
-import { tempDir } from '../../test/support.js';
+import { runOrbis, tempDir } from '../../test/support.js';
 import { ModelStore } from '../runtime/index.js';
+import { makeTestVideo } from '../video/index.js';
 import { type TokenizerFrame, VideoTokenizer } from './tokenizer.js';
 
 /**
@@ -90,5 +92,41 @@ test('round trips pad a last chunk to its causal group and say so; sizes that do
     await assert.rejects(tokenizer.roundTrip([frame(32, 16, 0)], 10), /chunks must hold 1 \+ 4k frames/);
   } finally {
     await tokenizer.close();
+  }
+});
+
+test('orbis tokenize roundtrip prints PSNR, SSIM and the compression, and writes the reconstruction', async () => {
+  const video = await makeTestVideo(join(dir, 'clip.mp4'), {
+    shots: 1,
+    shotSeconds: 0.5,
+    width: 64,
+    height: 36,
+  });
+  process.env.ORBIS_MODEL_DIR = dir;
+  try {
+    const r = await runOrbis(
+      ['--json', 'tokenize', 'roundtrip', video.path, '--model', 'tiny-cv', '--out', join(dir, 'back.mp4')],
+      dir,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as {
+      size: string;
+      frames: number;
+      psnr: number;
+      compression: number;
+      padded: number;
+    };
+    assert.equal(out.size, '64x32', 'rounded down to the 8-pixel patches');
+    assert.equal(out.frames, 15);
+    assert.equal(out.padded, 2, '15 frames in one chunk, padded to 17 (1 + 4k)');
+    assert.ok(Number.isFinite(out.psnr) && out.compression > 1);
+    assert.ok(existsSync(join(dir, 'back.mp4')));
+    const missing = await runOrbis(
+      ['tokenize', 'roundtrip', video.path, '--model', 'nope', '--chunk', '13', '--offline'],
+      dir,
+    );
+    assert.match(missing.stderr, /^orbis: MODEL_NOT_FOUND: model "nope" is not installed/);
+  } finally {
+    delete process.env.ORBIS_MODEL_DIR;
   }
 });
