@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { VideoInfo } from '../core/index.js';
-import { ThumbprintEmbedder, type ThumbprintFeatures, thumbprintFeatures } from '../embed/index.js';
+import {
+  spreadPicks,
+  ThumbprintEmbedder,
+  type ThumbprintFeatures,
+  thumbprintFeatures,
+} from '../embed/index.js';
 import { decodeFrames } from '../video/index.js';
 import { type ClipScores, laplacianVariance } from './quality.js';
 import { type BoundaryDetector, type DetectedBoundary, ShotDetector } from './shots.js';
@@ -155,10 +160,7 @@ export function summarizeSpan(
     frozenFraction: changes.length ? changes.filter((c) => c < 0.3).length / changes.length : 1,
   };
   // The embedder's frames, spread evenly over the clip.
-  const picks = Array.from(
-    { length: embedder.framesPerClip },
-    (_, k) => span[Math.min(span.length - 1, Math.floor(((k + 0.5) * span.length) / embedder.framesPerClip))],
-  ).filter((f): f is FrameRecord => f !== undefined);
+  const picks = spreadPicks(span, embedder.framesPerClip);
   const hash = createHash('sha256');
   for (const f of picks) {
     hash.update(new Uint8Array(f.features.cells.buffer));
