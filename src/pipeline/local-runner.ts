@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { abortError, OrbisError, toOrbisError } from '../core/index.js';
 import { allocateWorkers, type Capacity } from './allocate.js';
 import { BoundedQueue } from './queue.js';
-import type { BatchFailure, Runner, RunOptions, StageStats } from './runner.js';
+import { type BatchFailure, emptyStats, type Runner, type RunOptions, type StageStats } from './runner.js';
 import { createStage, type Pipeline, resourcesOf, type StageSpec } from './stage.js';
 
 /** One worker of a stage: in a worker thread, or inline in this thread. */
@@ -135,19 +135,7 @@ export class LocalRunner implements Runner {
     const allocation = allocateWorkers(stages, capacity);
     const started = performance.now();
     this.batchFailures = [];
-    this.stageStats = stages.map((s) => ({
-      name: s.name,
-      workers: 0,
-      itemsIn: 0,
-      itemsOut: 0,
-      batches: 0,
-      failedBatches: 0,
-      busyMs: 0,
-      queueDepth: 0,
-      peakQueue: 0,
-      ratePerSecond: 0,
-      busyShare: 0,
-    }));
+    this.stageStats = stages.map((s) => emptyStats(s.name, 0));
     const perWorker = options.queueBatches ?? 2;
     const queues = stages.map(
       (s, i) =>

@@ -15,7 +15,7 @@ import {
   type RunDescription,
 } from './distributed.js';
 import { connect, connectionOptions, type Engine } from './redis-connection.js';
-import type { StageStats } from './runner.js';
+import { emptyStats, type StageStats } from './runner.js';
 import { createStage, resourcesOf, type StageImpl } from './stage.js';
 
 export interface WorkerOptions {
@@ -89,19 +89,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const counter = (stage: string): StageStats => {
     let c = counters.get(stage);
     if (!c) {
-      c = {
-        name: stage,
-        workers: 1,
-        itemsIn: 0,
-        itemsOut: 0,
-        batches: 0,
-        failedBatches: 0,
-        busyMs: 0,
-        queueDepth: 0,
-        peakQueue: 0,
-        ratePerSecond: 0,
-        busyShare: 0,
-      };
+      c = emptyStats(stage, 1);
       counters.set(stage, c);
     }
     return c;

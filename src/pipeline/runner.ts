@@ -20,6 +20,23 @@ export interface StageStats {
   busyShare: number;
 }
 
+/** A stage's counters before any work. */
+export function emptyStats(name: string, workers: number): StageStats {
+  return {
+    name,
+    workers,
+    itemsIn: 0,
+    itemsOut: 0,
+    batches: 0,
+    failedBatches: 0,
+    busyMs: 0,
+    queueDepth: 0,
+    peakQueue: 0,
+    ratePerSecond: 0,
+    busyShare: 0,
+  };
+}
+
 export interface BatchFailure {
   stage: string;
   items: number;

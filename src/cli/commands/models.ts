@@ -1,7 +1,8 @@
 import { type InstalledModel, ModelStore } from '../../runtime/index.js';
 import type { CliContext } from '../context.js';
 
-function storeOf(ctx: CliContext): ModelStore {
+/** The model store the config describes (shared by the commands that load models). */
+export function storeOf(ctx: CliContext): ModelStore {
   const c = ctx.config;
   return new ModelStore({
     cacheDir: c.cacheDir,

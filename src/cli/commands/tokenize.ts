@@ -1,10 +1,10 @@
 import { OrbisError } from '../../core/index.js';
 import { psnr, ssim } from '../../eval/index.js';
-import { ModelStore } from '../../runtime/index.js';
 import { type TokenizerFrame, VideoTokenizer } from '../../tokenizer/index.js';
 import { decodeFrames, encodeClip, probe } from '../../video/index.js';
 import { parseNumber, parseSize } from '../args.js';
 import type { CliContext } from '../context.js';
+import { storeOf } from './models.js';
 
 interface RoundtripOptions {
   model: string;
@@ -24,14 +24,7 @@ export async function tokenizeRoundtripCommand(
   video: string,
   options: RoundtripOptions,
 ): Promise<number> {
-  const c = ctx.config;
-  const store = new ModelStore({
-    cacheDir: c.cacheDir,
-    offline: c.offline,
-    ...(c.modelDir ? { userDir: c.modelDir } : {}),
-    ...(c.modelHub ? { hub: c.modelHub } : {}),
-  });
-  const tokenizer = await VideoTokenizer.load(store, options.model);
+  const tokenizer = await VideoTokenizer.load(storeOf(ctx), options.model);
   try {
     const f = tokenizer.spatialFactor;
     const info = await probe(video);
