@@ -5,7 +5,8 @@
  * memory and disk. Peers in the same run: the exact brute-force scan in TypeScript (the ground truth) and
  * usearch's HNSW. pgvector runs on PGlite (PostgreSQL compiled to WASM, one thread) at a smaller N.
  *
- *   npm run bench:search -- [--n 1000000] [--dims 256] [--queries 100] [--pg-n 100000] [--skip usearch,postgres]
+ *   npm run bench:search -- [--n 1000000] [--dims 256] [--queries 100] [--pg-n 100000] [--pg-memory 1500MB]
+ *                           [--skip usearch,postgres]
  *   npm run bench:search -- --dataset <curated dir>   # real curator embeddings, each clip queried in turn
  *   npm run bench:search -- --curate-videos 40          # generate and curate that many videos, then the same
  */
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     dims: { type: 'string', default: '256' },
     queries: { type: 'string', default: '100' },
     'pg-n': { type: 'string', default: '100000' },
+    'pg-memory': { type: 'string', default: '1500MB' },
     skip: { type: 'string', default: '' },
     dataset: { type: 'string' },
     'curate-videos': { type: 'string' },
@@ -332,10 +334,14 @@ try {
       exactTopK(data.subarray(0, pn * dims), dims, q, K).map((h) => idOf(h.row)),
     );
     const pgExactQps = queries.length / ((performance.now() - scanned) / 1000);
-    const server = await startPgliteServer();
+    // Table on disk, so that PGlite's 2 GiB of WASM memory is left to the HNSW build's graph.
+    const server = await startPgliteServer({ dataDir: join(dir, 'pglite') });
     try {
       const [result, rss] = await withPeakRss(async () => {
-        const store = await PostgresStore.open(server.url, { schema: 'bench' });
+        const store = await PostgresStore.open(server.url, {
+          schema: 'bench',
+          buildMemory: values['pg-memory'],
+        });
         const collection = await store.createCollection('bench', { dimensions: dims, replace: true });
         const rate = await ingest(collection, data, dims, pn, 10_000);
         log(`pgvector: ingested at ${Math.round(rate)} rows/s; building HNSW...`);
@@ -358,7 +364,7 @@ try {
         ...result.m,
         peakRssMiB: rss,
         diskMiB: result.disk,
-        note: 'm 16, ef_construction 64, ef_search 100; over the wire with pg',
+        note: `m 16, ef_construction 64, ef_search 100, maintenance_work_mem ${values['pg-memory']}; over the wire with pg`,
         ...(pn !== n ? { exactQps: pgExactQps } : {}),
       });
     } finally {

@@ -30,6 +30,11 @@ export interface PostgresStoreOptions {
   /** HNSW build parameters (pgvector's defaults: m 16, ef_construction 64). */
   m?: number;
   efConstruction?: number;
+  /**
+   * maintenance_work_mem for the HNSW build, e.g. "2GB". pgvector builds several times faster while the
+   * graph fits in it (about 1.3 kB a row at 256-d, m 16); unset, the server's own setting applies.
+   */
+  buildMemory?: string;
   /** Rows per INSERT statement during bulk upserts (default 2,000; at most 4,000, the bind-parameter limit). */
   batchRows?: number;
   connectTimeoutMs?: number;
@@ -57,6 +62,14 @@ export class PostgresStore implements VectorStore {
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const schema = options.schema ?? 'public';
     if (!NAME.test(schema)) throw invalidName('schema', schema);
+    if (options.buildMemory !== undefined && !/^\d+\s*(kB|MB|GB)$/.test(options.buildMemory))
+      throw new OrbisError(
+        'SEARCH_STORE_INVALID',
+        `buildMemory "${options.buildMemory}" is not a memory size`,
+        {
+          hint: 'write it as PostgreSQL does, e.g. 512MB or 2GB',
+        },
+      );
     let config: pg.PoolConfig;
     try {
       new URL(url);
@@ -144,8 +157,10 @@ export class PostgresStore implements VectorStore {
     await this.pool.end();
   }
 
-  get tuning(): Required<Pick<PostgresStoreOptions, 'm' | 'efConstruction' | 'batchRows'>> {
+  get tuning(): Required<Pick<PostgresStoreOptions, 'm' | 'efConstruction' | 'batchRows'>> &
+    Pick<PostgresStoreOptions, 'buildMemory'> {
     return {
+      buildMemory: this.options.buildMemory,
       m: this.options.m ?? 16,
       efConstruction: this.options.efConstruction ?? 64,
       batchRows: Math.min(4000, this.options.batchRows ?? 2000),
@@ -245,12 +260,17 @@ class PostgresCollection implements Collection {
     );
     const has = (kind: string) => existing.rows.some((r) => r.indexdef.includes(kind));
     let kind = 'exact';
-    const { m, efConstruction } = this.store.tuning;
+    const { m, efConstruction, buildMemory } = this.store.tuning;
     if (rows >= (options.minRows ?? 10_000)) {
       if (!has('USING hnsw'))
-        await this.store.query(
-          `CREATE INDEX ON ${this.table} USING hnsw (embedding vector_cosine_ops) WITH (m = ${m}, ef_construction = ${efConstruction})`,
-        );
+        await this.store.run(async (client) => {
+          await client.query('BEGIN');
+          if (buildMemory) await client.query(`SET LOCAL maintenance_work_mem = '${buildMemory}'`);
+          await client.query(
+            `CREATE INDEX ON ${this.table} USING hnsw (embedding vector_cosine_ops) WITH (m = ${m}, ef_construction = ${efConstruction})`,
+          );
+          await client.query('COMMIT');
+        });
       kind = `hnsw (m ${m}, ef_construction ${efConstruction})`;
     }
     if (!has('USING gin')) await this.store.query(`CREATE INDEX ON ${this.table} USING gin (${TEXT_SEARCH})`);

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import SimClips, procedural_batch  # noqa: E402
-from export import export  # noqa: E402
+from export import export, round_to_fp16  # noqa: E402
 from losses import psnr, reconstruction_loss, ssim  # noqa: E402
 from model import Tokenizer  # noqa: E402
 
@@ -42,8 +42,14 @@ def args():
     p.add_argument("--size", type=int, default=64)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--sim", help="folder of orbis sim .npy clips to mix in (half of each batch)")
+    p.add_argument("--sim", help="folder of orbis sim .npy clips (orbis-sim generate --format npy) to train on")
+    p.add_argument("--sim-share", type=float, default=0.75, help="share of each batch from --sim (the rest procedural)")
+    p.add_argument("--sim-eval", help="folder of held-out orbis sim clips (seeds training never saw) to evaluate on")
     p.add_argument("--eval-clips", type=int, default=16)
+    p.add_argument("--eval-frames", type=int, default=17, help="frames per held-out sim clip (1 + 4k)")
+    p.add_argument("--compile", action="store_true", help="torch.compile the training step (PyTorch 2.x; falls back to eager)")
+    p.add_argument("--init", help="start from the weights of this model.pt (same settings), with a fresh optimizer")
+    p.add_argument("--fp32-weights", action="store_true", help="export FP32 initializers (default: FP16, cast on load)")
     p.add_argument("--out", required=True)
     p.add_argument("--name", help="model name (default: the --out folder's name)")
     p.add_argument("--resume", action="store_true")
@@ -60,37 +66,48 @@ def args():
 
 
 def batch_of(a, g, sim, device):
-    x = procedural_batch(a.batch, a.frames, a.size, g, device)
-    if sim is not None and len(sim):
-        s = sim.batch(a.batch // 2, a.frames, a.size, g, device)
-        if s is not None:
-            x = torch.cat([x[: a.batch - s.shape[0]], s])
-    return x
+    n_sim = round(a.batch * a.sim_share) if sim is not None and len(sim) else 0
+    parts = []
+    if n_sim < a.batch:
+        parts.append(procedural_batch(a.batch - n_sim, a.frames, a.size, g, device))
+    if n_sim:
+        parts.append(sim.batch(n_sim, a.frames, a.size, g, device))
+    return torch.cat(parts) if len(parts) > 1 else parts[0]
+
+
+def bicubic(x, factor):
+    """Each frame bicubic-downscaled by `factor` (to the latent's size) and back up."""
+    b, c, t, h, w = x.shape
+    flat = x.permute(0, 2, 1, 3, 4).reshape(b * t, c, h, w)
+    down = F.interpolate(flat, size=(h // factor, w // factor), mode="bicubic", align_corners=False)
+    up = F.interpolate(down, size=(h, w), mode="bicubic", align_corners=False).clamp(-1, 1)
+    return up.reshape(b, t, c, h, w).permute(0, 2, 1, 3, 4)
 
 
 @torch.no_grad()
-def evaluate(model, a, device, sim=None):
-    """Round-trip PSNR/SSIM on held-out clips, and bicubic down to the latent's size and back for comparison."""
+def evaluate(model, a, device, sim_eval=None):
+    """Round-trip PSNR/SSIM on held-out clips, and bicubic down to the latent's size and back for comparison:
+    procedural clips from a generator seed training never uses, and held-out sim clips when given."""
     model.eval()
     g = torch.Generator().manual_seed(HELD_OUT_SEED)
-    xs = [procedural_batch(4, a.frames, a.size, g, device) for _ in range(max(1, a.eval_clips // 4))]
+    sets = {"procedural": [procedural_batch(4, a.frames, a.size, g, device) for _ in range(max(1, a.eval_clips // 4))]}
+    if sim_eval is not None and len(sim_eval):
+        frames = min(a.eval_frames, sim_eval.shape[0])
+        whole = sim_eval.clips(a.eval_clips, frames - (frames - 1) % 4)
+        sets["sim"] = [whole[i : i + 2].to(device) for i in range(0, whole.shape[0], 2)]
     out = {}
-    for name, clips in (("procedural", xs),):
+    for name, clips in sets.items():
         p = s = pb = sb = 0.0
         for x in clips:
             y = model(x).clamp(-1, 1)
-            small = a.size // a.spatial
-            b, c, t, h, w = x.shape
-            flat = x.permute(0, 2, 1, 3, 4).reshape(b * t, c, h, w)
-            down = F.interpolate(flat, size=(small, small), mode="bicubic", align_corners=False)
-            up = F.interpolate(down, size=(h, w), mode="bicubic", align_corners=False).clamp(-1, 1)
-            bic = up.reshape(b, t, c, h, w).permute(0, 2, 1, 3, 4)
+            bic = bicubic(x, a.spatial)
             p += psnr(y, x).item()
             s += ssim(y, x).item()
             pb += psnr(bic, x).item()
             sb += ssim(bic, x).item()
         n = len(clips)
-        out[name] = {"psnr": p / n, "ssim": s / n, "bicubic_psnr": pb / n, "bicubic_ssim": sb / n}
+        out[name] = {"psnr": p / n, "ssim": s / n, "bicubic_psnr": pb / n, "bicubic_ssim": sb / n,
+                     "clips": sum(c.shape[0] for c in clips), "shape": list(clips[0].shape[2:])}
     model.train()
     return out
 
@@ -111,6 +128,12 @@ def main():
     device = "cuda" if torch.cuda.is_available() else "cpu"
     os.makedirs(a.out, exist_ok=True)
     model = Tokenizer(a.kind, a.spatial, width=a.width, blocks=a.blocks).to(device)
+    if a.init:
+        model.load_state_dict(torch.load(a.init, map_location=device)["model"])
+        print(f"weights from {a.init}", flush=True)
+    step_model = model
+    if a.compile and hasattr(torch, "compile"):
+        step_model = torch.compile(model)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.99), weight_decay=1e-4)
     budget = a.minutes * 60 if a.minutes else None
     t_start = time.time()
@@ -133,7 +156,11 @@ def main():
         g.set_state(state["generator"])
         start = state["step"]
         print(f"resumed at step {start}", flush=True)
-    sim = SimClips(a.sim) if a.sim else None
+    sim = SimClips(a.sim, device) if a.sim else None
+    sim_eval = SimClips(a.sim_eval, device) if a.sim_eval else None
+    for label, bank in (("sim", sim), ("sim-eval", sim_eval)):
+        if bank is not None:
+            print(f"{label}: {len(bank)} clips of {bank.shape} ({bank.skipped} skipped)", flush=True)
     t0 = time.time()
     samples = 0
     steps_done = start
@@ -144,7 +171,14 @@ def main():
         x = batch_of(a, g, sim, device)
         # BF16 compute with FP32 master weights where a GPU has it; plain FP32 on CPU.
         with torch.autocast("cuda", dtype=torch.bfloat16) if device == "cuda" else contextlib.nullcontext():
-            y = model(x)
+            try:
+                y = step_model(x)
+            except Exception as error:  # a compile failure: train eagerly instead
+                if step_model is model:
+                    raise
+                print(f"torch.compile failed ({type(error).__name__}: {error}); training eagerly", flush=True)
+                step_model = model
+                y = model(x)
         loss = reconstruction_loss(y.float(), x)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -166,13 +200,19 @@ def main():
         "argv": sys.argv[1:],
     }
     torch.save({"model": model.state_dict(), "args": vars(a), "info": info}, os.path.join(a.out, "model.pt"))
-    print(json.dumps({"trained": info, **evaluate(model, a, device, sim)["procedural"]}), flush=True)
+    if not a.fp32_weights:
+        round_to_fp16(model)  # the weights the export stores, so the metrics describe the shipped model
+    metrics = evaluate(model, a, device, sim_eval)
+    print(json.dumps({"trained": info, **metrics}), flush=True)
+    with open(os.path.join(a.out, "metrics.json"), "w") as f:
+        json.dump({"trained": info, **metrics}, f, indent=2)
     if not a.skip_export:
-        finish(model, a, info, device, sim)
+        finish(model, a, info, metrics)
 
 
 def from_checkpoint(a):
-    state = torch.load(a.source, map_location="cpu")
+    source = a.source
+    state = torch.load(source, map_location="cpu")
     out, eval_clips = a.out, a.eval_clips
     for k, v in state["args"].items():
         setattr(a, k, v)
@@ -180,14 +220,34 @@ def from_checkpoint(a):
     os.makedirs(a.out, exist_ok=True)
     model = Tokenizer(a.kind, a.spatial, width=a.width, blocks=a.blocks)
     model.load_state_dict(state["model"])
-    finish(model, a, state["info"], "cpu", None)
+    if not getattr(a, "fp32_weights", False):
+        round_to_fp16(model)
+    measured = os.path.join(os.path.dirname(os.path.abspath(source)), "metrics.json")
+    if os.path.exists(measured):  # measured where it was trained, on the held-out sets
+        with open(measured) as f:
+            metrics = {k: v for k, v in json.load(f).items() if k != "trained"}
+    else:
+        metrics = evaluate(model, a, "cpu")
+    finish(model, a, state["info"], metrics)
 
 
-def finish(model, a, info, device, sim):
-    """Evaluate on held-out clips, export to ONNX, keep a parity reference, and write the manifest."""
-    metrics = evaluate(model, a, device, sim)
+def metric_fields(metrics, info):
+    """Manifest metrics: the sim held-out set is the headline when there is one, procedural clips beside it."""
+    fields = {}
+    head = "sim" if "sim" in metrics else "procedural"
+    for name, m in metrics.items():
+        prefix = "" if name == head else name
+        key = lambda k: prefix + k[0].upper() + k[1:] if prefix else k
+        fields.update({key("psnr"): round(m["psnr"], 3), key("ssim"): round(m["ssim"], 4),
+                       key("bicubicPsnr"): round(m["bicubic_psnr"], 3), key("bicubicSsim"): round(m["bicubic_ssim"], 4)})
+    fields["trainSamplesPerSecond"] = info["samplesPerSecond"]
+    return fields
+
+
+def finish(model, a, info, metrics):
+    """Export to ONNX, keep a parity reference, and write the manifest with the held-out metrics."""
     enc, dec = os.path.join(a.out, "encoder.onnx"), os.path.join(a.out, "decoder.onnx")
-    latent_channels = export(model, enc, dec, size=a.size, frames=a.frames)
+    latent_channels = export(model, enc, dec, size=a.size, frames=a.frames, fp16_weights=not getattr(a, "fp32_weights", False))
     # A parity reference: the same input through PyTorch, for the ONNX Runtime check in TypeScript.
     model = model.float().cpu().eval()
     x = procedural_batch(1, a.frames, a.size, torch.Generator().manual_seed(7))
@@ -200,7 +260,6 @@ def finish(model, a, info, device, sim):
     dims = lambda c: [{"name": "batch"}, c, "time", "height", "width"]
     tensor = lambda name, c: {"name": name, "dtype": "float32", "shape": ["batch", c, "time", "height", "width"]}
     name = a.name or os.path.basename(os.path.abspath(a.out))
-    p = metrics["procedural"]
     manifest = {
         "name": name,
         "version": "1",
@@ -219,10 +278,12 @@ def finish(model, a, info, device, sim):
         "training": {"data": "procedural moving textures" + (f" + orbis sim clips ({a.sim})" if a.sim else ""),
                      "seed": a.seed, "steps": info["steps"], "recipe": "training/tokenizer/train.py " + " ".join(info["argv"]),
                      "hardware": info["hardware"], "seconds": info["seconds"]},
-        "metrics": {"psnr": round(p["psnr"], 3), "ssim": round(p["ssim"], 4),
-                    "bicubicPsnr": round(p["bicubic_psnr"], 3), "bicubicSsim": round(p["bicubic_ssim"], 4),
-                    "trainSamplesPerSecond": info["samplesPerSecond"]},
-        "evaluatedOn": f"{a.eval_clips} held-out procedural clips ({a.frames} frames, {a.size}x{a.size}, generator seed {HELD_OUT_SEED})",
+        "metrics": metric_fields(metrics, info),
+        "evaluatedOn": "; ".join(
+            f"{k}: {v['clips']} held-out clips of {v['shape'][0]} frames at {v['shape'][2]}x{v['shape'][1]}"
+            + (f" (generator seed {HELD_OUT_SEED})" if k == "procedural" else f" ({a.sim_eval}, seeds training never saw)")
+            for k, v in metrics.items()
+        ),
         "license": "Apache-2.0",
     }
     del dims

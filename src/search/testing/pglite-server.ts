@@ -14,8 +14,17 @@ export interface PgliteServer {
  * pgvector, and the PostgreSQL store must be exercised through the real wire protocol and `pg` client.
  * PGlite runs one query at a time and checks no password.
  */
-export async function startPgliteServer(options: { maxConnections?: number } = {}): Promise<PgliteServer> {
-  const db = await PGlite.create({ extensions: { vector } });
+export async function startPgliteServer(
+  options: {
+    maxConnections?: number;
+    /** A folder for the database files; unset, they live in WASM memory (2 GiB in all, with the index build's). */
+    dataDir?: string;
+  } = {},
+): Promise<PgliteServer> {
+  const db = await PGlite.create({
+    extensions: { vector },
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
   const server = new PGLiteSocketServer({
     db,
     host: '127.0.0.1',
