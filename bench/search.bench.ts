@@ -5,7 +5,7 @@
  * memory and disk. Peers in the same run: the exact brute-force scan in TypeScript (the ground truth) and
  * usearch's HNSW. pgvector runs on PGlite (PostgreSQL compiled to WASM, one thread) at a smaller N.
  *
- *   npm run bench:search -- [--n 1000000] [--dims 256] [--queries 100] [--pg-n 100000] [--pg-memory 1500MB]
+ *   npm run bench:search -- [--n 1000000] [--dims 256] [--queries 100] [--pg-n 100000] [--pg-memory 1500MB] [--pg-ef 100,200,400]
  *                           [--skip usearch,postgres]
  *   npm run bench:search -- --dataset <curated dir>   # real curator embeddings, each clip queried in turn
  *   npm run bench:search -- --curate-videos 40          # generate and curate that many videos, then the same
@@ -36,6 +36,7 @@ const { values } = parseArgs({
     queries: { type: 'string', default: '100' },
     'pg-n': { type: 'string', default: '100000' },
     'pg-memory': { type: 'string', default: '1500MB' },
+    'pg-ef': { type: 'string', default: '100,200,400' },
     skip: { type: 'string', default: '' },
     dataset: { type: 'string' },
     'curate-videos': { type: 'string' },
@@ -347,26 +348,36 @@ try {
         log(`pgvector: ingested at ${Math.round(rate)} rows/s; building HNSW...`);
         const info = await collection.buildIndex({ minRows: 0 });
         log(`pgvector: ${info.kind} in ${info.seconds.toFixed(1)} s`);
-        const m = await measureQueries(queries, pgTruth, async (q) =>
-          (await collection.search(q, { k: K })).hits.map((h) => h.clip.id),
-        );
+        // One row per ef_search: the same index queried with wider and wider candidate lists.
+        const sweep: { ef: number; m: Awaited<ReturnType<typeof measureQueries>> }[] = [];
+        for (const ef of values['pg-ef'].split(',').map(Number)) {
+          const reader = await PostgresStore.open(server.url, { schema: 'bench', efSearch: ef });
+          const opened = await reader.openCollection('bench');
+          const m = await measureQueries(queries, pgTruth, async (q) =>
+            (await opened.search(q, { k: K })).hits.map((h) => h.clip.id),
+          );
+          log(`pgvector: ef_search ${ef}: recall ${m.recall.toFixed(3)} at ${m.qps.toFixed(1)} q/s`);
+          sweep.push({ ef, m });
+          await reader.close();
+        }
         const size = await store.query<{ bytes: string }>(
           "SELECT pg_total_relation_size('bench.bench') AS bytes",
         );
         await store.close();
-        return { rate, info, m, disk: Number(size.rows[0]?.bytes) / 2 ** 20 };
+        return { rate, info, sweep, disk: Number(size.rows[0]?.bytes) / 2 ** 20 };
       });
-      rows.push({
-        store: 'pgvector 0.8 HNSW (PGlite, WASM)',
-        n: pn,
-        ingestRowsPerS: result.rate,
-        indexSeconds: result.info.seconds,
-        ...result.m,
-        peakRssMiB: rss,
-        diskMiB: result.disk,
-        note: `m 16, ef_construction 64, ef_search 100, maintenance_work_mem ${values['pg-memory']}; over the wire with pg`,
-        ...(pn !== n ? { exactQps: pgExactQps } : {}),
-      });
+      for (const { ef, m } of result.sweep)
+        rows.push({
+          store: 'pgvector 0.8 HNSW (PGlite, WASM)',
+          n: pn,
+          ingestRowsPerS: result.rate,
+          indexSeconds: result.info.seconds,
+          ...m,
+          peakRssMiB: rss,
+          diskMiB: result.disk,
+          note: `m 16, ef_construction 64, ef_search ${ef}, maintenance_work_mem ${values['pg-memory']}; over the wire with pg`,
+          ...(pn !== n ? { exactQps: pgExactQps } : {}),
+        });
     } finally {
       await server.stop();
     }
