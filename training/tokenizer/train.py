@@ -49,6 +49,7 @@ def args():
     p.add_argument("--eval-frames", type=int, default=17, help="frames per held-out sim clip (1 + 4k)")
     p.add_argument("--compile", action="store_true", help="torch.compile the training step (PyTorch 2.x; falls back to eager)")
     p.add_argument("--init", help="start from the weights of this model.pt (same settings), with a fresh optimizer")
+    p.add_argument("--data-note", help="what the training data was, for the manifest (default: from the sim folder's run report)")
     p.add_argument("--fp32-weights", action="store_true", help="export FP32 initializers (default: FP16, cast on load)")
     p.add_argument("--out", required=True)
     p.add_argument("--name", help="model name (default: the --out folder's name)")
@@ -213,10 +214,10 @@ def main():
 def from_checkpoint(a):
     source = a.source
     state = torch.load(source, map_location="cpu")
-    out, eval_clips = a.out, a.eval_clips
+    out, eval_clips, note, name = a.out, a.eval_clips, a.data_note, a.name
     for k, v in state["args"].items():
         setattr(a, k, v)
-    a.out, a.eval_clips, a.source = out, eval_clips, None
+    a.out, a.eval_clips, a.source, a.data_note, a.name = out, eval_clips, None, note, name
     os.makedirs(a.out, exist_ok=True)
     model = Tokenizer(a.kind, a.spatial, width=a.width, blocks=a.blocks)
     model.load_state_dict(state["model"])
@@ -231,11 +232,28 @@ def from_checkpoint(a):
     finish(model, a, state["info"], metrics)
 
 
+def data_note(a):
+    if getattr(a, "data_note", None):
+        return a.data_note
+    note = "procedural moving textures"
+    if a.sim:
+        try:
+            with open(os.path.join(a.sim, "run-report.json")) as f:
+                r = json.load(f)
+            o = r["options"]
+            note += (f" ({1 - a.sim_share:.0%} of each batch) + orbis sim clips: {len(o['scenarios'])} scenarios,"
+                     f" seeds {min(o['seeds'])}-{max(o['seeds'])}, {len(o['views'])} views, {o['looks']} looks,"
+                     f" {r['samples']} clips of {o['frames']} frames at {o['size']}x{o['size']}")
+        except (OSError, ValueError, KeyError):
+            note += f" + orbis sim clips ({a.sim})"
+    return note
+
+
 def metric_fields(metrics, info):
     """Manifest metrics: the sim held-out set is the headline when there is one, procedural clips beside it."""
     fields = {}
     head = "sim" if "sim" in metrics else "procedural"
-    for name, m in metrics.items():
+    for name, m in sorted(metrics.items(), key=lambda kv: kv[0] != head):
         prefix = "" if name == head else name
         key = lambda k: prefix + k[0].upper() + k[1:] if prefix else k
         fields.update({key("psnr"): round(m["psnr"], 3), key("ssim"): round(m["ssim"], 4),
@@ -275,7 +293,7 @@ def finish(model, a, info, metrics):
         "compression": {"time": 4, "height": a.spatial, "width": a.spatial, "latentChannels": latent_channels,
                         **({"levels": [8, 8, 8, 5, 5, 5]} if a.kind == "discrete" else {}),
                         "firstFrameAlone": True, "range": [-1, 1]},
-        "training": {"data": "procedural moving textures" + (f" + orbis sim clips ({a.sim})" if a.sim else ""),
+        "training": {"data": data_note(a),
                      "seed": a.seed, "steps": info["steps"], "recipe": "training/tokenizer/train.py " + " ".join(info["argv"]),
                      "hardware": info["hardware"], "seconds": info["seconds"]},
         "metrics": metric_fields(metrics, info),
