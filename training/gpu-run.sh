@@ -39,16 +39,16 @@ for split in sim-train sim-eval; do
 done
 
 declare -A FLAGS=(
-  [cv4x8x8]="--kind continuous --spatial 8 --width 64"
-  [dv4x8x8]="--kind discrete --spatial 8 --width 48"
-  [dv8x16x16]="--kind discrete --spatial 16 --width 48"
+  [cv4x8x8]="--kind continuous --spatial 8 --width 64 --frames 9"
+  [dv4x8x8]="--kind discrete --spatial 8 --width 48 --frames 9"
+  [dv8x16x16]="--kind discrete --spatial 16 --temporal 8 --width 48 --frames 17"
 )
 pids=()
 for name in $MODELS; do
   init=()
   if [ -n "${INIT:-}" ] && [ -f "$INIT/$name.pt" ]; then init=(--init "$INIT/$name.pt"); fi
   # shellcheck disable=SC2086
-  "$PYTHON" training/tokenizer/train.py ${FLAGS[$name]} --blocks 2 --batch "${BATCH:-128}" --frames 9 --size 64 \
+  "$PYTHON" training/tokenizer/train.py ${FLAGS[$name]} --blocks 2 --batch "${BATCH:-128}" --size 64 \
     --steps 1000000 --minutes "$MINUTES" --lr "${LR:-1e-3}" --sim "$WORK/sim-train" --sim-eval "$WORK/sim-eval" \
     --eval-clips 32 --threads 4 --compile --skip-export "${init[@]}" --out "$WORK/$name" \
     > "$WORK/logs/$name.log" 2>&1 &

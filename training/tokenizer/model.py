@@ -3,6 +3,7 @@ lowest resolution, a continuous (16-channel) or discrete (FSQ) bottleneck, and a
 
 The first frame is encoded alone (it is repeated time_factor - 1 times in front before the temporal
 patchify), so T = 1 + 4k frames give 1 + k latent frames, and one model handles images (T = 1) and video.
+The 8x temporal variant halves time once more, causally, so T = 1 + 8k frames give 1 + k.
 Written for PyTorch 1.13 (Debian) and 2.x alike: attention is spelled out, no 2.x-only calls.
 """
 
@@ -161,6 +162,33 @@ class Upsample(nn.Module):
         return self.conv(x)
 
 
+class TemporalDownsample(nn.Module):
+    """Time /2, causally: the first frame is repeated once in front (as patchify does), then each pair of
+    frames becomes one (a 2x1x1 convolution with stride 2), so 1 + 2m frames give 1 + m and the first stays
+    alone."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.conv = nn.Conv3d(channels, channels, (2, 1, 1), stride=(2, 1, 1))
+
+    def forward(self, x):
+        return self.conv(torch.cat([x[:, :, :1], x], dim=2))
+
+
+class TemporalUpsample(nn.Module):
+    """Time x2, the mirror of TemporalDownsample: each frame becomes two (a 1x1x1 convolution to twice the
+    channels, interleaved in time), and the first output frame, the repeated one, is dropped."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.conv = nn.Conv3d(channels, 2 * channels, 1)
+
+    def forward(self, x):
+        b, c, t, h, w = x.shape
+        y = self.conv(x).reshape(b, 2, c, t, h, w).permute(0, 2, 3, 1, 4, 5).reshape(b, c, 2 * t, h, w)
+        return y[:, :, 1:]
+
+
 class FSQ(nn.Module):
     """Finite scalar quantization: each latent channel bounded and rounded to `levels[i]` values."""
 
@@ -198,12 +226,14 @@ class FSQ(nn.Module):
 
 
 class Tokenizer(nn.Module):
-    """kind: "continuous" (16 latent channels) or "discrete" (FSQ [8,8,8,5,5,5]); spatial: 8 or 16."""
+    """kind: "continuous" (16 latent channels) or "discrete" (FSQ [8,8,8,5,5,5]); spatial: 8 or 16; temporal: 4
+    (the Haar levels alone) or 8 (one more causal halving of time at the lowest resolution)."""
 
-    def __init__(self, kind="continuous", spatial=8, width=64, blocks=2, latent_channels=16, levels=(8, 8, 8, 5, 5, 5)):
+    def __init__(self, kind="continuous", spatial=8, width=64, blocks=2, latent_channels=16, levels=(8, 8, 8, 5, 5, 5), temporal=4):
         super().__init__()
         self.kind = kind
         self.spatial = spatial
+        self.temporal = temporal
         downs = int(math.log2(spatial // 4))
         widths = [width * m for m in (1, 2, 2, 4)[: downs + 1]]
         zc = latent_channels if kind == "continuous" else len(levels)
@@ -214,10 +244,14 @@ class Tokenizer(nn.Module):
                 enc.append(ResBlock(cin if j == 0 else wi, wi))
             if i < downs:
                 enc.append(Downsample(wi))
+        if temporal == 8:
+            enc.append(TemporalDownsample(widths[-1]))
         enc += [CausalAttention(widths[-1]), ResBlock(widths[-1], widths[-1]), ChannelNorm(widths[-1])]
         self.encoder = nn.Sequential(*enc)
         self.to_latent = nn.Conv3d(widths[-1], zc, 1)
         dec = [nn.Conv3d(zc, widths[-1], 1), ResBlock(widths[-1], widths[-1]), CausalAttention(widths[-1])]
+        if temporal == 8:
+            dec.append(TemporalUpsample(widths[-1]))
         for i in reversed(range(len(widths))):
             for j in range(blocks):
                 dec.append(ResBlock(widths[min(i + 1, len(widths) - 1)] if j == 0 else widths[i], widths[i]))

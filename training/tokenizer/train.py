@@ -34,11 +34,12 @@ def args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--kind", choices=["continuous", "discrete"], default="continuous")
     p.add_argument("--spatial", type=int, choices=[8, 16], default=8)
+    p.add_argument("--temporal", type=int, choices=[4, 8], default=4)
     p.add_argument("--width", type=int, default=64)
     p.add_argument("--blocks", type=int, default=2)
     p.add_argument("--steps", type=int, default=2000)
     p.add_argument("--batch", type=int, default=8)
-    p.add_argument("--frames", type=int, default=9, help="1 + 4k")
+    p.add_argument("--frames", type=int, default=9, help="1 + 4k (1 + 8k with --temporal 8)")
     p.add_argument("--size", type=int, default=64)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--seed", type=int, default=0)
@@ -59,8 +60,8 @@ def args():
     p.add_argument("--skip-export", action="store_true", help="train and save model.pt only")
     p.add_argument("--from", dest="source", help="export a model.pt trained elsewhere (its settings come with it)")
     a = p.parse_args()
-    if (a.frames - 1) % 4:
-        p.error("--frames must be 1 + 4k (the first frame is encoded alone, then groups of 4)")
+    if (a.frames - 1) % a.temporal:
+        p.error(f"--frames must be 1 + {a.temporal}k (the first frame is encoded alone, then groups of {a.temporal})")
     if a.size % a.spatial:
         p.error(f"--size must be a multiple of {a.spatial}")
     return a
@@ -94,7 +95,7 @@ def evaluate(model, a, device, sim_eval=None):
     sets = {"procedural": [procedural_batch(4, a.frames, a.size, g, device) for _ in range(max(1, a.eval_clips // 4))]}
     if sim_eval is not None and len(sim_eval):
         frames = min(a.eval_frames, sim_eval.shape[0])
-        whole = sim_eval.clips(a.eval_clips, frames - (frames - 1) % 4)
+        whole = sim_eval.clips(a.eval_clips, frames - (frames - 1) % a.temporal)
         sets["sim"] = [whole[i : i + 2].to(device) for i in range(0, whole.shape[0], 2)]
     out = {}
     for name, clips in sets.items():
@@ -128,10 +129,13 @@ def main():
     torch.set_num_threads(a.threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     os.makedirs(a.out, exist_ok=True)
-    model = Tokenizer(a.kind, a.spatial, width=a.width, blocks=a.blocks).to(device)
+    model = Tokenizer(a.kind, a.spatial, width=a.width, blocks=a.blocks, temporal=a.temporal).to(device)
     if a.init:
-        model.load_state_dict(torch.load(a.init, map_location=device)["model"])
-        print(f"weights from {a.init}", flush=True)
+        # Missing keys are allowed, so that a model can start from one without its extra (temporal) layers.
+        missing, unexpected = model.load_state_dict(torch.load(a.init, map_location=device)["model"], strict=False)
+        if unexpected:
+            raise SystemExit(f"--init {a.init} has weights this model lacks: {unexpected[:4]}")
+        print(f"weights from {a.init}" + (f"; new: {missing}" if missing else ""), flush=True)
     step_model = model
     if a.compile and hasattr(torch, "compile"):
         step_model = torch.compile(model)
@@ -219,7 +223,8 @@ def from_checkpoint(a):
         setattr(a, k, v)
     a.out, a.eval_clips, a.source, a.data_note, a.name = out, eval_clips, None, note, name
     os.makedirs(a.out, exist_ok=True)
-    model = Tokenizer(a.kind, a.spatial, width=a.width, blocks=a.blocks)
+    a.temporal = getattr(a, "temporal", 4)
+    model = Tokenizer(a.kind, a.spatial, width=a.width, blocks=a.blocks, temporal=a.temporal)
     model.load_state_dict(state["model"])
     if not getattr(a, "fp32_weights", False):
         round_to_fp16(model)
@@ -282,7 +287,7 @@ def finish(model, a, info, metrics):
         "name": name,
         "version": "1",
         "family": f"tokenizer-{a.kind}",
-        "description": f"causal video tokenizer, {a.kind}, compression 4x{a.spatial}x{a.spatial}"
+        "description": f"causal video tokenizer, {a.kind}, compression {a.temporal}x{a.spatial}x{a.spatial}"
         + (", FSQ levels [8,8,8,5,5,5]" if a.kind == "discrete" else f", {latent_channels} latent channels"),
         "files": [
             {"path": "encoder.onnx", "sha256": sha256(enc), "bytes": os.path.getsize(enc), "role": "encoder",
@@ -290,7 +295,7 @@ def finish(model, a, info, metrics):
             {"path": "decoder.onnx", "sha256": sha256(dec), "bytes": os.path.getsize(dec), "role": "decoder",
              "inputs": [tensor("latent", latent_channels)], "outputs": [tensor("video", 3)]},
         ],
-        "compression": {"time": 4, "height": a.spatial, "width": a.spatial, "latentChannels": latent_channels,
+        "compression": {"time": a.temporal, "height": a.spatial, "width": a.spatial, "latentChannels": latent_channels,
                         **({"levels": [8, 8, 8, 5, 5, 5]} if a.kind == "discrete" else {}),
                         "firstFrameAlone": True, "range": [-1, 1]},
         "training": {"data": data_note(a),
