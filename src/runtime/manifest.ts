@@ -43,6 +43,8 @@ export const manifestSchema = z.strictObject({
       recipe: z.string().optional(),
       hardware: z.string().optional(),
       seconds: z.number().optional(),
+      /** The earlier runs this one continued from (recipe's --init), oldest first. */
+      history: z.string().optional(),
     })
     .optional(),
   /** Measured figures, with what they were measured on in `evaluatedOn`. */

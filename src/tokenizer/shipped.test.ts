@@ -11,7 +11,7 @@ import { type TokenizerFrame, VideoTokenizer } from './tokenizer.js';
 /**
  * The tokenizers shipped in models/ load, check their files, and round-trip a sim clip no seed of their
  * training used (training took seeds 0-23, their held-out evaluation 900000-900001) above a stated PSNR,
- * about 3 dB under what each gets on this clip (32.0, 29.0 and 26.4 dB when shipped). Each manifest's
+ * about 3 dB under what each gets on this clip (32.4, 29.3 and 26.8 dB when shipped). Each manifest's
  * held-out figure averages 32 clips of 10 scenarios.
  */
 const FLOORS: Record<string, number> = {

@@ -170,6 +170,11 @@ class TemporalDownsample(nn.Module):
     def __init__(self, channels):
         super().__init__()
         self.conv = nn.Conv3d(channels, channels, (2, 1, 1), stride=(2, 1, 1))
+        with torch.no_grad():  # start as the mean of each pair
+            self.conv.weight.zero_()
+            self.conv.bias.zero_()
+            for c in range(channels):
+                self.conv.weight[c, c, :, 0, 0] = 0.5
 
     def forward(self, x):
         return self.conv(torch.cat([x[:, :, :1], x], dim=2))
@@ -182,6 +187,12 @@ class TemporalUpsample(nn.Module):
     def __init__(self, channels):
         super().__init__()
         self.conv = nn.Conv3d(channels, 2 * channels, 1)
+        with torch.no_grad():  # start by repeating each frame
+            self.conv.weight.zero_()
+            self.conv.bias.zero_()
+            for c in range(channels):
+                self.conv.weight[c, c] = 1
+                self.conv.weight[channels + c, c] = 1
 
     def forward(self, x):
         b, c, t, h, w = x.shape
@@ -244,14 +255,10 @@ class Tokenizer(nn.Module):
                 enc.append(ResBlock(cin if j == 0 else wi, wi))
             if i < downs:
                 enc.append(Downsample(wi))
-        if temporal == 8:
-            enc.append(TemporalDownsample(widths[-1]))
         enc += [CausalAttention(widths[-1]), ResBlock(widths[-1], widths[-1]), ChannelNorm(widths[-1])]
         self.encoder = nn.Sequential(*enc)
         self.to_latent = nn.Conv3d(widths[-1], zc, 1)
         dec = [nn.Conv3d(zc, widths[-1], 1), ResBlock(widths[-1], widths[-1]), CausalAttention(widths[-1])]
-        if temporal == 8:
-            dec.append(TemporalUpsample(widths[-1]))
         for i in reversed(range(len(widths))):
             for j in range(blocks):
                 dec.append(ResBlock(widths[min(i + 1, len(widths) - 1)] if j == 0 else widths[i], widths[i]))
@@ -261,13 +268,24 @@ class Tokenizer(nn.Module):
         self.decoder = nn.Sequential(*dec)
         self.to_pixels = nn.Conv3d(widths[0], 3 * 64, 1)
         self.fsq = FSQ(list(levels)) if kind == "discrete" else None
+        # The 8x temporal variant halves time once more right before the bottleneck and doubles it right after
+        # (kept out of the Sequentials, so a 4x model's weights load into it by name).
+        self.time_down = TemporalDownsample(widths[-1]) if temporal == 8 else None
+        self.time_up = TemporalUpsample(widths[-1]) if temporal == 8 else None
 
     def encode(self, x):
-        z = self.to_latent(self.encoder(patchify(x)))
+        h = self.encoder(patchify(x))
+        if self.time_down is not None:
+            h = self.time_down(h)
+        z = self.to_latent(h)
         return self.fsq(z) if self.fsq is not None else z
 
     def decode(self, z):
-        return unpatchify(self.to_pixels(swish(self.decoder(z))))
+        if self.time_up is None:
+            h = self.decoder(z)
+        else:
+            h = self.decoder[1:](self.time_up(self.decoder[0](z)))
+        return unpatchify(self.to_pixels(swish(h)))
 
     def forward(self, x):
         return self.decode(self.encode(x))
