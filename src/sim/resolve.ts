@@ -1,6 +1,7 @@
 /**
  * RGB of the pixels whose subsamples see more than one surface: the mean color of the four subsamples,
  * where a subsample on another surface borrows the color of the nearest pixel whose center sees it.
+ * A center's color is `litColor` or `shadedColor` as `lit` says.
  */
 export function resolveMixed(
   rgb: Uint8ClampedArray,
@@ -8,7 +9,9 @@ export function resolveMixed(
   mixedCount: number,
   subTriangle: Int32Array,
   bodyOf: Int32Array,
-  color: Float32Array,
+  lit: Uint8Array,
+  litColor: Float32Array,
+  shadedColor: Float32Array,
   sky: Float32Array,
   centerBody: Int32Array,
   width: number,
@@ -25,8 +28,8 @@ export function resolveMixed(
     for (let s = 0; s < 4; s++) {
       const t = subTriangle[4 * p + s]!;
       const body = t < 0 ? -1 : bodyOf[t]!;
-      const from = body < 0 && own >= 0 ? sky : color;
       const at = body === own || body < 0 ? p : neighborWith(centerBody, width, height, x, y, body, p);
+      const from = body < 0 && own >= 0 ? sky : lit[at] ? litColor : shadedColor;
       r += from[3 * at]!;
       g += from[3 * at + 1]!;
       b += from[3 * at + 2]!;
