@@ -63,8 +63,8 @@ export function renderView(rollout: Rollout, look: Look, camera: Camera): ViewVi
   let geometry: FrameGeometry | undefined;
   for (let f = 0; f < frames; f++) {
     geometry = frameGeometry(rollout, f, geometry);
-    shadow = buildShadowMap(geometry, casts, look.lightDirection, focus, viewDistance * 0.9, shadow);
     movedBodies(rollout, f, motion.moved);
+    shadow = buildShadowMap(geometry, casts, look.lightDirection, focus, viewDistance * 0.9, shadow, motion);
     renderer.render(geometry, shadow, frameOf(video, f), motion);
   }
   return video;
