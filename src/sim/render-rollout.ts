@@ -1,5 +1,6 @@
 import type { Camera } from './camera.js';
 import { type FrameGeometry, frameGeometry } from './frame-geometry.js';
+import { type FrameMotion, movedBodies, stillBodies } from './frame-motion.js';
 import type { Look } from './look.js';
 import { allocateChannels, type FrameChannels, ViewRenderer } from './render.js';
 import { buildShadowMap, type ShadowMap } from './shadow-map.js';
@@ -54,12 +55,17 @@ export function renderView(rollout: Rollout, look: Look, camera: Camera): ViewVi
   const renderer = new ViewRenderer(camera, rollout.world, look);
   const casts = Uint8Array.from(rollout.world.bodies.map((b) => (b.role === 'floor' ? 0 : 1)));
   const { focus, viewDistance } = rollout.world;
+  const motion: FrameMotion = {
+    moved: new Uint8Array(rollout.world.bodies.length),
+    still: stillBodies(rollout),
+  };
   let shadow: ShadowMap | undefined;
   let geometry: FrameGeometry | undefined;
   for (let f = 0; f < frames; f++) {
     geometry = frameGeometry(rollout, f, geometry);
-    shadow = buildShadowMap(geometry, casts, look.lightDirection, focus, viewDistance * 0.9, shadow);
-    renderer.render(geometry, shadow, frameOf(video, f));
+    movedBodies(rollout, f, motion.moved);
+    shadow = buildShadowMap(geometry, casts, look.lightDirection, focus, viewDistance * 0.9, shadow, motion);
+    renderer.render(geometry, shadow, frameOf(video, f), motion);
   }
   return video;
 }

@@ -1,4 +1,5 @@
 import type { FrameGeometry } from './frame-geometry.js';
+import type { FrameMotion } from './frame-motion.js';
 import { cross, normalize, type Vec3 } from './math3.js';
 import { rasterizeDepth } from './rasterizer.js';
 
@@ -26,6 +27,18 @@ export interface ShadowMap {
 
 export const SHADOW_MAP_SIZE = 384;
 
+/** The depth that still casters leave, kept so that later frames draw only the moving ones on top. */
+interface StillCasters {
+  depth: Float32Array;
+  bounds: Float64Array;
+}
+
+const shadowLayers = new WeakMap<ShadowMap, StillCasters>();
+
+/**
+ * With `motion`, `reuse` (last frame's map of the same light) keeps what the still casters drew, and is
+ * returned as it is when no caster moved. The depth is the nearest caster's either way, whatever the order.
+ */
 export function buildShadowMap(
   geometry: FrameGeometry,
   casts: Uint8Array,
@@ -33,6 +46,7 @@ export function buildShadowMap(
   center: Vec3,
   radius: number,
   reuse?: ShadowMap,
+  motion?: FrameMotion,
 ): ShadowMap {
   const size = SHADOW_MAP_SIZE;
   const helper: Vec3 = Math.abs(direction[1]) > 0.9 ? [1, 0, 0] : [0, 1, 0];
@@ -41,15 +55,79 @@ export function buildShadowMap(
   const texel = (2 * radius) / size;
   const u0 = center[0] * u[0] + center[1] * u[1] + center[2] * u[2] - radius;
   const v0 = center[0] * v[0] + center[1] * v[1] + center[2] * v[2] - radius;
-  const depth = (reuse?.depth ?? new Float32Array(size * size)).fill(Number.POSITIVE_INFINITY);
-  let minU = size;
-  let maxU = -1;
-  let minV = size;
-  let maxV = -1;
+  const frame = { u, v, direction, u0, v0, texel };
+  const same =
+    reuse !== undefined &&
+    reuse.u0 === u0 &&
+    reuse.v0 === v0 &&
+    reuse.texel === texel &&
+    [0, 1, 2].every((k) => reuse.direction[k] === direction[k]);
+  const layer = same && motion ? shadowLayers.get(reuse) : undefined;
+  if (layer && motion && !casts.some((c, b) => c !== 0 && motion.moved[b] !== 0)) return reuse!;
+  const depth = reuse?.depth ?? new Float32Array(size * size);
+  const bounds = new Float64Array([size, -1, size, -1]);
+  if (!motion) {
+    depth.fill(Number.POSITIVE_INFINITY);
+    drawCasters(geometry, casts, undefined, frame, depth, bounds);
+  } else {
+    let still = layer;
+    if (!still) {
+      still = { depth: new Float32Array(size * size).fill(Number.POSITIVE_INFINITY), bounds: bounds.slice() };
+      drawCasters(geometry, casts, motion.still, frame, still.depth, still.bounds);
+    }
+    depth.set(still.depth);
+    bounds.set(still.bounds);
+    const moving = motion.still.map((s) => 1 - s);
+    drawCasters(geometry, casts, moving, frame, depth, bounds);
+    const map = mapOf(frame, size, depth, bounds);
+    shadowLayers.set(map, still);
+    return map;
+  }
+  return mapOf(frame, size, depth, bounds);
+}
+
+interface LightFrame {
+  u: Vec3;
+  v: Vec3;
+  direction: Vec3;
+  u0: number;
+  v0: number;
+  texel: number;
+}
+
+function mapOf(frame: LightFrame, size: number, depth: Float32Array, bounds: Float64Array): ShadowMap {
+  return {
+    size,
+    depth,
+    ...frame,
+    bias: 2 * frame.texel,
+    minU: bounds[0]! - 2,
+    maxU: bounds[1]! + 1,
+    minV: bounds[2]! - 2,
+    maxV: bounds[3]! + 1,
+  };
+}
+
+/** Rasterize the casters' triangles (with `select`, only bodies where it is 1) and widen `bounds`. */
+function drawCasters(
+  geometry: FrameGeometry,
+  casts: Uint8Array,
+  select: Uint8Array | undefined,
+  frame: LightFrame,
+  depth: Float32Array,
+  bounds: Float64Array,
+): void {
+  const { u, v, direction, u0, v0, texel } = frame;
+  const size = SHADOW_MAP_SIZE;
+  let minU = bounds[0]!;
+  let maxU = bounds[1]!;
+  let minV = bounds[2]!;
+  let maxV = bounds[3]!;
   const tri = geometry.triangles;
   const corner = new Float64Array(9);
   for (let t = 0; t < geometry.count; t++) {
-    if (!casts[geometry.body[t]!]) continue;
+    const b = geometry.body[t]!;
+    if (!casts[b] || (select !== undefined && select[b] !== 1)) continue;
     for (let k = 0; k < 3; k++) {
       const x = tri[t * 9 + k * 3]!;
       const y = tri[t * 9 + k * 3 + 1]!;
@@ -77,21 +155,10 @@ export function buildShadowMap(
       corner[8]!,
     );
   }
-  return {
-    size,
-    depth,
-    u,
-    v,
-    direction,
-    u0,
-    v0,
-    texel,
-    bias: 2 * texel,
-    minU: minU - 2,
-    maxU: maxU + 1,
-    minV: minV - 2,
-    maxV: maxV + 1,
-  };
+  bounds[0] = minU;
+  bounds[1] = maxU;
+  bounds[2] = minV;
+  bounds[3] = maxV;
 }
 
 /**
