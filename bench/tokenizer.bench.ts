@@ -124,51 +124,69 @@ function bicubic(frames: readonly TokenizerFrame[], factor: number): TokenizerFr
 }
 
 /**
- * x264 (preset medium, 2-pass) aiming at `budget` bits for the whole clip; the rate is corrected and the clip
- * encoded again (up to 4 times) until it lands within 2% under budget. Bits counted are the H.264 stream
- * without its SEI (x264's settings string, which a decoder does not need).
+ * x264 (preset medium) at no more than `budget` bits for the whole clip. First 2-pass at a target bitrate,
+ * corrected and encoded again (at most 4 more times) until it lands within budget; where 2-pass cannot (x264
+ * refuses rates under about 10 kbps, or overshoots), the lowest CRF whose stream fits, CRF 51 if none does.
+ * Bits counted are the H.264 stream without its SEI (x264's settings string, which a decoder does not need).
  */
 function x264(
   frames: readonly TokenizerFrame[],
   budget: number,
   dir: string,
-): { frames: TokenizerFrame[]; bits: number } {
+): { frames: TokenizerFrame[]; bits: number; mode: string } {
   const { width, height } = frames[0]!;
   const raw = join(dir, 'clip.rgb');
   writeFileSync(raw, Buffer.concat(frames.map((f) => f.data)));
   const seconds = frames.length / FPS;
   const input = ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`];
-  const encode = (rate: number): number => {
-    const common = [...input, '-r', String(FPS), '-i', raw, '-c:v', 'libx264', '-preset', 'medium'];
-    const rc = ['-b:v', String(Math.max(1000, Math.round(rate))), '-pix_fmt', 'yuv420p', '-threads', '2'];
-    const passlog = ['-passlogfile', join(dir, 'x264')];
-    execFileSync('ffmpeg', [...common, ...rc, ...passlog, '-pass', '1', '-f', 'null', '-']);
-    execFileSync(
-      'ffmpeg',
-      [...common, ...rc, ...passlog, '-pass', '2', '-bsf:v', 'filter_units=remove_types=6'].concat([
-        '-f',
-        'h264',
-        join(dir, 'clip.264'),
-      ]),
-    );
-    return statSync(join(dir, 'clip.264')).size * 8;
+  const common = [...input, '-r', String(FPS), '-i', raw, '-c:v', 'libx264', '-preset', 'medium'];
+  const tail = ['-pix_fmt', 'yuv420p', '-threads', '2'];
+  const out = ['-bsf:v', 'filter_units=remove_types=6', '-f', 'h264'];
+  let attempt = 0;
+  const tries: { path: string; bits: number; mode: string }[] = [];
+  const run = (args: string[], mode: string): number => {
+    const path = join(dir, `clip-${attempt++}.264`);
+    execFileSync('ffmpeg', [...common, ...args, ...tail, ...out, path], { stdio: 'pipe' });
+    const bits = statSync(path).size * 8;
+    tries.push({ path, bits, mode });
+    return bits;
+  };
+  const twoPass = (rate: number): number | undefined => {
+    const rc = ['-b:v', String(Math.round(rate)), '-passlogfile', join(dir, 'x264')];
+    try {
+      execFileSync('ffmpeg', [...common, ...rc, ...tail, '-pass', '1', '-f', 'null', '-'], { stdio: 'pipe' });
+      return run([...rc, '-pass', '2'], '2-pass');
+    } catch {
+      return undefined; // e.g. "requested bitrate is too low"
+    }
   };
   let rate = budget / seconds;
-  let bits = encode(rate);
-  for (let i = 0; i < 4 && (bits > budget * 1.0 || bits < budget * 0.9); i++) {
+  let bits = twoPass(rate);
+  for (let i = 0; i < 4 && bits !== undefined && (bits > budget || bits < budget * 0.9); i++) {
     rate *= (budget / bits) * 0.98;
-    bits = encode(rate);
+    bits = twoPass(rate);
   }
+  if (!tries.some((t) => t.bits <= budget)) {
+    let lo = 0;
+    let hi = 51;
+    while (lo < hi) {
+      const crf = (lo + hi) >> 1;
+      if (run(['-crf', String(crf)], `crf ${crf}`) <= budget) hi = crf;
+      else lo = crf + 1;
+    }
+    run(['-crf', String(lo)], `crf ${lo}`);
+  }
+  const fits = tries.filter((t) => t.bits <= budget);
+  const best = fits.length ? fits.reduce((a, b) => (b.bits > a.bits ? b : a)) : tries.at(-1)!;
   const decoded = execFileSync(
     'ffmpeg',
-    ['-v', 'error', '-i', join(dir, 'clip.264'), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
-    {
-      maxBuffer: 1 << 30,
-    },
+    ['-v', 'error', '-i', best.path, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    { maxBuffer: 1 << 30 },
   );
   const n = width * height * 3;
   return {
-    bits,
+    bits: best.bits,
+    mode: best.mode,
     frames: frames.map((_, f) => ({
       width,
       height,
@@ -199,6 +217,7 @@ async function quality(tokenizer: VideoTokenizer, size: number, frames: number, 
     x264: Scores;
     budget: number;
     bits: number;
+    mode: string;
   }[] = [];
   for (const source of sources) {
     const trip = await tokenizer.roundTrip(source.frames, frames);
@@ -211,15 +230,16 @@ async function quality(tokenizer: VideoTokenizer, size: number, frames: number, 
       x264: score(h.frames, source.frames),
       budget: latentBits,
       bits: h.bits,
+      mode: h.mode,
     });
     const last = rows.at(-1)!;
     log(
-      `  ${source.name}: model ${last.model.psnr.toFixed(2)} dB, bicubic ${last.bicubic.psnr.toFixed(2)} dB, x264 ${last.x264.psnr.toFixed(2)} dB at ${(h.bits / latentBits).toFixed(2)}x the latent's bits`,
+      `  ${source.name}: model ${last.model.psnr.toFixed(2)} dB, bicubic ${last.bicubic.psnr.toFixed(2)} dB, x264 ${last.x264.psnr.toFixed(2)} dB at ${(h.bits / latentBits).toFixed(2)}x the latent's bits (${h.mode})`,
     );
   }
   const groups = [...new Set(rows.map((r) => r.source.group))];
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return groups.map((group) => {
+  const perGroup = groups.map((group) => {
     const of = rows.filter((r) => r.source.group === group);
     const avg = (pick: (r: (typeof rows)[number]) => Scores) => ({
       psnr: mean(of.map((r) => pick(r).psnr)),
@@ -235,6 +255,8 @@ async function quality(tokenizer: VideoTokenizer, size: number, frames: number, 
       x264Bits: mean(of.map((r) => r.bits)),
     };
   });
+  const clips = rows.map(({ source, ...r }) => ({ clip: source.name, ...r }));
+  return { groups: perGroup, clips };
 }
 
 /** The architecture flags train.py was run with, from the manifest's recipe line (flags given here win). */
@@ -434,8 +456,13 @@ async function main(): Promise<void> {
   };
   try {
     if (!values['skip-quality']) {
-      const rows = await quality(tokenizer, Number(values.size), Number(values.frames), work);
-      report.quality = { size: `${values.size}x${values.size}`, frames: Number(values.frames), rows };
+      const { groups: rows, clips } = await quality(
+        tokenizer,
+        Number(values.size),
+        Number(values.frames),
+        work,
+      );
+      report.quality = { size: `${values.size}x${values.size}`, frames: Number(values.frames), rows, clips };
       const f = (s: { psnr: number; ssim: number }) => `${s.psnr.toFixed(2)} / ${s.ssim.toFixed(4)}`;
       log('');
       log(
