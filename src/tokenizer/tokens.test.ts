@@ -125,6 +125,20 @@ test('encodeStream keeps chunks independent and pads only the last; encode refus
   const back = [];
   for await (const f of tokenizer.decodeStream(chunks)) back.push(f);
   assert.equal(back.length, 12);
+  // Bounded memory: the stream pulls one chunk of frames ahead of what it has encoded, never the whole video.
+  let pulled = 0;
+  let most = 0;
+  let encoded = 0;
+  const source = function* () {
+    for (const f of frames) {
+      pulled++;
+      most = Math.max(most, pulled - encoded);
+      yield f;
+    }
+  };
+  for await (const c of tokenizer.encodeStream(source(), 5)) encoded += c.frames;
+  assert.equal(encoded, 12);
+  assert.ok(most <= 5, `held ${most} frames at once`);
   await assert.rejects(
     tokenizer.encode(new Float32Array(3 * 6 * 8 * 16), [1, 3, 6, 8, 16]),
     (e: Error & { hint?: string }) =>

@@ -20,6 +20,11 @@ interface VideoInOptions {
   chunk: string;
 }
 
+/** The model through the configured store, on --threads intra-op threads (0: ONNX Runtime chooses). */
+function loadTokenizer(ctx: CliContext, name: string): Promise<VideoTokenizer> {
+  return VideoTokenizer.load(storeOf(ctx), name, { threads: ctx.config.threads });
+}
+
 /**
  * The frame size a video is tokenized at: --size, or the video's own size rounded down to the model's patch.
  * A video smaller than one patch is refused rather than silently scaled up.
@@ -105,7 +110,7 @@ export async function tokenizeEncodeCommand(
   video: string,
   options: VideoInOptions & { out: string },
 ): Promise<number> {
-  const tokenizer = await VideoTokenizer.load(storeOf(ctx), options.model);
+  const tokenizer = await loadTokenizer(ctx, options.model);
   try {
     const started = performance.now();
     const { info, size, chunk, total, frames } = await openVideo(ctx, tokenizer, video, options);
@@ -171,7 +176,7 @@ export async function tokenizeDecodeCommand(
   options: { model: string; out: string; crf: string },
 ): Promise<number> {
   const crf = parseNumber('--crf', options.crf, { min: 0, max: 51, integer: true });
-  const tokenizer = await VideoTokenizer.load(storeOf(ctx), options.model);
+  const tokenizer = await loadTokenizer(ctx, options.model);
   try {
     const started = performance.now();
     const { header, chunks } = await openTokenFile(file, tokenizer);
@@ -215,7 +220,7 @@ export async function tokenizeRoundtripCommand(
   video: string,
   options: VideoInOptions & { out?: string },
 ): Promise<number> {
-  const tokenizer = await VideoTokenizer.load(storeOf(ctx), options.model);
+  const tokenizer = await loadTokenizer(ctx, options.model);
   try {
     const { info, size, chunk, total, frames } = await openVideo(ctx, tokenizer, video, options);
     const fps = info.video.fps || 24;
