@@ -1,19 +1,16 @@
-import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { ModelStore } from '../runtime/index.js';
 
 /**
- * For tests: a tokenizer trained for two steps on CPU with Debian's PyTorch (a few seconds), exported to
- * ONNX with its manifest and parity files, in `<dir>/<name>`; and a store that finds models only in `dir`.
+ * For tests: the command that trains a tokenizer for two steps on CPU with Debian's PyTorch (a few seconds)
+ * and exports it with its manifest and parity files to `<dir>/<name>` (tests run it; only src/video may spawn
+ * processes outside tests), and a store that finds models only in `dir`.
  */
-export const RECIPE = resolve(import.meta.dirname, '../../training/tokenizer/train.py');
 export const TORCH_PYTHON = '/usr/bin/python3';
+const RECIPE = resolve(import.meta.dirname, '../../training/tokenizer/train.py');
 
-export function trainTinyTokenizer(dir: string, name: string, kind: 'continuous' | 'discrete'): string {
-  const out = join(dir, name);
-  const args = [
-    '--kind',
-    kind,
+export function tinyTokenizerArgs(dir: string, name: string, kind: 'continuous' | 'discrete'): string[] {
+  const size = [
     '--steps',
     '2',
     '--width',
@@ -24,11 +21,10 @@ export function trainTinyTokenizer(dir: string, name: string, kind: 'continuous'
     '32',
     '--frames',
     '5',
+    '--batch',
+    '2',
   ];
-  execFileSync(TORCH_PYTHON, [RECIPE, ...args, '--batch', '2', '--eval-clips', '4', '--out', out], {
-    stdio: 'pipe',
-  });
-  return out;
+  return [RECIPE, '--kind', kind, ...size, '--eval-clips', '4', '--out', join(dir, name)];
 }
 
 export function tinyStore(dir: string): ModelStore {

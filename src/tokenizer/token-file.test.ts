@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ffmpeg, ffprobeFrameTimes, runOrbis, tempDir } from '../../test/support.js';
 import { makeTestVideo } from '../video/index.js';
-import { TORCH_PYTHON, trainTinyTokenizer } from './testing.js';
+import { TORCH_PYTHON, tinyTokenizerArgs } from './testing.js';
 
 /**
  * `orbis tokenize encode` and `decode` end to end with two-step CPU models of both kinds, and every way a
@@ -15,8 +15,8 @@ const dir = tempDir();
 let video: string;
 
 before(async () => {
-  trainTinyTokenizer(dir, 'tiny-cv', 'continuous');
-  trainTinyTokenizer(dir, 'tiny-dv', 'discrete');
+  execFileSync(TORCH_PYTHON, tinyTokenizerArgs(dir, 'tiny-cv', 'continuous'), { stdio: 'pipe' });
+  execFileSync(TORCH_PYTHON, tinyTokenizerArgs(dir, 'tiny-dv', 'discrete'), { stdio: 'pipe' });
   video = (await makeTestVideo(join(dir, 'clip.mp4'), { shots: 1, shotSeconds: 0.5, width: 64, height: 36 }))
     .path;
   process.env.ORBIS_MODEL_DIR = dir;

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { readNpy } from '../../test/npy.js';
 import { runOrbis, tempDir } from '../../test/support.js';
 import { makeTestVideo } from '../video/index.js';
-import { tinyStore, trainTinyTokenizer } from './testing.js';
+import { TORCH_PYTHON, tinyStore, tinyTokenizerArgs } from './testing.js';
 import { type TokenizerFrame, VideoTokenizer } from './tokenizer.js';
 
 /**
@@ -16,7 +17,7 @@ import { type TokenizerFrame, VideoTokenizer } from './tokenizer.js';
 const dir = tempDir();
 
 before(() => {
-  trainTinyTokenizer(dir, 'tiny-cv', 'continuous');
+  execFileSync(TORCH_PYTHON, tinyTokenizerArgs(dir, 'tiny-cv', 'continuous'), { stdio: 'pipe' });
 });
 
 test('ONNX Runtime from TypeScript matches PyTorch on the same input (max abs difference < 1e-4)', async () => {

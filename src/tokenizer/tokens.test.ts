@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readNpy } from '../../test/npy.js';
 import { tempDir } from '../../test/support.js';
-import { TORCH_PYTHON, tinyStore, trainTinyTokenizer } from './testing.js';
+import { TORCH_PYTHON, tinyStore, tinyTokenizerArgs } from './testing.js';
 import { type Latent, type TokenizerFrame, VideoTokenizer } from './tokenizer.js';
 
 /**
@@ -38,7 +38,8 @@ for name, v in (("x", x), ("q", q), ("idx", idx.float()), ("back", back), ("y", 
 `;
 
 before(async () => {
-  const out = trainTinyTokenizer(dir, 'tiny-dv', 'discrete');
+  execFileSync(TORCH_PYTHON, tinyTokenizerArgs(dir, 'tiny-dv', 'discrete'), { stdio: 'pipe' });
+  const out = join(dir, 'tiny-dv');
   execFileSync(TORCH_PYTHON, [
     '-c',
     reference,
