@@ -21,7 +21,7 @@ interface VideoInOptions {
 }
 
 /** The model through the configured store, on --threads intra-op threads (0: ONNX Runtime chooses). */
-function loadTokenizer(ctx: CliContext, name: string): Promise<VideoTokenizer> {
+export function loadTokenizer(ctx: CliContext, name: string): Promise<VideoTokenizer> {
   return VideoTokenizer.load(storeOf(ctx), name, { threads: ctx.config.threads });
 }
 
@@ -61,7 +61,12 @@ async function* videoFrames(
   if (n === 0) throw new OrbisError('VIDEO_EMPTY', `${path} has no frames to tokenize`);
 }
 
-async function openVideo(ctx: CliContext, tokenizer: VideoTokenizer, video: string, options: VideoInOptions) {
+async function openVideo(
+  ctx: CliContext,
+  tokenizer: VideoTokenizer,
+  video: string,
+  options: Omit<VideoInOptions, 'model'>,
+) {
   const info = await probe(video);
   const size = tokenizeSize(tokenizer, video, info, options.size);
   const limit = options.frames
@@ -211,10 +216,80 @@ export async function tokenizeDecodeCommand(
   }
 }
 
+/** What a round trip measured (the JSON of `orbis tokenize roundtrip`). */
+export interface RoundTripSummary {
+  model: string;
+  frames: number;
+  size: string;
+  psnr: number;
+  ssim: number;
+  compression: number;
+  latentShape: number[];
+  padded: number;
+  chunkFrames: number;
+  out?: string;
+}
+
 /**
- * `orbis tokenize roundtrip`: a video through a tokenizer and back, with the PSNR and SSIM of the result and
- * the compression achieved, streamed chunk by chunk like encode and decode.
+ * A video through `tokenizer` and back, streamed chunk by chunk like encode and decode: PSNR and SSIM of each
+ * frame against the original, the compression achieved, and the reconstruction as an MP4 when `out` is given.
  */
+export async function roundTripVideo(
+  ctx: CliContext,
+  tokenizer: VideoTokenizer,
+  video: string,
+  options: Omit<VideoInOptions, 'model'> & { out?: string },
+): Promise<RoundTripSummary> {
+  const { info, size, chunk, total, frames } = await openVideo(ctx, tokenizer, video, options);
+  const fps = info.video.fps || 24;
+  const task = ctx.progress.task('tokenize', total);
+  const originals: TokenizerFrame[] = [];
+  const tapped = (async function* () {
+    for await (const f of frames) {
+      originals.push(f);
+      yield f;
+    }
+  })();
+  const totals = { frames: 0, psnr: 0, ssim: 0, padded: 0, positions: 0, latentShape: [] as number[] };
+  const image = (t: TokenizerFrame) => ({ width: t.width, height: t.height, channels: 3, data: t.data });
+  const reconstructed = (async function* () {
+    for await (const encoded of tokenizer.encodeStream(tapped, chunk)) {
+      const [, , t, h, w] = encoded.latent.dims;
+      totals.padded += encoded.padded;
+      totals.positions += t * h * w;
+      totals.latentShape = encoded.latent.dims;
+      for await (const frame of tokenizer.decodeStream([encoded])) {
+        const original = originals.shift()!;
+        totals.psnr += Math.min(100, psnr(image(frame), image(original)));
+        totals.ssim += ssim(image(frame), image(original));
+        totals.frames++;
+        yield frame;
+      }
+      task.tick(encoded.frames);
+    }
+  })();
+  if (options.out) await encodeClip(asFrames(reconstructed, fps), options.out, { inputFps: fps, crf: 12 });
+  else for await (const _ of reconstructed);
+  task.done();
+  const n = totals.frames;
+  return {
+    model: tokenizer.model.manifest.name,
+    frames: n,
+    size: `${size.width}x${size.height}`,
+    psnr: totals.psnr / n,
+    ssim: totals.ssim / n,
+    compression: (n * size.width * size.height * 24) / (totals.positions * tokenizer.bitsPerPosition),
+    latentShape: totals.latentShape,
+    padded: totals.padded,
+    chunkFrames: chunk,
+    ...(options.out ? { out: options.out } : {}),
+  };
+}
+
+export const roundTripLine = (r: RoundTripSummary): string =>
+  `${r.model}: ${r.frames} frames at ${r.size}, PSNR ${r.psnr.toFixed(2)} dB, SSIM ${r.ssim.toFixed(4)}, compression ${r.compression.toFixed(1)}x`;
+
+/** `orbis tokenize roundtrip`: a video through a tokenizer and back, with PSNR, SSIM and the compression. */
 export async function tokenizeRoundtripCommand(
   ctx: CliContext,
   video: string,
@@ -222,53 +297,11 @@ export async function tokenizeRoundtripCommand(
 ): Promise<number> {
   const tokenizer = await loadTokenizer(ctx, options.model);
   try {
-    const { info, size, chunk, total, frames } = await openVideo(ctx, tokenizer, video, options);
-    const fps = info.video.fps || 24;
-    const task = ctx.progress.task('tokenize', total);
-    const originals: TokenizerFrame[] = [];
-    const tapped = (async function* () {
-      for await (const f of frames) {
-        originals.push(f);
-        yield f;
-      }
-    })();
-    const totals = { frames: 0, psnr: 0, ssim: 0, padded: 0, positions: 0, latentShape: [] as number[] };
-    const image = (t: TokenizerFrame) => ({ width: t.width, height: t.height, channels: 3, data: t.data });
-    const reconstructed = (async function* () {
-      for await (const encoded of tokenizer.encodeStream(tapped, chunk)) {
-        const [, , t, h, w] = encoded.latent.dims;
-        totals.padded += encoded.padded;
-        totals.positions += t * h * w;
-        totals.latentShape = encoded.latent.dims;
-        for await (const frame of tokenizer.decodeStream([encoded])) {
-          const original = originals.shift()!;
-          totals.psnr += Math.min(100, psnr(image(frame), image(original)));
-          totals.ssim += ssim(image(frame), image(original));
-          totals.frames++;
-          yield frame;
-        }
-        task.tick(encoded.frames);
-      }
-    })();
-    if (options.out) await encodeClip(asFrames(reconstructed, fps), options.out, { inputFps: fps, crf: 12 });
-    else for await (const _ of reconstructed);
-    task.done();
-    const n = totals.frames;
-    const summary = {
-      model: tokenizer.model.manifest.name,
-      frames: n,
-      size: `${size.width}x${size.height}`,
-      psnr: totals.psnr / n,
-      ssim: totals.ssim / n,
-      compression: (n * size.width * size.height * 24) / (totals.positions * tokenizer.bitsPerPosition),
-      latentShape: totals.latentShape,
-      padded: totals.padded,
-      ...(options.out ? { out: options.out } : {}),
-    };
+    const summary = await roundTripVideo(ctx, tokenizer, video, options);
     ctx.result(
       [
-        `${summary.model}: ${n} frames at ${summary.size}, PSNR ${summary.psnr.toFixed(2)} dB, SSIM ${summary.ssim.toFixed(4)}, compression ${summary.compression.toFixed(1)}x`,
-        ...paddedLine(summary.padded, chunk),
+        roundTripLine(summary),
+        ...paddedLine(summary.padded, summary.chunkFrames),
         ...(options.out ? [`reconstruction: ${options.out}`] : []),
       ],
       summary,
