@@ -180,8 +180,9 @@ export class TokenFileWriter {
     };
     await this.file.write(npyHeader(header.dtype, shape), 0, HEADER_BYTES, 0);
     await this.file.close();
-    await rename(`${this.path}.partial`, this.path);
+    // The sidecar first: a .npy in place always has its own sidecar beside it.
     await writeFile(sidecarOf(this.path), `${JSON.stringify(header, null, 2)}\n`);
+    await rename(`${this.path}.partial`, this.path);
     return header;
   }
 
