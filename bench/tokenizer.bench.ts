@@ -262,12 +262,14 @@ async function quality(tokenizer: VideoTokenizer, size: number, frames: number, 
 /** The architecture flags train.py was run with, from the manifest's recipe line (flags given here win). */
 function architecture(
   tokenizer: VideoTokenizer,
-  flags: { kind?: string; spatial?: string; width?: string; blocks?: string },
+  flags: { kind?: string; spatial?: string; width?: string; blocks?: string; temporal?: string },
 ): string[] {
   const recipe = tokenizer.model.manifest.training?.recipe ?? '';
   const fromRecipe = (name: string) => new RegExp(`--${name}[ =](\\S+)`).exec(recipe)?.[1];
   const pick = (name: 'spatial' | 'width' | 'blocks', fallback: string) =>
     flags[name] ?? fromRecipe(name) ?? fallback;
+  // --temporal only where the model has it, so recipes from before the 8x temporal variant still run.
+  const temporal = flags.temporal ?? fromRecipe('temporal');
   return [
     '--kind',
     flags.kind ?? fromRecipe('kind') ?? tokenizer.kind,
@@ -277,6 +279,7 @@ function architecture(
     pick('width', '64'),
     '--blocks',
     pick('blocks', '2'),
+    ...(temporal ? ['--temporal', temporal] : []),
   ];
 }
 
@@ -336,7 +339,7 @@ async function torchPeer(modelPt: string, input: string, threads: number) {
 
 async function speed(
   tokenizer: VideoTokenizer,
-  flags: { kind?: string; spatial?: string; width?: string; blocks?: string },
+  flags: { kind?: string; spatial?: string; width?: string; blocks?: string; temporal?: string },
   clip: TokenizerFrame[],
   threads: number,
   runs: number,
@@ -353,7 +356,7 @@ async function speed(
       '--size',
       '32',
       '--frames',
-      '5',
+      '9', // 1 + 4k and 1 + 8k alike
       '--batch',
       '1',
       '--eval-clips',
@@ -434,6 +437,7 @@ async function main(): Promise<void> {
       spatial: { type: 'string' },
       width: { type: 'string' },
       blocks: { type: 'string' },
+      temporal: { type: 'string' },
       'skip-quality': { type: 'boolean', default: false },
       'skip-speed': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
