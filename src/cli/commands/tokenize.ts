@@ -94,7 +94,7 @@ async function openVideo(
 const paddedLine = (padded: number, chunk: number) =>
   padded
     ? [
-        `the last chunk was padded with ${padded} copies of its last frame to fill the causal group of 1 + 4k frames (of ${chunk} per chunk); decoding drops them again`,
+        `the last chunk was padded with ${padded} ${padded === 1 ? 'copy' : 'copies'} of its last frame to fill the causal group of 1 + 4k frames (of ${chunk} per chunk); decoding drops them again`,
       ]
     : [];
 
