@@ -29,8 +29,14 @@ def main():
     torch.set_num_threads(a.threads)
     state = torch.load(a.model_pt, map_location="cpu")
     s = state["args"]
-    model = Tokenizer(s["kind"], s["spatial"], width=s["width"], blocks=s["blocks"])
+    extra = {"temporal": s["temporal"]} if "temporal" in s else {}  # recipes with the 8x temporal variant
+    model = Tokenizer(s["kind"], s["spatial"], width=s["width"], blocks=s["blocks"], **extra)
     model.load_state_dict(state["model"])
+    if "fp32_weights" in s and not s["fp32_weights"]:
+        # The export stores FP16 weights (recipes that have --fp32-weights): compute with exactly those.
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(p.half().float())
     model.eval()
     x = torch.from_numpy(np.load(a.input))
     y = None

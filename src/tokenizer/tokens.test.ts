@@ -23,8 +23,12 @@ from model import Tokenizer
 d = sys.argv[1]
 state = torch.load(d + "/model.pt", map_location="cpu")
 a = state["args"]
-m = Tokenizer(a["kind"], a["spatial"], width=a["width"], blocks=a["blocks"])
+m = Tokenizer(a["kind"], a["spatial"], width=a["width"], blocks=a["blocks"], **({"temporal": a["temporal"]} if "temporal" in a else {}))
 m.load_state_dict(state["model"])
+if "fp32_weights" in a and not a["fp32_weights"]:  # the export stores FP16 weights: use exactly those
+    with torch.no_grad():
+        for p in m.parameters():
+            p.copy_(p.half().float())
 m.eval()
 torch.manual_seed(3)
 x = torch.rand(2, 3, 9, 32, 48) * 2 - 1
