@@ -152,9 +152,26 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .option('--size <WxH>', 'analysis size', '960x540')
     .action(lazy(async () => (await import('./commands/eval.js')).evalGeometryCommand as Action));
 
-  program
-    .command('tokenize')
-    .description('video tokenizers')
+  const tokenize = program.command('tokenize').description('video tokenizers');
+  tokenize
+    .command('encode')
+    .description('a video to latents or tokens (.npy plus a .json sidecar), chunk by chunk')
+    .argument('<video>', 'video file')
+    .requiredOption('--model <name>', 'tokenizer model (see orbis models list)')
+    .requiredOption('--out <file>', 'tokens file to write (.npy; the sidecar goes to <file>.json)')
+    .option('--size <WxH>', "frame size (default: the video's, rounded down to the model's patch size)")
+    .option('--frames <n>', 'only the first n frames')
+    .option('--chunk <n>', 'frames per causal chunk (1 + 4k)', '17')
+    .action(lazy(async () => (await import('./commands/tokenize.js')).tokenizeEncodeCommand as Action));
+  tokenize
+    .command('decode')
+    .description('a tokens file written by encode back to an MP4, chunk by chunk')
+    .argument('<file>', 'tokens file (.npy, with its .json sidecar)')
+    .requiredOption('--model <name>', 'the tokenizer model that encoded it')
+    .requiredOption('--out <file>', 'MP4 to write')
+    .option('--crf <n>', 'x264 quality of the MP4 (0 lossless .. 51)', '12')
+    .action(lazy(async () => (await import('./commands/tokenize.js')).tokenizeDecodeCommand as Action));
+  tokenize
     .command('roundtrip')
     .description('a video through a tokenizer and back: PSNR, SSIM and the compression achieved')
     .argument('<video>', 'video file')

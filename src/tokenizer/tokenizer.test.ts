@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { readNpy } from '../../test/npy.js';
 import { runOrbis, tempDir } from '../../test/support.js';
-import { ModelStore } from '../runtime/index.js';
 import { makeTestVideo } from '../video/index.js';
+import { TORCH_PYTHON, tinyStore, tinyTokenizerArgs } from './testing.js';
 import { type TokenizerFrame, VideoTokenizer } from './tokenizer.js';
 
 /**
@@ -15,39 +15,13 @@ import { type TokenizerFrame, VideoTokenizer } from './tokenizer.js';
  * outputs.
  */
 const dir = tempDir();
-const recipe = resolve(import.meta.dirname, '../../training/tokenizer/train.py');
 
 before(() => {
-  execFileSync(
-    '/usr/bin/python3',
-    [
-      recipe,
-      '--kind',
-      'continuous',
-      '--steps',
-      '2',
-      '--width',
-      '8',
-      '--blocks',
-      '1',
-      '--size',
-      '32',
-      '--frames',
-      '5',
-      '--batch',
-      '2',
-      '--eval-clips',
-      '4',
-      '--out',
-      join(dir, 'tiny-cv'),
-    ],
-    { stdio: 'pipe' },
-  );
+  execFileSync(TORCH_PYTHON, tinyTokenizerArgs(dir, 'tiny-cv', 'continuous'), { stdio: 'pipe' });
 });
 
 test('ONNX Runtime from TypeScript matches PyTorch on the same input (max abs difference < 1e-4)', async () => {
-  const store = new ModelStore({ userDir: dir, cacheDir: join(dir, 'cache'), shippedDir: join(dir, 'none') });
-  const tokenizer = await VideoTokenizer.load(store, 'tiny-cv', { providers: ['cpu'] });
+  const tokenizer = await VideoTokenizer.load(tinyStore(dir), 'tiny-cv', { providers: ['cpu'] });
   try {
     const x = readNpy(join(dir, 'tiny-cv', 'parity-input.npy'));
     const z = readNpy(join(dir, 'tiny-cv', 'parity-latent.npy'));
@@ -69,8 +43,7 @@ test('ONNX Runtime from TypeScript matches PyTorch on the same input (max abs di
 });
 
 test('round trips pad a last chunk to its causal group and say so; sizes that do not tile are refused', async () => {
-  const store = new ModelStore({ userDir: dir, cacheDir: join(dir, 'cache'), shippedDir: join(dir, 'none') });
-  const tokenizer = await VideoTokenizer.load(store, 'tiny-cv', { providers: ['cpu'] });
+  const tokenizer = await VideoTokenizer.load(tinyStore(dir), 'tiny-cv', { providers: ['cpu'] });
   try {
     const frame = (w: number, h: number, v: number): TokenizerFrame => ({
       width: w,

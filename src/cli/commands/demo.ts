@@ -1,10 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { curate, parseCuratorConfig } from '../../curator/index.js';
 import { writeWorldVideo } from '../../sim/index.js';
 import { makeTestVideo } from '../../video/index.js';
 import type { CliContext } from '../context.js';
 import { summary } from './curate.js';
+import { storeOf } from './models.js';
+import type { RoundTripSummary } from './tokenize.js';
 
 /**
  * The main job, end to end, on generated media: make sample videos with known shots (cuts, fades,
@@ -66,12 +68,70 @@ export async function demoCommand(ctx: CliContext, options: { out: string }): Pr
     log: ctx.log,
   });
   const boundaries = videos.reduce((n, v) => n + v.boundaries.length, 0);
+  const tokenized = await tokenizeCuratedClip(ctx, join(out, 'dataset'), join(out, 'tokenizer'));
   ctx.result(
     [
       `generated ${videos.length} edited videos with ${boundaries} known shot boundaries, ${worlds.length} simulated worlds (${worlds.map((w) => w.scenario).join(', ')}) and 1 broken file`,
       ...summary(report),
+      tokenized.line,
     ],
-    report,
+    { ...report, tokenizer: tokenized.summary ?? null },
   );
   return 0;
+}
+
+/** The first member named `name` of a ustar tar file (a WebDataset shard). */
+function tarMember(tar: Uint8Array, name: string): Uint8Array | undefined {
+  const text = new TextDecoder('latin1');
+  for (let at = 0; at + 512 <= tar.length; ) {
+    const member = text.decode(tar.subarray(at, at + 100)).replace(/\0.*$/s, '');
+    if (!member) return undefined;
+    const size = Number.parseInt(
+      text
+        .decode(tar.subarray(at + 124, at + 136))
+        .replace(/\0.*$/s, '')
+        .trim(),
+      8,
+    );
+    if (member === name) return tar.subarray(at + 512, at + 512 + size);
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return undefined;
+}
+
+/**
+ * Round-trip one curated clip (a simulated world's, where one was kept) through an installed tokenizer,
+ * tokenizer-cv4x8x8 when present; without one the step is skipped and says so.
+ */
+async function tokenizeCuratedClip(
+  ctx: CliContext,
+  dataset: string,
+  out: string,
+): Promise<{ line: string; summary?: RoundTripSummary }> {
+  const { models } = await storeOf(ctx).list();
+  const tokenizers = models.filter((m) => m.manifest.family.startsWith('tokenizer'));
+  const model = tokenizers.find((m) => m.manifest.name === 'tokenizer-cv4x8x8') ?? tokenizers[0];
+  if (!model) return { line: 'no tokenizer installed, so no clip went through one (see orbis models list)' };
+  const rows = (await readFile(join(dataset, 'manifest.jsonl'), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { id: string; kept: boolean; shard?: string; source?: string });
+  const kept = rows.filter((r) => r.kept && r.shard);
+  const row = kept.find((r) => r.source?.includes('sim ')) ?? kept[0];
+  const mp4 = row && tarMember(await readFile(join(dataset, row.shard!)), `${row.id}.mp4`);
+  if (!row || !mp4) return { line: 'no curated clip to put through the tokenizer' };
+  await mkdir(out, { recursive: true });
+  const clip = join(out, 'clip.mp4');
+  await writeFile(clip, mp4);
+  const { loadTokenizer, roundTripLine, roundTripVideo } = await import('./tokenize.js');
+  const tokenizer = await loadTokenizer(ctx, model.manifest.name);
+  try {
+    const summary = await roundTripVideo(ctx, tokenizer, clip, {
+      chunk: '17',
+      out: join(out, 'reconstruction.mp4'),
+    });
+    return { line: `curated clip ${row.id} through ${roundTripLine(summary)}; ${summary.out}`, summary };
+  } finally {
+    await tokenizer.close();
+  }
 }
