@@ -35,6 +35,8 @@ export const manifestSchema = z.strictObject({
     .min(1),
   /** e.g. { "time": 4, "height": 8, "width": 8 } or { "levels": [8,8,8,5,5,5] }. */
   compression: z.record(z.string(), z.unknown()).optional(),
+  /** Family-specific settings a runtime needs (a world model: its tokenizer, token grid, prompt length...). */
+  config: z.record(z.string(), z.unknown()).optional(),
   training: z
     .strictObject({
       data: z.string(),
