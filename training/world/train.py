@@ -1,0 +1,308 @@
+"""Train the world model on `orbis sim` clips seen through the discrete tokenizer, export `step.onnx`, write the
+manifest (see README.md for the contract).
+
+  python3 training/world/train.py --sim <npy folder> --sim-eval <npy folder> --tokenizer <tokenizer model.pt> \
+      --minutes 7 --out /tmp/world                                    # on the GPU machine (BF16 autocast)
+  python3 training/world/train.py --from /tmp/world/model.pt --out models/world-dv8x16x16   # export here
+  python3 training/world/train.py --tiny --sim <folder> --tokenizer <model.pt> --out /tmp/w  # CPU smoke run
+
+Clips are 33 frames at 128x128 (5 latent frames of 8x8 tokens with the 8x16x16 tokenizer); each clip's caption
+is its prompt (dropped to empty for a share of the batches, so the model also runs without one), and push
+clips carry their per-frame 7-D actions. The same seed gives the same run.
+"""
+
+import argparse
+import contextlib
+import glob
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.append(os.path.join(HERE, "..", "tokenizer"))
+from world_model import BASIS, LEVELS, VISUAL_TOKENS, Step, WorldModel, prompt_tokens  # noqa: E402
+
+ACTION_DIM = 7
+
+
+def args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sim", help="folder of orbis sim npy samples (33 frames at 128x128) to train on")
+    p.add_argument("--sim-eval", help="folder of held-out samples (seeds training never saw)")
+    p.add_argument("--tokenizer", help="the discrete tokenizer's model.pt (training/tokenizer)")
+    p.add_argument("--width", type=int, default=256)
+    p.add_argument("--layers", type=int, default=6)
+    p.add_argument("--heads", type=int, default=8)
+    p.add_argument("--steps", type=int, default=100000)
+    p.add_argument("--minutes", type=float)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--lr", type=float, default=6e-4)
+    p.add_argument("--prompt-drop", type=float, default=0.2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--compile", action="store_true")
+    p.add_argument("--init", help="start from this model.pt's weights")
+    p.add_argument("--tiny", action="store_true", help="a few steps of a tiny model on CPU (tests)")
+    p.add_argument("--skip-export", action="store_true")
+    p.add_argument("--from", dest="source", help="export a model.pt trained elsewhere")
+    p.add_argument("--name")
+    p.add_argument("--out", required=True)
+    a = p.parse_args()
+    if a.tiny:
+        a.width, a.layers, a.heads, a.steps, a.batch = 32, 2, 2, min(a.steps, 3), min(a.batch, 4)
+    return a
+
+
+def load_tokenizer(path, device):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tokenizer_model", os.path.join(HERE, "..", "tokenizer", "model.py"))
+    tm = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tm)
+    state = torch.load(path, map_location="cpu")
+    s = state["args"]
+    tok = tm.Tokenizer(s["kind"], s["spatial"], width=s["width"], blocks=s["blocks"], temporal=s.get("temporal", 4))
+    tok.load_state_dict({k: v.float() for k, v in state["model"].items()})
+    with torch.no_grad():  # the weights the shipped ONNX files hold
+        for prm in tok.parameters():
+            prm.copy_(prm.half().float())
+    return tok.to(device).eval()
+
+
+def action_features(actions, latent_frames, per_latent=8):
+    """[frames, 7] -> [latent_frames, 56]: latent 0 is frame 0's action, latent t frames 8t-7 .. 8t."""
+    out = np.zeros((latent_frames, per_latent * ACTION_DIM), dtype=np.float32)
+    if actions is None:
+        return out
+    out[0, :ACTION_DIM] = actions[0]
+    for t in range(1, latent_frames):
+        chunk = actions[per_latent * t - per_latent + 1 : per_latent * t + 1]
+        out[t, : chunk.size] = chunk.reshape(-1)
+    return out
+
+
+@torch.no_grad()
+def tokenize_folder(folder, tok, model_args, device, limit=None):
+    """Every sample of a sim npy folder -> token sequences [N, P + L*H*W] and action features [N, L, 56]."""
+    dirs = sorted(os.path.dirname(f) for f in glob.glob(os.path.join(folder, "**", "rgb.npy"), recursive=True))[:limit]
+    L = model_args["grid"][0]
+    frames = 1 + 8 * (L - 1)
+    seqs, acts, names = [], [], []
+    for i in range(0, len(dirs), 32):
+        group = dirs[i : i + 32]
+        clips = [np.load(os.path.join(d, "rgb.npy"))[:frames] for d in group]
+        x = torch.from_numpy(np.stack(clips)).to(device).permute(0, 4, 1, 2, 3).float() / 127.5 - 1
+        q = tok.encode(x)  # FSQ values [B, 6, L, H, W]
+        idx = tok.fsq.to_indices(q).flatten(1).cpu()  # [B, L*H*W]
+        for d, row in zip(group, idx):
+            with open(os.path.join(d, "caption.txt")) as f:
+                caption = f.read().strip()
+            words = torch.tensor(prompt_tokens(caption, model_args["prompt_length"], model_args["vocab_words"]))
+            seqs.append(torch.cat([words, row]))
+            a = os.path.join(d, "actions.npy")
+            acts.append(torch.from_numpy(action_features(np.load(a) if os.path.exists(a) else None, L)))
+            names.append(os.path.basename(d))
+    return torch.stack(seqs), torch.stack(acts), names
+
+
+def model_args_of(a):
+    return {"grid": [5, 8, 8], "prompt_length": 16, "vocab_words": 1024, "action_features": 56,
+            "d": a.width, "layers": a.layers, "heads": a.heads}
+
+
+def batch_loss(model, seqs, acts, prompt_drop, g, device):
+    x = seqs.to(device)
+    if prompt_drop > 0:
+        drop = torch.rand(x.shape[0], generator=g) < prompt_drop
+        x[drop.to(device), : model.prompt_length] = VISUAL_TOKENS
+    logits, _ = model(x, 0, acts.to(device), model.empty_cache(x.shape[0], device))
+    p = model.prompt_length
+    return WorldModel.digit_loss(logits[:, p - 1 : -1].float(), x[:, p:]), logits
+
+
+@torch.no_grad()
+def evaluate(model, seqs, acts, device):
+    """Teacher-forced on held-out clips: digit loss, token accuracy, and the same for copying the previous latent
+    frame's token at each position (what a world model must beat)."""
+    model.eval()
+    loss = acc = copy = n = 0.0
+    L, H, W = model.grid
+    p = model.prompt_length
+    for i in range(0, seqs.shape[0], 32):
+        x, a = seqs[i : i + 32].to(device), acts[i : i + 32].to(device)
+        l, logits = batch_loss(model, x, a, 0.0, None, device)
+        pred = WorldModel.argmax_tokens(logits[:, p - 1 : -1])
+        target = x[:, p:]
+        later = slice(H * W, None)  # latent frames after the first
+        acc += (pred[:, later] == target[:, later]).float().mean().item() * x.shape[0]
+        copy += (target[:, : -H * W] == target[:, H * W :]).float().mean().item() * x.shape[0]
+        loss += l.item() * x.shape[0]
+        n += x.shape[0]
+    model.train()
+    return {"digitLoss": loss / n, "tokenAccuracy": acc / n, "copyPreviousFrameAccuracy": copy / n, "clips": int(n)}
+
+
+def main(a):
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(a.threads)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    os.makedirs(a.out, exist_ok=True)
+    margs = model_args_of(a)
+    model = WorldModel(margs["grid"], margs["prompt_length"], margs["vocab_words"], margs["action_features"],
+                       margs["d"], margs["layers"], margs["heads"]).to(device)
+    if a.init:
+        model.load_state_dict(torch.load(a.init, map_location=device)["model"])
+    tok = load_tokenizer(a.tokenizer, device)
+    t0 = time.time()
+    seqs, acts, _ = tokenize_folder(a.sim, tok, margs, device, limit=8 if a.tiny else None)
+    ev = tokenize_folder(a.sim_eval, tok, margs, device, limit=8 if a.tiny else None) if a.sim_eval else None
+    print(f"tokenized {seqs.shape[0]} training clips ({0 if ev is None else ev[0].shape[0]} held out) in {time.time() - t0:.1f} s", flush=True)
+    del tok
+    seqs, acts = seqs.to(device), acts.to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.05)
+    budget = a.minutes * 60 if a.minutes else None
+    t_start = time.time()
+
+    def progress(s):
+        done = s / a.steps
+        if budget:
+            done = max(done, (time.time() - t_start) / budget)
+        return min(1.0, done)
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1, (s + 1) / 200) * 0.5 * (1 + math.cos(math.pi * progress(s))))
+    step_model = torch.compile(model) if a.compile and hasattr(torch, "compile") else model
+    g = torch.Generator().manual_seed(a.seed)
+    samples, steps = 0, 0
+    t0 = time.time()
+    for step in range(a.steps):
+        if budget and time.time() - t_start > budget:
+            break
+        pick = torch.randint(0, seqs.shape[0], (a.batch,), generator=g).to(device)
+        with torch.autocast("cuda", dtype=torch.bfloat16) if device == "cuda" else contextlib.nullcontext():
+            try:
+                loss, _ = batch_loss(step_model, seqs[pick].clone(), acts[pick], a.prompt_drop, g, device)
+            except Exception as error:
+                if step_model is model:
+                    raise
+                print(f"torch.compile failed ({type(error).__name__}: {error}); training eagerly", flush=True)
+                step_model = model
+                loss, _ = batch_loss(model, seqs[pick].clone(), acts[pick], a.prompt_drop, g, device)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        samples += a.batch
+        steps = step + 1
+        if step % 200 == 0:
+            print(f"step {step} loss {loss.item():.4f} {samples / max(time.time() - t0, 1e-6):.1f} clips/s", flush=True)
+    seconds = time.time() - t0
+    info = {"steps": steps, "seconds": round(seconds, 1), "clipsPerSecond": round(samples / max(seconds, 1e-6), 2),
+            "tokensPerSecond": round(samples * seqs.shape[1] / max(seconds, 1e-6)), "trainingClips": int(seqs.shape[0]),
+            "hardware": torch.cuda.get_device_name(0) if device == "cuda" else "cpu", "argv": sys.argv[1:]}
+    torch.save({"model": model.state_dict(), "args": vars(a), "margs": margs, "info": info}, os.path.join(a.out, "model.pt"))
+    metrics = evaluate(model, ev[0], ev[1], device) if ev is not None else {}
+    print(json.dumps({"trained": info, "heldOut": metrics}), flush=True)
+    with open(os.path.join(a.out, "metrics.json"), "w") as f:
+        json.dump({"trained": info, "heldOut": metrics}, f, indent=2)
+    if not a.skip_export:
+        export(model, a, info, metrics)
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def export(model, a, info, metrics):
+    from export import round_to_fp16, with_fp16_storage  # training/tokenizer/export.py
+
+    model = round_to_fp16(model.float().cpu().eval())
+    path = os.path.join(a.out, "step.onnx")
+    L = model.grid[0]
+    tokens = torch.tensor([prompt_tokens("a red ball falls", model.prompt_length, model.vocab_words) + [5, 77]])
+    actions = torch.zeros(1, L, model.action_features)
+    past = model.empty_cache(1)
+    torch.onnx.export(
+        Step(with_fp16_storage(model)), (tokens, torch.tensor([0]), actions, past), path,
+        input_names=["tokens", "start", "actions", "past"], output_names=["logits", "present"],
+        dynamic_axes={"tokens": {0: "batch", 1: "new"}, "actions": {0: "batch"}, "past": {2: "batch", 4: "cached"},
+                      "logits": {0: "batch"}, "present": {2: "batch", 4: "total"}},
+        opset_version=17, do_constant_folding=False,
+    )
+    # A parity reference: a prefill then one cached step, through PyTorch, for the ONNX Runtime check in TypeScript.
+    with torch.no_grad():
+        g = torch.Generator().manual_seed(11)
+        seq = torch.tensor([prompt_tokens("a blue box slides down a ramp", model.prompt_length, model.vocab_words)])
+        seq = torch.cat([seq, torch.randint(0, VISUAL_TOKENS, (1, 70), generator=g)], dim=1)
+        act = torch.randn(1, L, model.action_features, generator=g) * 0.1
+        first, cache = model(seq[:, :-1], 0, act, model.empty_cache(1))
+        last, _ = model(seq[:, -1:], seq.shape[1] - 1, act, cache)
+    np.save(os.path.join(a.out, "parity-tokens.npy"), seq.numpy().astype(np.int32))
+    np.save(os.path.join(a.out, "parity-actions.npy"), act.numpy())
+    np.save(os.path.join(a.out, "parity-logits.npy"), torch.stack([first[:, -1], last[:, -1]], dim=1).numpy())
+    c = model.config()
+    shape = lambda *dims: list(dims)
+    manifest = {
+        "name": a.name or os.path.basename(os.path.abspath(a.out)),
+        "version": "1",
+        "family": "world-model",
+        "description": f"autoregressive world model over tokenizer-dv8x16x16 tokens: {c['layers']} layers, width {c['width']}, "
+        f"{c['heads']} heads; prompt of up to {c['promptLength']} hashed words; per-frame 7-D actions",
+        "files": [{"path": "step.onnx", "sha256": sha256(path), "bytes": os.path.getsize(path), "role": "step",
+                   "inputs": [{"name": "tokens", "dtype": "int64", "shape": shape("batch", "new")},
+                              {"name": "start", "dtype": "int64", "shape": shape(1)},
+                              {"name": "actions", "dtype": "float32", "shape": shape("batch", L, c["actionFeatures"])},
+                              {"name": "past", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "cached", c["headDim"])}],
+                   "outputs": [{"name": "logits", "dtype": "float32", "shape": shape("batch", sum(LEVELS))},
+                               {"name": "present", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "total", c["headDim"])}]}],
+        "config": {"tokenizer": "tokenizer-dv8x16x16", "size": [128, 128], **{k: v for k, v in c.items() if k != "width"},
+                   "framesPerLatent": 8, "levels": list(LEVELS), "basis": list(BASIS), "wordHash": "fnv1a32", "actionDim": ACTION_DIM},
+        "training": {"data": "orbis sim clips through tokenizer-dv8x16x16 (see the recipe's --sim)", "seed": a.seed,
+                     "steps": info["steps"], "recipe": "training/world/train.py " + " ".join(info["argv"]),
+                     "hardware": info["hardware"], "seconds": info["seconds"]},
+        "metrics": {k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)} | {"trainClipsPerSecond": info["clipsPerSecond"]},
+        "evaluatedOn": f"{metrics.get('clips', 0)} held-out sim clips, teacher-forced" if metrics else "not evaluated",
+        "license": "Apache-2.0",
+    }
+    with open(os.path.join(a.out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+    print(json.dumps({"out": a.out, **manifest["metrics"]}), flush=True)
+
+
+def from_checkpoint(a):
+    source = a.source
+    state = torch.load(source, map_location="cpu")
+    out, name = a.out, a.name
+    for k, v in state["args"].items():
+        setattr(a, k, v)
+    a.out, a.name, a.source = out, name, None
+    os.makedirs(a.out, exist_ok=True)
+    m = state["margs"]
+    model = WorldModel(m["grid"], m["prompt_length"], m["vocab_words"], m["action_features"], m["d"], m["layers"], m["heads"])
+    model.load_state_dict({k: v.float() for k, v in state["model"].items()})
+    metrics = {}
+    measured = os.path.join(os.path.dirname(os.path.abspath(source)), "metrics.json")  # from where it trained
+    if os.path.exists(measured):
+        with open(measured) as f:
+            metrics = json.load(f).get("heldOut", {})
+    export(model, a, state["info"], metrics)
+
+
+if __name__ == "__main__":
+    parsed = args()
+    if parsed.source:
+        from_checkpoint(parsed)
+    else:
+        main(parsed)

@@ -1,0 +1,169 @@
+"""An autoregressive world model over the discrete tokenizer's tokens (see README.md for the contract).
+
+A decoder-only transformer: pre-LayerNorm blocks, causal self-attention written out (so PyTorch 1.13 and
+2.x export the same graph), a GELU MLP. Inputs are a prompt prefix of hashed words followed by the visual
+tokens of L latent frames; each visual token enters as the sum of its six FSQ digits' embeddings and leaves
+as six digit distributions (39 logits rather than 64,000, which keeps the model small). Positions are
+absolute: prompt slots get a slot embedding, visual positions time + row + column embeddings. Per latent
+frame action features are added to every position whose next token lies in that frame.
+"""
+
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+VISUAL_TOKENS = 64000
+LEVELS = (8, 8, 8, 5, 5, 5)
+BASIS = (1, 8, 64, 512, 2560, 12800)
+
+
+def hash_word(word, vocab_words):
+    """FNV-1a 32-bit of the word's UTF-8 bytes -> a word id in 1 .. vocab_words - 1 (0 is the empty slot)."""
+    h = 2166136261
+    for byte in word.encode("utf-8"):
+        h ^= byte
+        h = (h * 16777619) & 0xFFFFFFFF
+    return 1 + h % (vocab_words - 1)
+
+
+def prompt_tokens(text, prompt_length, vocab_words):
+    import re
+
+    words = [w for w in re.split(r"[^a-z0-9]+", (text or "").lower()) if w]
+    if len(words) > prompt_length:
+        words = words[:prompt_length]  # training captions may run long; the runtime refuses instead
+    ids = [VISUAL_TOKENS + hash_word(w, vocab_words) for w in words]
+    return ids + [VISUAL_TOKENS] * (prompt_length - len(ids))
+
+
+class Block(nn.Module):
+    def __init__(self, d, heads):
+        super().__init__()
+        self.heads = heads
+        self.n1 = nn.LayerNorm(d)
+        self.qkv = nn.Linear(d, 3 * d)
+        self.out = nn.Linear(d, d)
+        self.n2 = nn.LayerNorm(d)
+        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+
+    def forward(self, x, past_k, past_v, mask):
+        b, s, d = x.shape
+        hd = d // self.heads
+        q, k, v = self.qkv(self.n1(x)).chunk(3, dim=-1)
+        split = lambda z: z.reshape(b, s, self.heads, hd).transpose(1, 2)  # [B, heads, S, hd]
+        q, k, v = split(q), split(k), split(v)
+        k = torch.cat([past_k, k], dim=2)
+        v = torch.cat([past_v, v], dim=2)
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd)
+        scores = scores.masked_fill(mask, float("-inf"))
+        y = torch.matmul(torch.softmax(scores, dim=-1), v).transpose(1, 2).reshape(b, s, d)
+        x = x + self.out(y)
+        return x + self.mlp(self.n2(x)), k, v
+
+
+class WorldModel(nn.Module):
+    def __init__(self, grid=(5, 8, 8), prompt_length=16, vocab_words=1024, action_features=56, d=256, layers=6, heads=8):
+        super().__init__()
+        self.grid, self.prompt_length, self.vocab_words = tuple(grid), prompt_length, vocab_words
+        self.action_features, self.d, self.layers, self.heads = action_features, d, layers, heads
+        L, H, W = grid
+        self.length = prompt_length + L * H * W
+        self.digits = nn.ModuleList(nn.Embedding(n, d) for n in LEVELS)
+        self.words = nn.Embedding(vocab_words, d)
+        self.slot = nn.Embedding(prompt_length, d)
+        self.time = nn.Embedding(L, d)
+        self.row = nn.Embedding(H, d)
+        self.col = nn.Embedding(W, d)
+        self.action = nn.Linear(action_features, d)
+        self.blocks = nn.ModuleList(Block(d, heads) for _ in range(layers))
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, sum(LEVELS))
+        # Per absolute position: is it visual; its slot, time, row, column; the latent frame of the next token.
+        p = torch.arange(self.length)
+        j = (p - prompt_length).clamp(min=0)
+        self.register_buffer("is_visual", p >= prompt_length, persistent=False)
+        self.register_buffer("slot_of", p.clamp(max=prompt_length - 1), persistent=False)
+        self.register_buffer("time_of", j // (H * W), persistent=False)
+        self.register_buffer("row_of", (j % (H * W)) // W, persistent=False)
+        self.register_buffer("col_of", j % W, persistent=False)
+        nxt = (p + 1 - prompt_length).clamp(min=0, max=L * H * W - 1)
+        self.register_buffer("next_time_of", nxt // (H * W), persistent=False)
+        self.register_buffer("basis", torch.tensor(BASIS), persistent=False)
+        self.register_buffer("levels", torch.tensor(LEVELS), persistent=False)
+        self.apply(self._init)
+
+    @staticmethod
+    def _init(m):
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, std=0.02)
+        if isinstance(m, nn.Linear) and m.bias is not None:
+            nn.init.zeros_(m.bias)
+
+    def config(self):
+        return {"grid": list(self.grid), "promptLength": self.prompt_length, "vocabWords": self.vocab_words,
+                "actionFeatures": self.action_features, "layers": self.layers, "heads": self.heads,
+                "headDim": self.d // self.heads, "width": self.d}
+
+    def empty_cache(self, batch, device="cpu"):
+        return torch.zeros(self.layers, 2, batch, self.heads, 0, self.d // self.heads, device=device)
+
+    def embed(self, tokens, start, actions):
+        s = tokens.shape[1]
+        pos = start + torch.arange(s, device=tokens.device)
+        visual = self.is_visual[pos].view(1, s, 1)
+        # Values of the other kind (a word where a visual token goes, or the reverse) wrap into range; the
+        # `where` below keeps only the right kind's embedding.
+        idx = torch.remainder(tokens, VISUAL_TOKENS)
+        digits = torch.remainder(torch.div(idx.unsqueeze(-1), self.basis, rounding_mode="floor"), self.levels)
+        e_visual = sum(emb(digits[..., i]) for i, emb in enumerate(self.digits))
+        e_word = self.words(torch.remainder(tokens - VISUAL_TOKENS, self.vocab_words))
+        where_visual = self.time(self.time_of[pos]) + self.row(self.row_of[pos]) + self.col(self.col_of[pos])
+        e = torch.where(visual, e_visual + where_visual, e_word + self.slot(self.slot_of[pos]))
+        return e + self.action(actions[:, self.next_time_of[pos]])
+
+    def forward(self, tokens, start, actions, past):
+        """tokens [B, S] at positions start.., actions [B, L, A], past [layers, 2, B, heads, T, hd] ->
+        digit logits [B, S, 39] for each position's next token, and the grown cache."""
+        x = self.embed(tokens, start, actions)
+        s, t = tokens.shape[1], past.shape[4]
+        rows = torch.arange(s, device=tokens.device).view(s, 1)
+        cols = torch.arange(t + s, device=tokens.device).view(1, t + s)
+        mask = cols > rows + t  # a new token sees the cache and the new tokens up to itself
+        present = []
+        for i, block in enumerate(self.blocks):
+            x, k, v = block(x, past[i, 0], past[i, 1], mask)
+            present.append(torch.stack([k, v]))
+        return self.head(self.norm(x)), torch.stack(present)
+
+    @staticmethod
+    def digit_loss(logits, targets):
+        """Cross-entropy summed over the six digits; logits [..., 39], targets [...] token indices."""
+        digits = torch.remainder(torch.div(targets.unsqueeze(-1), torch.tensor(BASIS, device=targets.device), rounding_mode="floor"),
+                                 torch.tensor(LEVELS, device=targets.device))
+        loss, at = 0.0, 0
+        for i, n in enumerate(LEVELS):
+            loss = loss + F.cross_entropy(logits[..., at : at + n].reshape(-1, n), digits[..., i].reshape(-1))
+            at += n
+        return loss
+
+    @staticmethod
+    def argmax_tokens(logits):
+        token, at = 0, 0
+        for i, n in enumerate(LEVELS):
+            token = token + logits[..., at : at + n].argmax(-1) * BASIS[i]
+            at += n
+        return token
+
+
+class Step(nn.Module):
+    """The exported step: logits of the last new position only."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, tokens, start, actions, past):
+        logits, present = self.model(tokens, start[0], actions, past)
+        return logits[:, -1], present
