@@ -13,6 +13,7 @@ MINUTES=${MINUTES:-7}
 SEEDS=${SEEDS:-0-47}
 PYTHON=${PYTHON:-python3}
 THREADS=${THREADS:-$(nproc)}
+COMPILE=${COMPILE-1}
 TOKENIZER=${TOKENIZER:-gpu-init/dv8x16x16.pt}
 mkdir -p "$OUT" "$WORK/logs"
 started=$(date +%s)
@@ -20,7 +21,7 @@ say() { echo "[$(( $(date +%s) - started ))s] $*"; }
 "$PYTHON" -c "import lzma, shutil; shutil.copyfileobj(lzma.open('gpu-pack/node.xz'), open('$WORK/node', 'wb'))"
 chmod +x "$WORK/node"
 if [ ! -f "$WORK/sim-train/run-report.json" ]; then
-  "$WORK/node" gpu-pack/orbis-sim.mjs generate --scenario all --seeds "$SEEDS" --views 4 --looks 2 --size 128 \
+  "$WORK/node" gpu-pack/orbis-sim.mjs generate --scenario all --seeds "$SEEDS" --views 4 --looks "${LOOKS:-2}" --size 128 \
     --frames 33 --format npy --threads "$THREADS" --out "$WORK/sim-train" > "$WORK/logs/sim-train.log" 2>&1
 fi
 if [ ! -f "$WORK/sim-eval/run-report.json" ]; then
@@ -30,7 +31,7 @@ fi
 say "sim clips ready"
 "$PYTHON" training/world/train.py --sim "$WORK/sim-train" --sim-eval "$WORK/sim-eval" --tokenizer "$TOKENIZER" \
   --minutes "$MINUTES" --batch "${BATCH:-128}" --lr "${LR:-6e-4}" --width "${WIDTH:-256}" --layers "${LAYERS:-6}" \
-  --heads "${HEADS:-8}" --threads 8 --compile --skip-export ${INIT:+--init "$INIT"} --out "$WORK/world" \
+  --heads "${HEADS:-8}" --dropout "${DROPOUT:-0.1}" --eval-every "${EVAL_EVERY:-1000}" --threads 8 ${COMPILE:+--compile} --skip-export ${INIT:+--init "$INIT"} --out "$WORK/world" \
   > "$WORK/logs/world.log" 2>&1 || status=$?
 say "trained (status ${status:-0})"
 grep -v "^step" "$WORK/logs/world.log" | tail -n 4 | cut -c1-600

@@ -45,6 +45,8 @@ def args():
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=6e-4)
     p.add_argument("--prompt-drop", type=float, default=0.2)
+    p.add_argument("--dropout", type=float, default=0.1)
+    p.add_argument("--eval-every", type=int, default=1000, help="steps between held-out checks; the best weights are kept")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--compile", action="store_true")
@@ -156,7 +158,7 @@ def main(a):
     os.makedirs(a.out, exist_ok=True)
     margs = model_args_of(a)
     model = WorldModel(margs["grid"], margs["prompt_length"], margs["vocab_words"], margs["action_features"],
-                       margs["d"], margs["layers"], margs["heads"]).to(device)
+                       margs["d"], margs["layers"], margs["heads"], dropout=a.dropout).to(device)
     if a.init:
         model.load_state_dict(torch.load(a.init, map_location=device)["model"])
     tok = load_tokenizer(a.tokenizer, device)
@@ -164,6 +166,13 @@ def main(a):
     seqs, acts, _ = tokenize_folder(a.sim, tok, margs, device, limit=8 if a.tiny else None)
     ev = tokenize_folder(a.sim_eval, tok, margs, device, limit=8 if a.tiny else None) if a.sim_eval else None
     print(f"tokenized {seqs.shape[0]} training clips ({0 if ev is None else ev[0].shape[0]} held out) in {time.time() - t0:.1f} s", flush=True)
+    sel = None
+    if ev is not None:
+        # Held-out rollouts split by seed: the lower half picks the weights to keep, the upper half is reported.
+        seeds = sorted({n.split("-s")[-1].split("-")[0] for n in ev[2]})
+        pick = torch.tensor([n.split("-s")[-1].split("-")[0] in seeds[: max(1, len(seeds) // 2)] for n in ev[2]])
+        if 0 < int(pick.sum()) < len(ev[2]):
+            sel, ev = (ev[0][pick], ev[1][pick]), (ev[0][~pick], ev[1][~pick], [n for n, k in zip(ev[2], pick) if not k])
     del tok
     seqs, acts = seqs.to(device), acts.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.05)
@@ -180,6 +189,7 @@ def main(a):
     step_model = torch.compile(model) if a.compile and hasattr(torch, "compile") else model
     g = torch.Generator().manual_seed(a.seed)
     samples, steps = 0, 0
+    best = None  # (held-out digit loss, step, weights): training clips are few enough to memorize
     t0 = time.time()
     for step in range(a.steps):
         if budget and time.time() - t_start > budget:
@@ -203,8 +213,18 @@ def main(a):
         steps = step + 1
         if step % 200 == 0:
             print(f"step {step} loss {loss.item():.4f} {samples / max(time.time() - t0, 1e-6):.1f} clips/s", flush=True)
+        if sel is not None and (step + 1) % a.eval_every == 0:
+            m = evaluate(model, sel[0], sel[1], device)
+            print(f"step {step + 1} selection-set digit loss {m['digitLoss']:.4f} token accuracy {m['tokenAccuracy']:.4f}", flush=True)
+            if best is None or m["digitLoss"] < best[0]:
+                best = (m["digitLoss"], step + 1, {k: v.detach().clone() for k, v in model.state_dict().items()})
     seconds = time.time() - t0
-    info = {"steps": steps, "seconds": round(seconds, 1), "clipsPerSecond": round(samples / max(seconds, 1e-6), 2),
+    if best is not None:
+        final = evaluate(model, sel[0], sel[1], device)["digitLoss"]
+        if best[0] < final:
+            model.load_state_dict(best[2])
+            print(f"keeping the weights of step {best[1]} (held-out digit loss {best[0]:.4f} against {final:.4f} at the end)", flush=True)
+    info = {"steps": steps, "keptStep": best[1] if best is not None and best[0] < final else steps, "seconds": round(seconds, 1), "clipsPerSecond": round(samples / max(seconds, 1e-6), 2),
             "tokensPerSecond": round(samples * seqs.shape[1] / max(seconds, 1e-6)), "trainingClips": int(seqs.shape[0]),
             "hardware": torch.cuda.get_device_name(0) if device == "cuda" else "cpu", "argv": sys.argv[1:]}
     torch.save({"model": model.state_dict(), "args": vars(a), "margs": margs, "info": info}, os.path.join(a.out, "model.pt"))

@@ -39,9 +39,10 @@ def prompt_tokens(text, prompt_length, vocab_words):
 
 
 class Block(nn.Module):
-    def __init__(self, d, heads):
+    def __init__(self, d, heads, dropout=0.0):
         super().__init__()
         self.heads = heads
+        self.drop = nn.Dropout(dropout)
         self.n1 = nn.LayerNorm(d)
         self.qkv = nn.Linear(d, 3 * d)
         self.out = nn.Linear(d, d)
@@ -59,12 +60,12 @@ class Block(nn.Module):
         scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd)
         scores = scores.masked_fill(mask, float("-inf"))
         y = torch.matmul(torch.softmax(scores, dim=-1), v).transpose(1, 2).reshape(b, s, d)
-        x = x + self.out(y)
-        return x + self.mlp(self.n2(x)), k, v
+        x = x + self.drop(self.out(y))
+        return x + self.drop(self.mlp(self.n2(x))), k, v
 
 
 class WorldModel(nn.Module):
-    def __init__(self, grid=(5, 8, 8), prompt_length=16, vocab_words=1024, action_features=56, d=256, layers=6, heads=8):
+    def __init__(self, grid=(5, 8, 8), prompt_length=16, vocab_words=1024, action_features=56, d=256, layers=6, heads=8, dropout=0.0):
         super().__init__()
         self.grid, self.prompt_length, self.vocab_words = tuple(grid), prompt_length, vocab_words
         self.action_features, self.d, self.layers, self.heads = action_features, d, layers, heads
@@ -77,7 +78,7 @@ class WorldModel(nn.Module):
         self.row = nn.Embedding(H, d)
         self.col = nn.Embedding(W, d)
         self.action = nn.Linear(action_features, d)
-        self.blocks = nn.ModuleList(Block(d, heads) for _ in range(layers))
+        self.blocks = nn.ModuleList(Block(d, heads, dropout) for _ in range(layers))
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, sum(LEVELS))
         # Per absolute position: is it visual; its slot, time, row, column; the latent frame of the next token.

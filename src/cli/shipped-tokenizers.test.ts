@@ -3,10 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { psnr } from '../eval/psnr.js';
+import { psnr } from '../eval/index.js';
 import { ModelStore } from '../runtime/index.js';
 import { findScenario, makeLook, renderView, simulate, worldViews } from '../sim/index.js';
-import { type TokenizerFrame, VideoTokenizer } from './tokenizer.js';
+import { type TokenizerFrame, VideoTokenizer } from '../tokenizer/index.js';
 
 /**
  * The tokenizers shipped in models/ load, check their files, and round-trip a sim clip no seed of their
