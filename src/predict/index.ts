@@ -17,6 +17,7 @@ export {
   seededRandom,
   tokenOf,
 } from './sampler.js';
+export { type ScenarioStart, type ScenarioStartOptions, scenarioStart } from './scenario-start.js';
 export {
   actionFeatures,
   codebookSize,
