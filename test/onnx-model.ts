@@ -48,6 +48,8 @@ export interface ValueInfo {
   name: string;
   /** Numbers are fixed sizes, strings symbolic dimensions. */
   shape: (number | string)[];
+  /** Element type; default float32. */
+  type?: 'float32' | 'int64';
 }
 
 export interface NodeSpec {
@@ -59,7 +61,7 @@ export interface NodeSpec {
 
 function valueInfo(v: ValueInfo): Uint8Array {
   const dims = v.shape.map((d) => bytes(1, typeof d === 'number' ? int(1, d) : str(2, d)));
-  const tensorType = message(int(1, 1 /* FLOAT */), bytes(2, message(...dims)));
+  const tensorType = message(int(1, v.type === 'int64' ? 7 : 1 /* FLOAT */), bytes(2, message(...dims)));
   return message(str(1, v.name), bytes(2, bytes(1, tensorType)));
 }
 

@@ -271,6 +271,27 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .action(lazy(async () => (await import('./commands/sim.js')).simSchemaCommand as Action));
 
   program
+    .command('predict')
+    .description('predict futures of a scene (an image, a video, or a fresh sim state) as MP4s and a grid')
+    .option('--input <file>', 'image or video whose first frames are the state')
+    .option('--scenario <name>', 'start from a fresh sim state of this scenario instead (see orbis sim list)')
+    .option('--frames <n>', 'conditioning frames: 1 or 9', '1')
+    .option('--prompt <text>', 'what happens, at most 16 words (default with --scenario: its caption)')
+    .option('--actions <file>', 'JSON array of [frames][7] robot actions, one per video frame')
+    .option('--samples <n>', 'futures to draw, in one batch', '4')
+    .option('--seed <n>', 'sampling seed (with --scenario, also the sim seed)', '0')
+    .option(
+      '--length <n>',
+      'frames per future, conditioning frames included (default: all the model makes, 33)',
+    )
+    .option('--temperature <t>', 'sampling temperature; 0 is greedy (all futures the same)', '1')
+    .option('--top-k <n>', 'keep the k most likely values of each token digit (0: all)', '0')
+    .option('--top-p <p>', 'keep the most likely values up to this probability mass', '1')
+    .requiredOption('--out <dir>', 'folder for future-<i>.mp4 and grid.mp4')
+    .option('--model <name>', 'world model (see orbis models list)')
+    .action(lazy(async () => (await import('./commands/predict.js')).predictCommand as Action));
+
+  program
     .command('doctor')
     .description('check this machine: ffmpeg, CPU cores, memory, GPUs')
     .action(lazy(async () => (await import('./commands/doctor.js')).doctorCommand as Action));

@@ -44,8 +44,16 @@ export interface ModelSession {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export function createTensor(type: 'float32', data: Float32Array, dims: readonly number[]): Tensor {
-  return new ort.Tensor(type, data, dims);
+export function createTensor(type: 'float32', data: Float32Array, dims: readonly number[]): Tensor;
+export function createTensor(type: 'int64', data: BigInt64Array, dims: readonly number[]): Tensor;
+export function createTensor(
+  type: 'float32' | 'int64',
+  data: Float32Array | BigInt64Array,
+  dims: readonly number[],
+): Tensor {
+  return type === 'int64'
+    ? new ort.Tensor('int64', data as BigInt64Array, dims)
+    : new ort.Tensor('float32', data as Float32Array, dims);
 }
 
 function specs(metadata: readonly ort.InferenceSession.ValueMetadata[]): TensorSpec[] {

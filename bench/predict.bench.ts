@@ -1,0 +1,92 @@
+/**
+ * World-model speed on this machine: seconds to generate 33 frames at the model's size from 1 conditioning
+ * frame (prefill, 256 cached steps, four causal decodes), tokens per second, and the ratio to the video's own
+ * duration (33 / 24 s). With --model, an installed world model; without, an untrained model of the recipe's
+ * default architecture (width 256, 6 layers, 8 heads) exported by training/world/train.py into a temp folder
+ * with Debian's PyTorch (speed does not depend on the weights).
+ *
+ *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16] [--samples 1] [--threads 2] [--runs 2]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Predictor } from '../src/predict/index.js';
+import { ModelStore } from '../src/runtime/index.js';
+import { findScenario, makeLook, renderView, simulate, worldViews } from '../src/sim/index.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    samples: { type: 'string', default: '1' },
+    threads: { type: 'string', default: '2' },
+    runs: { type: 'string', default: '2' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const EXPORT = `
+import sys, os, types, torch
+sys.path.insert(0, sys.argv[1])
+import train
+from world_model import WorldModel
+torch.manual_seed(0)
+model = WorldModel((5, 8, 8), 16, 1024, 56, 256, 6, 8)
+os.makedirs(sys.argv[2], exist_ok=True)
+a = types.SimpleNamespace(out=sys.argv[2], name="world-bench", seed=0)
+train.export(model, a, {"steps": 0, "argv": ["bench"], "hardware": "cpu", "seconds": 0.0, "clipsPerSecond": 0.0}, {})
+`;
+
+const temp = mkdtempSync(join(tmpdir(), 'orbis-predict-bench-'));
+try {
+  let name = values.model;
+  if (!name) {
+    const recipe = resolve(import.meta.dirname, '../training/world');
+    execFileSync('/usr/bin/python3', ['-c', EXPORT, recipe, join(temp, 'world-bench')], { stdio: 'ignore' });
+    name = 'world-bench';
+  }
+  const store = new ModelStore({ userDir: temp, cacheDir: join(temp, 'cache') });
+  const predictor = await Predictor.load(store, name, {
+    providers: ['cpu'],
+    threads: Number(values.threads),
+  });
+  const [height, width] = predictor.config.size;
+  const world = findScenario('unstable-stack')!.generate(900_123, { frames: 1, fps: 24 });
+  const video = renderView(
+    await simulate(world, 1, 24),
+    makeLook(world, 0),
+    worldViews(world, width, height)[0]!,
+  );
+  const frame = { width, height, data: video.rgb.slice(0, width * height * 3) };
+  const samples = Number(values.samples);
+  const rows = [];
+  for (let run = 0; run < Number(values.runs); run++) {
+    const r = await predictor.predict({ frames: [frame], samples, seed: run, prompt: 'a stack of blocks' });
+    const tokens = (r.tokens.dims[1] - 1) * r.tokens.dims[2] * r.tokens.dims[3] * samples;
+    rows.push({
+      run,
+      seconds: r.seconds,
+      tokensPerSecond: tokens / r.seconds,
+      realTime: r.seconds / (33 / 24),
+    });
+  }
+  await predictor.close();
+  const best = rows.reduce((a, b) => (a.seconds < b.seconds ? a : b));
+  const summary = {
+    model: name,
+    size: `${width}x${height}`,
+    frames: 33,
+    samples,
+    threads: Number(values.threads),
+    runs: rows,
+    best,
+  };
+  if (values.json) console.log(JSON.stringify(summary, null, 2));
+  else
+    console.log(
+      `${name} at ${summary.size}, ${samples} future(s) of 33 frames from 1, ${summary.threads} threads: ${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s`,
+    );
+} finally {
+  rmSync(temp, { recursive: true, force: true });
+}

@@ -1,0 +1,342 @@
+import { OrbisError } from '../core/index.js';
+import { resizeBicubic } from '../eval/index.js';
+import type { ModelStore } from '../runtime/index.js';
+import { type TokenizerFrame, toTensor, VideoTokenizer } from '../tokenizer/index.js';
+import { loadWorldModel, type WorldModelOptions } from './onnx-world-model.js';
+import { checkSampling, type SamplingOptions, sampleTokens, seededRandom } from './sampler.js';
+import {
+  actionFeatures,
+  framesOf,
+  latentsOf,
+  promptTokens,
+  type WorldModel,
+  type WorldModelConfig,
+} from './world-model.js';
+
+/** What to predict from: a state (frames), what to say (prompt), what the robot does (actions). */
+export interface PredictRequest {
+  /** Conditioning frames, 1 + 8k (1 or 9), RGB; resized to the model's size with a warning when needed. */
+  frames: readonly TokenizerFrame[];
+  prompt?: string;
+  /** One action per video frame of the future ([length][actionDim]), frame 0 included. */
+  actions?: readonly (readonly number[])[];
+  /** Futures drawn at once, as one batch (default 4). */
+  samples?: number;
+  seed?: number;
+  /** Video frames of each future, conditioning frames included (default: all the model makes, 33). */
+  length?: number;
+  sampling?: SamplingOptions;
+  /** Called as each latent frame completes, with the new video frames of every future. */
+  onFrames?: (chunk: FutureFrames) => void;
+  signal?: AbortSignal;
+}
+
+export interface FutureFrames {
+  /** Index of the first frame in this chunk, within the future. */
+  start: number;
+  /** [sample][frame]: the new frames of each future. */
+  frames: TokenizerFrame[][];
+}
+
+export interface Prediction {
+  model: { name: string; version: string };
+  /** [sample][frame], `length` frames each; the first are the conditioning frames through the tokenizer. */
+  futures: TokenizerFrame[][];
+  /** The token indices of every future, [samples, latents, rows, cols]. */
+  tokens: { data: Uint16Array; dims: [number, number, number, number] };
+  conditioningFrames: number;
+  /** Options the model ignored and inputs that were changed, each said once. */
+  warnings: string[];
+  seconds: number;
+  tokensPerSecond: number;
+}
+
+export interface PredictStatus {
+  state: 'running' | 'done' | 'failed';
+  /** Tokens generated per future so far, and in all. */
+  tokensDone: number;
+  tokensTotal: number;
+  framesDone: number;
+  framesTotal: number;
+}
+
+/** A prediction in flight: poll `status()`, await `result`. */
+export interface PredictJob {
+  status(): PredictStatus;
+  readonly result: Promise<Prediction>;
+}
+
+/**
+ * A world model and the tokenizer it generates in: frames -> tokens -> the model's futures, token by
+ * token -> frames again, streamed as each latent frame completes.
+ */
+export class Predictor {
+  private constructor(
+    readonly model: WorldModel,
+    readonly tokenizer: VideoTokenizer,
+  ) {}
+
+  static async load(store: ModelStore, name: string, options: WorldModelOptions = {}): Promise<Predictor> {
+    const model = await loadWorldModel(store, name, options);
+    try {
+      const tokenizer = await VideoTokenizer.load(store, model.config.tokenizer, options);
+      checkPair(model.config, tokenizer);
+      return new Predictor(model, tokenizer);
+    } catch (error) {
+      await model.close();
+      throw error;
+    }
+  }
+
+  /** Wrap a loaded model and tokenizer (tests, custom backends). */
+  static of(model: WorldModel, tokenizer: VideoTokenizer): Predictor {
+    checkPair(model.config, tokenizer);
+    return new Predictor(model, tokenizer);
+  }
+
+  get config(): WorldModelConfig {
+    return this.model.config;
+  }
+
+  /** Video frames the model makes in one sequence (33 for 5 latent frames). */
+  get maxLength(): number {
+    return framesOf(this.config, this.config.grid[0]);
+  }
+
+  /** Start a prediction; inputs are checked before this returns, so bad ones throw here. */
+  start(request: PredictRequest): PredictJob {
+    const plan = this.plan(request);
+    const status: PredictStatus = {
+      state: 'running',
+      tokensDone: 0,
+      tokensTotal: plan.generated * plan.grid,
+      framesDone: 0,
+      framesTotal: plan.length,
+    };
+    const result = this.run(plan, request, status).then(
+      (prediction) => {
+        status.state = 'done';
+        return prediction;
+      },
+      (error: unknown) => {
+        status.state = 'failed';
+        throw error;
+      },
+    );
+    return { status: () => ({ ...status }), result };
+  }
+
+  predict(request: PredictRequest): Promise<Prediction> {
+    return this.start(request).result;
+  }
+
+  async close(): Promise<void> {
+    await this.model.close();
+    await this.tokenizer.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private plan(request: PredictRequest) {
+    const config = this.config;
+    const warnings: string[] = [];
+    const [latents, rows, cols] = config.grid;
+    const samples = request.samples ?? 4;
+    if (!(Number.isInteger(samples) && samples >= 1))
+      throw invalid(`--samples must be a whole number, 1 or more, not ${samples}`, 'use --samples 4');
+    const seed = request.seed ?? 0;
+    if (!(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32))
+      throw invalid(`--seed must be a whole number from 0 to 2^32 - 1, not ${seed}`, 'use --seed 0');
+    const given = request.frames.length;
+    const conditioning = latentsOf(config, given);
+    if (given < 1 || framesOf(config, conditioning) !== given || conditioning >= latents)
+      throw invalid(
+        `${given} conditioning frames do not fill whole latent frames (1 + ${config.framesPerLatent}k, fewer than ${latents})`,
+        `give 1 or ${1 + config.framesPerLatent} frames (--frames 1 or --frames ${1 + config.framesPerLatent})`,
+      );
+    const length = request.length ?? this.maxLength;
+    if (!(Number.isInteger(length) && length > given && length <= this.maxLength))
+      throw invalid(
+        `--length must be a whole number from ${given + 1} to ${this.maxLength} (the frames this model makes, the ${given} conditioning frames included), not ${length}`,
+        `use --length ${this.maxLength}, or a shorter one to stop early`,
+      );
+    const sampling = checkSampling(request.sampling ?? {});
+    const prompt = request.prompt ?? '';
+    if (prompt.trim() && !config.prompted)
+      warnings.push(`model "${this.model.name}" was trained without prompts: the prompt was ignored`);
+    const words = config.prompted ? promptTokens(config, prompt) : promptTokens(config, '');
+    let features: Float32Array | undefined;
+    if (request.actions) {
+      const perFrame = checkActions(config, request.actions, length);
+      if (config.actionConditioned) features = actionFeatures(config, perFrame);
+      else warnings.push(`model "${this.model.name}" was trained without actions: the actions were ignored`);
+    }
+    const frames = this.fit(request.frames, warnings);
+    return {
+      samples,
+      seed,
+      length,
+      sampling,
+      words,
+      features,
+      frames,
+      warnings,
+      conditioning,
+      generated: latentsOf(config, length) - conditioning,
+      grid: rows * cols,
+    };
+  }
+
+  /** Frames at the model's size: resized (with a warning) when they are not; refused when unusable. */
+  private fit(frames: readonly TokenizerFrame[], warnings: string[]): TokenizerFrame[] {
+    const [height, width] = this.config.size;
+    const first = frames[0]!;
+    for (const f of frames) {
+      if (f.width < 1 || f.height < 1 || f.data.length !== f.width * f.height * 3)
+        throw invalid(
+          `a conditioning frame of ${f.width}x${f.height} holds ${f.data.length} bytes, not RGB (${f.width * f.height * 3})`,
+          'pass 8-bit RGB frames (decode the input with pixelFormat rgb24)',
+        );
+      if (f.width !== first.width || f.height !== first.height)
+        throw invalid(
+          `the conditioning frames differ in size (${first.width}x${first.height} and ${f.width}x${f.height})`,
+          'give frames of one video',
+        );
+    }
+    if (first.width === width && first.height === height) return [...frames];
+    const aspect =
+      Math.abs(first.width / first.height - width / height) > 0.01 ? ', changing its aspect ratio' : '';
+    warnings.push(
+      `the input is ${first.width}x${first.height}; it was resized to ${width}x${height}, the size the model was trained at${aspect}`,
+    );
+    return frames.map((f) => {
+      const resized = resizeBicubic(
+        { width: f.width, height: f.height, channels: 3, data: f.data },
+        width,
+        height,
+      );
+      return { width, height, data: Uint8Array.from(resized.data) };
+    });
+  }
+
+  private async run(
+    plan: ReturnType<Predictor['plan']>,
+    request: PredictRequest,
+    status: PredictStatus,
+  ): Promise<Prediction> {
+    await Promise.resolve(); // let start() hand back the job before the work begins
+    const started = performance.now();
+    const { samples, grid, conditioning } = plan;
+    const config = this.config;
+    const [, rows, cols] = config.grid;
+    const total = conditioning + plan.generated;
+    const { data: video, dims } = toTensor(plan.frames);
+    const encoded = this.tokenizer.tokens(await this.tokenizer.encode(video, dims)).data;
+    // Every future's tokens, [samples, total, rows, cols]; the conditioning ones shared.
+    const tokens = new Uint16Array(samples * total * grid);
+    for (let b = 0; b < samples; b++) tokens.set(encoded, b * total * grid);
+    const features = plan.features ? repeat(plan.features, samples) : undefined;
+    const rollout = this.model.rollout(samples, features);
+    const prefill = [...plan.words, ...encoded];
+    let logits = await rollout.step(Array.from({ length: samples }, () => prefill).flat());
+    const randoms = Array.from({ length: samples }, (_, b) => seededRandom(plan.seed, b));
+    const futures: TokenizerFrame[][] = Array.from({ length: samples }, () => []);
+    for (let t = conditioning; t < total; t++) {
+      for (let i = 0; i < grid; i++) {
+        if (request.signal?.aborted)
+          throw new OrbisError('ABORTED', 'the prediction was cancelled', { cause: request.signal.reason });
+        const next = sampleTokens(logits, config.levels, plan.sampling, randoms);
+        next.forEach((token, b) => {
+          tokens[(b * total + t) * grid + i] = token;
+        });
+        status.tokensDone++;
+        if (t < total - 1 || i < grid - 1) logits = await rollout.step(next);
+      }
+      // The decoder is causal: decoding every latent frame so far leaves the earlier frames as they were.
+      const upTo = t + 1;
+      const decoded = await this.tokenizer.decodeClips(
+        this.tokenizer.fromTokens({
+          data: sliceLatents(tokens, samples, total, upTo, grid),
+          dims: [samples, upTo, rows, cols],
+        }),
+      );
+      const from = futures[0]!.length;
+      const to = Math.min(plan.length, framesOf(config, upTo));
+      const chunk = decoded.map((clip) => clip.slice(from, to));
+      chunk.forEach((frames, b) => {
+        futures[b]!.push(...frames);
+      });
+      status.framesDone = to;
+      request.onFrames?.({ start: from, frames: chunk });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      model: { name: this.model.name, version: this.model.version },
+      futures,
+      tokens: { data: tokens, dims: [samples, total, rows, cols] },
+      conditioningFrames: plan.frames.length,
+      warnings: plan.warnings,
+      seconds,
+      tokensPerSecond: (samples * plan.generated * grid) / seconds,
+    };
+  }
+}
+
+/** Parse per-frame actions: exactly `length` rows of `actionDim` finite numbers. */
+export function checkActions(config: WorldModelConfig, actions: unknown, length: number): Float32Array {
+  const d = config.actionDim;
+  const hint = `give a JSON array of ${length} rows of ${d} numbers (one action per video frame: dx, dy, dz, droll, dpitch, dyaw, gripper)`;
+  if (!Array.isArray(actions)) throw invalid('the actions are not an array of rows', hint);
+  if (actions.length !== length)
+    throw invalid(
+      `the actions have ${actions.length} rows; a future of ${length} frames needs ${length}, one per frame`,
+      hint,
+    );
+  const out = new Float32Array(length * d);
+  actions.forEach((row: unknown, f) => {
+    if (
+      !Array.isArray(row) ||
+      row.length !== d ||
+      !row.every((v) => typeof v === 'number' && Number.isFinite(v))
+    )
+      throw invalid(`action row ${f} is not ${d} finite numbers`, hint);
+    out.set(row as number[], f * d);
+  });
+  return out;
+}
+
+function checkPair(config: WorldModelConfig, tokenizer: VideoTokenizer): void {
+  const [, rows, cols] = config.grid;
+  const [height, width] = config.size;
+  const s = tokenizer.spatialFactor;
+  if (
+    !tokenizer.fsq ||
+    tokenizer.timeFactor !== config.framesPerLatent ||
+    height / s !== rows ||
+    width / s !== cols ||
+    tokenizer.fsq.levels.join() !== config.levels.join()
+  )
+    throw new OrbisError(
+      'MODEL_MANIFEST_MISMATCH',
+      `the world model's grid ${config.grid.join('x')} at ${width}x${height} does not fit tokenizer "${tokenizer.model.manifest.name}"`,
+      { hint: 'config.tokenizer must name the tokenizer the world model was trained on' },
+    );
+}
+
+function repeat(values: Float32Array, times: number): Float32Array {
+  const out = new Float32Array(values.length * times);
+  for (let i = 0; i < times; i++) out.set(values, i * values.length);
+  return out;
+}
+
+/** The first `upTo` latent frames of each future in [samples, total, grid]. */
+function sliceLatents(tokens: Uint16Array, samples: number, total: number, upTo: number, grid: number) {
+  const out = new Uint16Array(samples * upTo * grid);
+  for (let b = 0; b < samples; b++)
+    out.set(tokens.subarray(b * total * grid, (b * total + upTo) * grid), b * upTo * grid);
+  return out;
+}
+
+const invalid = (message: string, hint: string) => new OrbisError('INVALID_ARGUMENT', message, { hint });

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { readNpy } from '../../test/npy.js';
+import { tempDir } from '../../test/support.js';
+import { ModelStore } from '../runtime/index.js';
+import { loadWorldModel } from './onnx-world-model.js';
+import { Predictor } from './predict.js';
+import { promptTokens } from './world-model.js';
+
+/**
+ * The recipe's own export (training/world/train.py) of a tiny untrained model (width 32, 2 layers, 2 heads,
+ * the shipped grid [5, 8, 8]) against ONNX Runtime from here: the recipe saves PyTorch's logits of a prefill
+ * and one cached step on fixed tokens and actions; ours must agree to 1e-4 (float32 through two runtimes),
+ * and its prompt slots must be the ones promptTokens makes of the same words.
+ */
+const RECIPE = resolve(import.meta.dirname, '../../training/world');
+const TORCH_PYTHON = '/usr/bin/python3';
+const EXPORT = `
+import sys, os, types, torch
+sys.path.insert(0, sys.argv[1])
+import train
+from world_model import WorldModel
+torch.manual_seed(0)
+model = WorldModel((5, 8, 8), 16, 1024, 56, 32, 2, 2)
+out = sys.argv[2]
+os.makedirs(out, exist_ok=True)
+a = types.SimpleNamespace(out=out, name="world-tiny", seed=0)
+train.export(model, a, {"steps": 0, "argv": ["tiny"], "hardware": "cpu", "seconds": 0.0, "clipsPerSecond": 0.0}, {})
+`;
+
+const ready = existsSync(join(RECIPE, 'train.py')) && existsSync(TORCH_PYTHON);
+
+test("ONNX Runtime matches PyTorch on the recipe's tiny export; the pipeline runs it end to end", {
+  skip: !ready && "training/world/train.py or Debian's torch is missing",
+}, async () => {
+  const dir = tempDir('orbis-world-recipe-');
+  const out = join(dir, 'world-tiny');
+  await promisify(execFile)(TORCH_PYTHON, ['-c', EXPORT, RECIPE, out], { timeout: 120_000 });
+  const store = new ModelStore({ userDir: dir, cacheDir: join(dir, 'cache') });
+  const seq = readInt32Npy(join(out, 'parity-tokens.npy'));
+  const actions = readNpy(join(out, 'parity-actions.npy'));
+  const expected = readNpy(join(out, 'parity-logits.npy')); // [1, 2, 39]
+  const model = await loadWorldModel(store, 'world-tiny', { providers: ['cpu'] });
+  try {
+    assert.deepEqual(seq.slice(0, 16), promptTokens(model.config, 'a blue box slides down a ramp'));
+    const rollout = model.rollout(1, actions.data);
+    const first = await rollout.step(seq.slice(0, -1));
+    const last = await rollout.step(seq.slice(-1));
+    assert.equal(rollout.length, seq.length);
+    const got = [...first, ...last];
+    const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - expected.data[i]!)), 0);
+    assert.equal(got.length, expected.data.length);
+    assert.ok(worst < 1e-4, `largest difference ${worst}`);
+  } finally {
+    await model.close();
+  }
+  const predictor = await Predictor.load(store, 'world-tiny', { providers: ['cpu'] });
+  try {
+    const frame = { width: 128, height: 128, data: new Uint8Array(128 * 128 * 3).fill(90) };
+    const result = await predictor.predict({
+      frames: [frame],
+      samples: 2,
+      length: 9,
+      prompt: 'a red ball falls',
+    });
+    assert.deepEqual(result.tokens.dims, [2, 2, 8, 8]);
+    assert.ok(result.futures.every((f) => f.length === 9 && f[8]!.width === 128));
+  } finally {
+    await predictor.close();
+  }
+});
+
+/** A little-endian int32 .npy file's values. */
+function readInt32Npy(path: string): number[] {
+  const b = readFileSync(path);
+  const headerLength = b.readUInt16LE(8);
+  assert.match(b.subarray(10, 10 + headerLength).toString('latin1'), /'descr': '<i4'/);
+  const body = b.subarray(10 + headerLength);
+  return Array.from({ length: body.length / 4 }, (_, i) => body.readInt32LE(i * 4));
+}

@@ -1,0 +1,104 @@
+import { OrbisError } from '../core/index.js';
+
+/**
+ * Drawing tokens from the world model's factorized output: six independent digit distributions (levels
+ * [8, 8, 8, 5, 5, 5]), each sampled with temperature, top-k and top-p, then assembled into the tokenizer's FSQ
+ * index (sum of digit x basis, basis [1, 8, 64, 512, 2560, 12800]).
+ */
+export interface SamplingOptions {
+  /** 0 takes the most likely digit (greedy); default 1. */
+  temperature?: number;
+  /** Keep only the k most likely values of each digit; 0 (default) keeps all. */
+  topK?: number;
+  /** Keep the most likely values whose probabilities add up to p; 1 (default) keeps all. */
+  topP?: number;
+}
+
+export function checkSampling(options: SamplingOptions): Required<SamplingOptions> {
+  const { temperature = 1, topK = 0, topP = 1 } = options;
+  const fail = (message: string, hint: string): never => {
+    throw new OrbisError('INVALID_ARGUMENT', message, { hint });
+  };
+  if (!(Number.isFinite(temperature) && temperature >= 0))
+    fail(`temperature must be 0 or more, not ${temperature}`, 'use --temperature 0 (greedy) to 2');
+  if (!(Number.isInteger(topK) && topK >= 0))
+    fail(`top-k must be a whole number, 0 or more, not ${topK}`, 'use --top-k 0 to keep every value');
+  if (!(topP > 0 && topP <= 1))
+    fail(`top-p must be in (0, 1], not ${topP}`, 'use --top-p 1 to keep every value');
+  return { temperature, topK, topP };
+}
+
+/** A seeded stream of uniform numbers in [0, 1) (Mulberry32); one per future, so futures don't share draws. */
+export function seededRandom(seed: number, stream = 0): () => number {
+  let state = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(stream + 1, 0x85ebca6b)) >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 15), z | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One value of a digit from its logits (`logits[offset .. offset + n)`). */
+export function sampleDigit(
+  logits: ArrayLike<number>,
+  offset: number,
+  n: number,
+  options: Required<SamplingOptions>,
+  random: () => number,
+): number {
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => logits[offset + b]! - logits[offset + a]! || a - b,
+  );
+  if (options.temperature === 0) return order[0]!;
+  const kept = options.topK > 0 ? order.slice(0, options.topK) : order;
+  const top = logits[offset + kept[0]!]!;
+  const weights = kept.map((i) => Math.exp((logits[offset + i]! - top) / options.temperature));
+  const total = weights.reduce((a, b) => a + b, 0);
+  // The nucleus: the shortest prefix of the sorted values whose probability reaches top-p.
+  let count = 0;
+  for (let mass = 0; count < kept.length && mass < options.topP * total * (1 - 1e-9); count++)
+    mass += weights[count]!;
+  const nucleus = weights.slice(0, Math.max(1, count));
+  let u = random() * nucleus.reduce((a, b) => a + b, 0);
+  for (let j = 0; j < nucleus.length; j++) {
+    u -= nucleus[j]!;
+    if (u < 0) return kept[j]!;
+  }
+  return kept[nucleus.length - 1]!;
+}
+
+/** The place value of each digit: [1, 8, 64, 512, 2560, 12800] for levels [8, 8, 8, 5, 5, 5]. */
+export function digitBasis(levels: readonly number[]): number[] {
+  let place = 1;
+  return levels.map((l) => {
+    const b = place;
+    place *= l;
+    return b;
+  });
+}
+
+/** Digits -> the tokenizer's FSQ token index. */
+export const tokenOf = (digits: readonly number[], basis: readonly number[]): number =>
+  digits.reduce((sum, d, i) => sum + d * basis[i]!, 0);
+
+/** One token per row of `logits` ([batch, sum(levels)]), each row drawn from its own random stream. */
+export function sampleTokens(
+  logits: Float32Array,
+  levels: readonly number[],
+  options: Required<SamplingOptions>,
+  randoms: readonly (() => number)[],
+): number[] {
+  const width = levels.reduce((a, b) => a + b, 0);
+  const basis = digitBasis(levels);
+  return randoms.map((random, b) => {
+    let offset = b * width;
+    const digits = levels.map((n) => {
+      const d = sampleDigit(logits, offset, n, options, random);
+      offset += n;
+      return d;
+    });
+    return tokenOf(digits, basis);
+  });
+}

@@ -1,0 +1,163 @@
+import { OrbisError } from '../core/index.js';
+
+/**
+ * The contract of a world model (training/world/README.md): an autoregressive transformer over the tokens of
+ * a discrete video tokenizer, stepped with a key/value cache. A model is stateless; each rollout of a batch of
+ * futures owns its cache. Versioned, so callers can tell which shape of the interface a model implements.
+ */
+export interface WorldModel {
+  readonly specificationVersion: 'v1';
+  readonly name: string;
+  readonly version: string;
+  readonly config: WorldModelConfig;
+  /**
+   * A rollout of `batch` sequences that share `actions` per sequence ([batch, L, A] features, see
+   * actionFeatures; zeros when absent). Its cache starts empty.
+   */
+  rollout(batch: number, actions?: Float32Array): WorldModelRollout;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** One batch of sequences being generated; the cache grows by the tokens of each step. */
+export interface WorldModelRollout {
+  readonly batch: number;
+  /** Positions in the cache (T): the tokens fed so far. */
+  readonly length: number;
+  /**
+   * Feed `tokens` ([batch, S] row-major; S = tokens.length / batch) at positions length .. length + S - 1 and
+   * return the logits of the next token's digits, [batch, sum(levels)].
+   */
+  step(tokens: ArrayLike<number>): Promise<Float32Array>;
+}
+
+/** The manifest's `config` of a world model, checked. */
+export interface WorldModelConfig {
+  tokenizer: string;
+  /** Frame size [height, width] the model was trained at. */
+  size: [number, number];
+  /** Latent frames, rows and columns of tokens: [L, H, W]. */
+  grid: [number, number, number];
+  framesPerLatent: number;
+  levels: number[];
+  promptLength: number;
+  vocabWords: number;
+  wordHash: 'fnv1a32';
+  actionDim: number;
+  actionFeatures: number;
+  layers: number;
+  heads: number;
+  headDim: number;
+  /** False when the model was trained without actions (then they are ignored, with a warning). */
+  actionConditioned: boolean;
+  /** False when the model was trained without prompts. */
+  prompted: boolean;
+}
+
+/** First token value of the prompt words: visual tokens are 0 .. 63999 for levels [8,8,8,5,5,5]. */
+export const codebookSize = (levels: readonly number[]): number => levels.reduce((a, b) => a * b, 1);
+
+export function parseWorldModelConfig(
+  name: string,
+  config: Record<string, unknown> | undefined,
+): WorldModelConfig {
+  const c = config ?? {};
+  const bad = (key: string, want: string): never => {
+    throw new OrbisError('MODEL_MANIFEST_INVALID', `model "${name}" has no valid config.${key} (${want})`, {
+      hint: 'export the model again with training/world/train.py, which writes the config the runtime needs',
+      details: { name, key },
+    });
+  };
+  const int = (key: string): number => {
+    const v = c[key];
+    return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : bad(key, 'a whole number');
+  };
+  const ints = (key: string, length?: number): number[] => {
+    const v = c[key];
+    const ok =
+      Array.isArray(v) &&
+      v.every((x) => typeof x === 'number' && Number.isInteger(x) && x > 0) &&
+      (length === undefined || v.length === length);
+    return ok ? (v as number[]) : bad(key, `${length ?? 'some'} positive whole numbers`);
+  };
+  const tokenizer = typeof c.tokenizer === 'string' ? c.tokenizer : bad('tokenizer', 'a tokenizer name');
+  if (c.wordHash !== 'fnv1a32') bad('wordHash', '"fnv1a32"');
+  const parsed: WorldModelConfig = {
+    tokenizer,
+    size: ints('size', 2) as [number, number],
+    grid: ints('grid', 3) as [number, number, number],
+    framesPerLatent: int('framesPerLatent'),
+    levels: ints('levels'),
+    promptLength: int('promptLength'),
+    vocabWords: int('vocabWords'),
+    wordHash: 'fnv1a32',
+    actionDim: int('actionDim'),
+    actionFeatures: int('actionFeatures'),
+    layers: int('layers'),
+    heads: int('heads'),
+    headDim: int('headDim'),
+    actionConditioned: c.actionConditioned !== false && int('actionFeatures') > 0,
+    prompted: c.prompted !== false && int('promptLength') > 0,
+  };
+  if (parsed.actionFeatures && parsed.actionFeatures < parsed.actionDim * parsed.framesPerLatent)
+    bad('actionFeatures', 'at least actionDim x framesPerLatent');
+  return parsed;
+}
+
+/** Video frames a sequence of `latents` latent frames decodes to: 1 + framesPerLatent (latents - 1). */
+export const framesOf = (config: WorldModelConfig, latents: number): number =>
+  latents < 1 ? 0 : 1 + config.framesPerLatent * (latents - 1);
+
+/** Latent frames that hold the first `frames` video frames. */
+export const latentsOf = (config: WorldModelConfig, frames: number): number =>
+  frames < 1 ? 0 : 1 + Math.ceil((frames - 1) / config.framesPerLatent);
+
+/** FNV-1a, 32 bits, over the UTF-8 bytes of `text`. */
+export function fnv1a32(text: string): number {
+  let hash = 2166136261;
+  for (const byte of new TextEncoder().encode(text)) hash = Math.imul(hash ^ byte, 16777619) >>> 0;
+  return hash;
+}
+
+/** A prompt's words as the README splits them: lower case, runs of [a-z0-9]. */
+export const promptWords = (prompt: string): string[] =>
+  prompt
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 0);
+
+/** The P prompt-slot tokens of a prompt (64000 + word id; 64000 for an empty slot); too many words throw. */
+export function promptTokens(config: WorldModelConfig, prompt: string): number[] {
+  const words = promptWords(prompt);
+  const p = config.promptLength;
+  if (words.length > p)
+    throw new OrbisError(
+      'INVALID_ARGUMENT',
+      `the prompt has ${words.length} words; this model takes at most ${p}`,
+      { hint: `shorten --prompt to ${p} words or fewer`, details: { words: words.length, max: p } },
+    );
+  const base = codebookSize(config.levels);
+  const slots = Array<number>(p).fill(base);
+  words.forEach((w, i) => {
+    slots[i] = base + 1 + (fnv1a32(w) % (config.vocabWords - 1));
+  });
+  return slots;
+}
+
+/**
+ * Per-frame actions ([frames, actionDim], row-major) -> per latent frame features [L, A]: latent 0 holds
+ * frame 0's action alone, latent t >= 1 the actions of frames 8t-7 .. 8t concatenated; frames past the end
+ * of `actions` read as zeros.
+ */
+export function actionFeatures(config: WorldModelConfig, actions: Float32Array): Float32Array {
+  const { actionDim: d, actionFeatures: a, framesPerLatent: k } = config;
+  const latents = config.grid[0];
+  const frames = Math.floor(actions.length / d);
+  const out = new Float32Array(latents * a);
+  const copy = (frame: number, at: number) => {
+    if (frame < frames) out.set(actions.subarray(frame * d, (frame + 1) * d), at);
+  };
+  copy(0, 0);
+  for (let t = 1; t < latents; t++) for (let j = 0; j < k; j++) copy(k * t - k + 1 + j, t * a + j * d);
+  return out;
+}
