@@ -56,8 +56,16 @@ export function trackedObjects(clip: PhysicsCase, conditioningFrames: number): n
   return clip.objects.filter((id) => mask.includes(id));
 }
 
-function references(clip: PhysicsCase, conditioningFrames: number): TrackerReference[] {
-  return clip.frames.slice(0, conditioningFrames).map((frame, i) => ({ frame, mask: clip.masks[i]! }));
+/**
+ * The tracker starts from the video's own first frames (a tokenizer or a world model redraws the
+ * conditioning frames in its own colors) with the ground-truth masks of those frames.
+ */
+function references(
+  clip: PhysicsCase,
+  video: readonly RgbFrame[],
+  conditioningFrames: number,
+): TrackerReference[] {
+  return video.slice(0, conditioningFrames).map((frame, i) => ({ frame, mask: clip.masks[i]! }));
 }
 
 /** IoU of tracked masks over the frames after the conditioning ones: per frame over objects, then over frames. */
@@ -68,7 +76,11 @@ export function trackedIou(
 ): number {
   const objects = trackedObjects(clip, conditioningFrames);
   if (objects.length === 0) return Number.NaN;
-  const masks = trackObjects(references(clip, conditioningFrames), objects, video.slice(conditioningFrames));
+  const masks = trackObjects(
+    references(clip, video, conditioningFrames),
+    objects,
+    video.slice(conditioningFrames),
+  );
   const keep = new Set(objects);
   const iou = new IoU(objects);
   const { width, height } = clip.frames[0]!;
