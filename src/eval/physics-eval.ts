@@ -169,6 +169,7 @@ export async function runPhysicsEval(
           'MODEL_INPUT_MISMATCH',
           `${videos.length} futures returned, ${options.samples} asked`,
         );
+      for (const v of videos) checkVideo(clip, v);
     } catch (error) {
       errors.push({ ...where, error: error instanceof Error ? error.message : String(error) });
       continue;
