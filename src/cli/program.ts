@@ -151,6 +151,21 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .option('--max-pairs <n>', 'stop after this many pairs')
     .option('--size <WxH>', 'analysis size', '960x540')
     .action(lazy(async () => (await import('./commands/eval.js')).evalGeometryCommand as Action));
+  evaluate
+    .command('physics')
+    .description(
+      'physics alignment on the held-out sim suite: condition on 1 or 9 frames, score 33-frame futures by PSNR, SSIM, object-mask IoU',
+    )
+    .requiredOption(
+      '--model <name>',
+      'predictor: copy-last, constant-velocity, tokenizer, or a registered world model',
+    )
+    .option('--frames <n>', 'conditioning frames, 1 or 9', '1')
+    .option('--seeds <n>', 'held-out seeds per scenario (each gives 4 views)', '1')
+    .option('--samples <n>', 'futures sampled per clip, averaged', '4')
+    .option('--scenarios <list>', 'comma-separated physics-suite scenarios (default all 8)')
+    .option('--views <list>', 'comma-separated views 0-3 (default all)')
+    .action(lazy(async () => (await import('./commands/eval.js')).evalPhysicsCommand as Action));
 
   const tokenize = program.command('tokenize').description('video tokenizers');
   tokenize

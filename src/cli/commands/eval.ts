@@ -6,17 +6,34 @@ import {
   type Intrinsics,
   imageFromFrame,
   Lpips,
+  loadPhysicsPredictor,
   type Metric,
   MSSSIM,
   mean,
+  PHYSICS_PROTOCOL,
+  type PhysicsCase,
   PSNR,
+  physicsTable,
+  runPhysicsEval,
   SSIM,
   type TwoViewResult,
   twoViewGeometry,
 } from '../../eval/index.js';
+import {
+  captionFor,
+  EVAL_SEED_BASE,
+  findScenario,
+  makeLook,
+  readFacts,
+  renderView,
+  SCENARIOS,
+  simulate,
+  worldViews,
+} from '../../sim/index.js';
 import { decodeFrames, probe } from '../../video/index.js';
 import { parseNumber, parseSize, usage } from '../args.js';
 import type { CliContext } from '../context.js';
+import { loadTokenizer } from './tokenize.js';
 
 const METRICS: Record<string, () => Metric<Image, FrameScores>> = {
   psnr: () => new PSNR({ maxDb: 100 }),
@@ -202,4 +219,87 @@ export async function evalGeometryCommand(
     },
   );
   return 0;
+}
+
+interface PhysicsOptions {
+  model: string;
+  frames: string;
+  seeds: string;
+  samples: string;
+  scenarios?: string;
+  views?: string;
+}
+
+/** The held-out clips of the physics suite, rendered in memory: each scenario x seed x view. */
+export async function* physicsClips(scenarios: readonly string[], seeds: number, views: readonly number[]) {
+  const { width, height, frames, fps } = PHYSICS_PROTOCOL;
+  const n = width * height;
+  for (const name of scenarios) {
+    for (let s = 0; s < seeds; s++) {
+      const seed = EVAL_SEED_BASE + s;
+      const world = findScenario(name)!.generate(seed, { frames, fps });
+      const rollout = await simulate(world, frames, fps);
+      const look = makeLook(world, 0);
+      const caption = captionFor(rollout, look, readFacts(rollout));
+      const objects = world.bodies.filter((b) => b.motion !== 'fixed' && !b.furniture).map((b) => b.id);
+      const cameras = worldViews(world, width, height);
+      for (const view of views) {
+        const video = renderView(rollout, look, cameras[view]!);
+        const clip: PhysicsCase = {
+          scenario: name,
+          seed,
+          view,
+          caption,
+          objects,
+          frames: Array.from({ length: frames }, (_, f) => ({
+            width,
+            height,
+            data: video.rgb.slice(3 * n * f, 3 * n * (f + 1)),
+          })),
+          masks: Array.from({ length: frames }, (_, f) => video.mask.slice(n * f, n * (f + 1))),
+          ...(world.effector ? { actions: world.effector.actions } : {}),
+        };
+        yield clip;
+      }
+    }
+  }
+}
+
+/**
+ * Physics alignment of a predictor (a baseline, or a world model registered with
+ * registerPhysicsPredictor) on the held-out physics suite.
+ */
+export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOptions): Promise<number> {
+  const conditioningFrames = Number(options.frames);
+  if (!PHYSICS_PROTOCOL.conditioning.includes(conditioningFrames))
+    throw usage(`--frames must be 1 or 9 (the protocol's conditioning), not "${options.frames}"`);
+  const seeds = parseNumber('--seeds', options.seeds, { min: 1, max: 1000, integer: true });
+  const samples = parseNumber('--samples', options.samples, { min: 1, max: 64, integer: true });
+  const suite = SCENARIOS.filter((s) => s.physicsSuite).map((s) => s.name);
+  const scenarios = options.scenarios ? options.scenarios.split(',').map((s) => s.trim()) : suite;
+  for (const s of scenarios)
+    if (!suite.includes(s))
+      throw usage(`"${s}" is not a physics-suite scenario`, `choose from ${suite.join(', ')}`);
+  const views = options.views
+    ? options.views.split(',').map((v) => parseNumber('--views', v, { min: 0, max: 3, integer: true }))
+    : [0, 1, 2, 3];
+  const predictor = await loadPhysicsPredictor(options.model, {
+    loadTokenizer: async (name) => {
+      const tokenizer = await loadTokenizer(ctx, name);
+      return { roundTrip: (frames) => tokenizer.roundTrip(frames), close: () => tokenizer.close() };
+    },
+  });
+  const task = ctx.progress.task('physics', scenarios.length * seeds * views.length);
+  try {
+    const report = await runPhysicsEval(predictor, physicsClips(scenarios, seeds, views), {
+      conditioningFrames,
+      samples,
+      onCase: () => task.tick(),
+    });
+    task.done();
+    ctx.result(physicsTable(report), report);
+    return report.errors.length ? 1 : 0;
+  } finally {
+    await predictor.close?.();
+  }
 }

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { runOrbis, tempDir } from '../../test/support.js';
+
+/**
+ * `orbis eval physics` on real held-out sim clips (two scenarios, one view, so it stays fast). Thresholds
+ * from the measured values with margin: tracker IoU on the true future 0.97 (stable-stack) and 0.94
+ * (free-fall) at view 0, floor 0.85; copy-last 0.97 on the still stack, 0.08 on free-fall.
+ */
+const dir = tempDir('orbis-physics-');
+const run = (args: string[]) => runOrbis(['eval', 'physics', ...args], dir);
+
+interface Report {
+  rows: { scenario: string; psnr: number; ssim: number; iou: number; trackerIou: number }[];
+}
+
+test('eval physics: the tracker is near the truth; copy-last holds a still stack and loses a falling object', async () => {
+  const result = await run([
+    '--model',
+    'copy-last',
+    '--scenarios',
+    'stable-stack,free-fall',
+    '--views',
+    '0',
+    '--json',
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as Report;
+  const row = (name: string) => report.rows.find((r) => r.scenario === name)!;
+  for (const r of report.rows) assert.ok(r.trackerIou > 0.85, `${r.scenario}: tracker IoU ${r.trackerIou}`);
+  assert.ok(row('stable-stack').iou > 0.9, `copy-last on stable-stack ${row('stable-stack').iou}`);
+  assert.ok(row('free-fall').iou < 0.3, `copy-last on free-fall ${row('free-fall').iou}`);
+  const table = await run([
+    '--model',
+    'constant-velocity',
+    '--frames',
+    '9',
+    '--scenarios',
+    'free-fall',
+    '--views',
+    '0',
+  ]);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /free-fall .*\nmean .*\ntracker IoU/);
+  assert.match(table.stdout, /on their scenes, not ours/);
+});
+
+test('eval physics: bad --frames, unknown models and unsupported settings are one-line errors', async () => {
+  const cases: [string[], RegExp][] = [
+    [['--model', 'copy-last', '--frames', '3'], /--frames must be 1 or 9/],
+    [['--model', 'world-model-x'], /unknown model "world-model-x".*copy-last, constant-velocity, tokenizer/],
+    [['--model', 'constant-velocity', '--frames', '1'], /cannot condition on 1 frame.*--frames 9/],
+    [['--model', 'copy-last', '--scenarios', 'push'], /"push" is not a physics-suite scenario/],
+  ];
+  for (const [args, pattern] of cases) {
+    const result = await run(args);
+    assert.equal(result.code, 1, args.join(' '));
+    assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
+    assert.match(result.stderr, pattern);
+  }
+});

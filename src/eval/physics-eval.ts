@@ -1,0 +1,221 @@
+import { OrbisError } from '../core/index.js';
+import { IoU } from './iou.js';
+import { mean } from './metric.js';
+import type { LoadedPredictor, PhysicsCase, PredictorInput, RgbFrame } from './physics.js';
+import { PHYSICS_PROTOCOL } from './physics.js';
+import { psnr } from './psnr.js';
+import { ssim } from './ssim.js';
+import { type TrackerReference, trackObjects } from './tracker.js';
+
+/** Scores of one clip (or the mean of several). */
+export interface PhysicsScores {
+  psnr: number;
+  ssim: number;
+  iou: number;
+  /** The tracker's IoU on the true future: the most IoU the tracker lets any prediction reach. */
+  trackerIou: number;
+}
+
+export interface PhysicsCaseResult extends PhysicsScores {
+  scenario: string;
+  seed: number;
+  view: number;
+  /** Distinct videos scored (a deterministic predictor returns one for all samples). */
+  distinctSamples: number;
+}
+
+export interface PhysicsRow extends PhysicsScores {
+  scenario: string;
+  clips: number;
+}
+
+export interface PhysicsReport {
+  model: string;
+  conditioningFrames: number;
+  samples: number;
+  rows: PhysicsRow[];
+  /** Mean over scenarios (each scenario weighs the same). */
+  mean: PhysicsScores;
+  cases: PhysicsCaseResult[];
+  /** Clips the predictor failed on: recorded, the run goes on. */
+  errors: { scenario: string; seed: number; view: number; error: string }[];
+  note?: string;
+}
+
+export interface PhysicsRunOptions {
+  conditioningFrames: number;
+  samples: number;
+  /** Base sampling seed (sample i uses seed + i). */
+  seed?: number;
+  onCase?: (result: PhysicsCaseResult) => void;
+}
+
+/** The objects scored on a clip: the moving ones visible in the last conditioning frame. */
+export function trackedObjects(clip: PhysicsCase, conditioningFrames: number): number[] {
+  const mask = clip.masks[conditioningFrames - 1]!;
+  return clip.objects.filter((id) => mask.includes(id));
+}
+
+/**
+ * The tracker starts from the video's own first frames (a tokenizer or a world model redraws the
+ * conditioning frames in its own colors) with the ground-truth masks of those frames.
+ */
+function references(
+  clip: PhysicsCase,
+  video: readonly RgbFrame[],
+  conditioningFrames: number,
+): TrackerReference[] {
+  return video.slice(0, conditioningFrames).map((frame, i) => ({ frame, mask: clip.masks[i]! }));
+}
+
+/** IoU of tracked masks over the frames after the conditioning ones: per frame over objects, then over frames. */
+export function trackedIou(
+  clip: PhysicsCase,
+  video: readonly RgbFrame[],
+  conditioningFrames: number,
+): number {
+  const objects = trackedObjects(clip, conditioningFrames);
+  if (objects.length === 0) return Number.NaN;
+  const masks = trackObjects(
+    references(clip, video, conditioningFrames),
+    objects,
+    video.slice(conditioningFrames),
+  );
+  const keep = new Set(objects);
+  const iou = new IoU(objects);
+  const { width, height } = clip.frames[0]!;
+  masks.forEach((m, i) => {
+    const truth = clip.masks[conditioningFrames + i]!.map((v) => (keep.has(v) ? v : 0));
+    iou.update({ width, height, data: m }, { width, height, data: truth });
+  });
+  return iou.compute().meanPerFrame;
+}
+
+/** PSNR (capped at 100 dB), SSIM and tracked IoU of one predicted video against the clip's truth. */
+export function scoreVideo(
+  clip: PhysicsCase,
+  video: readonly RgbFrame[],
+  conditioningFrames: number,
+): Omit<PhysicsScores, 'trackerIou'> {
+  checkVideo(clip, video);
+  const p: number[] = [];
+  const s: number[] = [];
+  for (let f = conditioningFrames; f < clip.frames.length; f++) {
+    const a = { ...video[f]!, channels: 3 };
+    const b = { ...clip.frames[f]!, channels: 3 };
+    p.push(psnr(a, b, { maxDb: 100 }));
+    s.push(ssim(a, b));
+  }
+  return { psnr: mean(p), ssim: mean(s), iou: trackedIou(clip, video, conditioningFrames) };
+}
+
+function checkVideo(clip: PhysicsCase, video: readonly RgbFrame[]): void {
+  const { width, height } = clip.frames[0]!;
+  if (video.length !== clip.frames.length)
+    throw new OrbisError(
+      'MODEL_INPUT_MISMATCH',
+      `the predictor returned ${video.length} frames, the protocol needs ${clip.frames.length}`,
+    );
+  const bad = video.find(
+    (f) => f.width !== width || f.height !== height || f.data.length !== width * height * 3,
+  );
+  if (bad)
+    throw new OrbisError(
+      'MODEL_INPUT_MISMATCH',
+      `the predictor returned a ${bad.width}x${bad.height} frame (${bad.data.length} bytes), the protocol needs ${width}x${height} RGB`,
+    );
+}
+
+/** The predictor's input for a clip. */
+export function predictorInput(clip: PhysicsCase, options: PhysicsRunOptions): PredictorInput {
+  const c = options.conditioningFrames;
+  return {
+    frames: clip.frames.slice(0, c),
+    caption: clip.caption,
+    ...(clip.actions ? { actions: clip.actions } : {}),
+    scenario: clip.scenario,
+    conditioningFrames: c,
+    samples: options.samples,
+    seed: options.seed ?? 0,
+    conditioningMasks: clip.masks.slice(0, c),
+    objects: trackedObjects(clip, c),
+  };
+}
+
+/** Runs a predictor over the clips and averages per scenario: the physics table. */
+export async function runPhysicsEval(
+  predictor: LoadedPredictor,
+  clips: AsyncIterable<PhysicsCase> | Iterable<PhysicsCase>,
+  options: PhysicsRunOptions,
+): Promise<PhysicsReport> {
+  const c = options.conditioningFrames;
+  if (!PHYSICS_PROTOCOL.conditioning.includes(c))
+    throw new OrbisError('INVALID_ARGUMENT', `conditioning on ${c} frames: the protocol takes 1 or 9`);
+  if (predictor.supports && !predictor.supports(c))
+    throw new OrbisError('INVALID_ARGUMENT', `${predictor.name} cannot condition on ${c} frame(s)`, {
+      hint: 'use --frames 9',
+    });
+  const cases: PhysicsCaseResult[] = [];
+  const errors: PhysicsReport['errors'] = [];
+  for await (const clip of clips) {
+    const where = { scenario: clip.scenario, seed: clip.seed, view: clip.view };
+    let videos: RgbFrame[][];
+    try {
+      const input = predictorInput(clip, options);
+      if (predictor.readsTruth) input.truth = clip.frames;
+      videos = await predictor.predict(input);
+      if (videos.length !== options.samples)
+        throw new OrbisError(
+          'MODEL_INPUT_MISMATCH',
+          `${videos.length} futures returned, ${options.samples} asked`,
+        );
+      for (const v of videos) checkVideo(clip, v);
+    } catch (error) {
+      errors.push({ ...where, error: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
+    const distinct = [...new Set(videos)];
+    const scores = distinct.map((v) => scoreVideo(clip, v, c));
+    // Each distinct video weighs as many samples as returned it.
+    const weight = distinct.map((v) => videos.filter((x) => x === v).length / videos.length);
+    const avg = (key: 'psnr' | 'ssim' | 'iou') => scores.reduce((s, x, i) => s + x[key] * weight[i]!, 0);
+    const result: PhysicsCaseResult = {
+      ...where,
+      psnr: avg('psnr'),
+      ssim: avg('ssim'),
+      iou: avg('iou'),
+      trackerIou: trackedIou(clip, clip.frames, c),
+      distinctSamples: distinct.length,
+    };
+    cases.push(result);
+    options.onCase?.(result);
+  }
+  const rows = summarize(cases);
+  return {
+    model: predictor.name,
+    conditioningFrames: c,
+    samples: options.samples,
+    rows,
+    mean: meanScores(rows),
+    cases,
+    errors,
+    ...(predictor.note ? { note: predictor.note } : {}),
+  };
+}
+
+function summarize(cases: readonly PhysicsCaseResult[]): PhysicsRow[] {
+  const scenarios = [...new Set(cases.map((c) => c.scenario))];
+  return scenarios.map((scenario) => {
+    const mine = cases.filter((c) => c.scenario === scenario);
+    return { scenario, clips: mine.length, ...meanScores(mine) };
+  });
+}
+
+/** Mean of each score, leaving out clips where it is undefined (no moving object in view). */
+function meanScores(items: readonly PhysicsScores[]): PhysicsScores {
+  const of = (key: keyof PhysicsScores) => {
+    const values = items.map((i) => i[key]).filter((v) => Number.isFinite(v));
+    return values.length ? mean(values) : Number.NaN;
+  };
+  return { psnr: of('psnr'), ssim: of('ssim'), iou: of('iou'), trackerIou: of('trackerIou') };
+}

@@ -1,0 +1,297 @@
+import { invalid } from './image.js';
+import type { RgbFrame } from './physics.js';
+
+/**
+ * Follows the moving objects of a synthetic scene through frames, given their ground-truth masks on the
+ * reference (conditioning) frames: how physics-alignment gets masks for generated frames.
+ *
+ * The scenes have a fixed camera, flat-colored or two-colored objects and a static background, so three
+ * cues suffice, scored per pixel in log-probability units:
+ * - the background where it was seen (unchanged, or darker with the same hue: a shadow);
+ * - a color histogram per object and one for the background (8 levels per channel, trilinear splats so
+ *   shading does not split a color across bins);
+ * - where each object can be: its last mask shifted by its image-space velocity, with a search window
+ *   that grows with its speed and while it is lost; a pixel pays for its distance from that prediction.
+ * Each pixel goes to the best-scoring object or to the background; one frame at a time, each frame's
+ * result predicting the next.
+ */
+export interface TrackerOptions {
+  /** Search margin around the predicted mask, in pixels, before motion is added (default 3). */
+  margin?: number;
+  /** Std-dev of a background pixel's color between frames (default 8). */
+  sigma?: number;
+}
+
+export interface TrackerReference {
+  frame: RgbFrame;
+  /** Instance ids per pixel. */
+  mask: Uint8Array;
+}
+
+const LEVELS = 8;
+const BINS = LEVELS * LEVELS * LEVELS;
+const FLOOR = 1e-4;
+const SHADOW_PENALTY = 2;
+const HISTOGRAM_PENALTY = 1;
+const DISTANCE_WEIGHT = 2;
+const MAX_SPEED = 16;
+/** Inside the predicted mask an object keeps a pixel its colors explain only loosely (edges, shading). */
+const STAY_BONUS = 1;
+
+interface ObjectState {
+  id: number;
+  logColor: Float64Array;
+  mask: Uint8Array;
+  vx: number;
+  vy: number;
+  cx: number;
+  cy: number;
+  lost: number;
+}
+
+export class MaskTracker {
+  private readonly width: number;
+  private readonly height: number;
+  private readonly background: Uint8Array;
+  private readonly known: Uint8Array;
+  private readonly logBackground: Float64Array;
+  private readonly states: ObjectState[];
+  private readonly margin: number;
+  private readonly sigma2: number;
+
+  /** `references` in time order; tracking starts from the last one's mask. */
+  constructor(
+    references: readonly TrackerReference[],
+    objects: readonly number[],
+    options: TrackerOptions = {},
+  ) {
+    const last = references[references.length - 1];
+    if (!last) throw invalid('the tracker needs at least one reference frame with its mask');
+    const { width, height } = last.frame;
+    this.width = width;
+    this.height = height;
+    this.margin = options.margin ?? 3;
+    this.sigma2 = (options.sigma ?? 8) ** 2;
+    const n = width * height;
+    const ids = new Set(objects);
+    this.background = new Uint8Array(3 * n);
+    this.known = new Uint8Array(n);
+    const backgroundCounts = new Float64Array(BINS);
+    const counts = new Map<number, Float64Array>(objects.map((id) => [id, new Float64Array(BINS)]));
+    for (const { frame, mask } of references) {
+      if (frame.width !== width || frame.height !== height || mask.length !== n)
+        throw invalid(`tracker references differ in size from ${width}x${height}`);
+      const isLast = frame === last.frame;
+      for (let p = 0; p < n; p++) {
+        const id = mask[p]!;
+        const data = frame.data;
+        if (!ids.has(id)) {
+          for (let c = 0; c < 3; c++) this.background[3 * p + c] = data[3 * p + c]!;
+          this.known[p] = 1;
+          if (isLast) splat(backgroundCounts, data, 3 * p);
+        } else if (isLast) splat(counts.get(id)!, data, 3 * p);
+      }
+    }
+    this.logBackground = logHistogram(backgroundCounts);
+    const previous = references.length > 1 ? references[references.length - 2]!.mask : undefined;
+    this.states = objects.map((id) => {
+      const mask = Uint8Array.from(last.mask, (v) => (v === id ? 1 : 0));
+      const [cx, cy] = centroid(mask, width);
+      let vx = 0;
+      let vy = 0;
+      if (previous) {
+        const [px, py] = centroid(
+          Uint8Array.from(previous, (v) => (v === id ? 1 : 0)),
+          width,
+        );
+        if (Number.isFinite(px) && Number.isFinite(cx)) [vx, vy] = [cx - px, cy - py];
+      }
+      return { id, logColor: logHistogram(counts.get(id)!), mask, vx, vy, cx, cy, lost: 0 };
+    });
+  }
+
+  /** The next frame's instance mask (object ids, 0 elsewhere). */
+  step(frame: RgbFrame): Uint8Array {
+    const { width, height, states } = this;
+    if (frame.width !== width || frame.height !== height)
+      throw invalid(`frame is ${frame.width}x${frame.height}, the tracker follows ${width}x${height}`);
+    const n = width * height;
+    const data = frame.data;
+    const windows = states.map((s) => {
+      const dx = Math.round(s.vx);
+      const dy = Math.round(s.vy);
+      const reach = Math.ceil(this.margin + 1.5 * Math.hypot(s.vx, s.vy) + 2 * s.lost);
+      return { reach, distance: distanceFrom(shift(s.mask, width, height, dx, dy), width, height, reach) };
+    });
+    const out = new Uint8Array(n);
+    for (let p = 0; p < n; p++) {
+      let candidate = false;
+      for (const w of windows) if (w.distance[p]! <= w.reach) candidate = true;
+      if (!candidate) continue;
+      const bin = binOf(data, 3 * p);
+      let best = this.logBackground[bin]! - HISTOGRAM_PENALTY;
+      if (this.known[p]) best = Math.max(best, this.backgroundScore(data, 3 * p));
+      let label = 0;
+      for (let k = 0; k < states.length; k++) {
+        const w = windows[k]!;
+        const d = w.distance[p]!;
+        if (d > w.reach) continue;
+        const score = states[k]!.logColor[bin]! + (d === 0 ? STAY_BONUS : -(DISTANCE_WEIGHT * d) / w.reach);
+        if (score > best) {
+          best = score;
+          label = states[k]!.id;
+        }
+      }
+      out[p] = label;
+    }
+    despeckle(out, width, height);
+    for (const s of states) this.update(s, out);
+    return out;
+  }
+
+  private backgroundScore(data: Uint8Array, i: number): number {
+    const b = this.background;
+    const [r, g, bl] = [data[i]!, data[i + 1]!, data[i + 2]!];
+    const [R, G, B] = [b[i]!, b[i + 1]!, b[i + 2]!];
+    const still = ((r - R) ** 2 + (g - G) ** 2 + (bl - B) ** 2) / 3;
+    let score = -still / (2 * this.sigma2);
+    const norm = R * R + G * G + B * B;
+    if (norm > 0) {
+      // A shadow keeps the hue and darkens: the color is a scaled copy of the background.
+      const s = (r * R + g * G + bl * B) / norm;
+      if (s > 0.25 && s < 0.98) {
+        const residual = ((r - s * R) ** 2 + (g - s * G) ** 2 + (bl - s * B) ** 2) / 3;
+        score = Math.max(score, -residual / (2 * this.sigma2) - SHADOW_PENALTY);
+      }
+    }
+    return score;
+  }
+
+  private update(s: ObjectState, labels: Uint8Array): void {
+    const mask = Uint8Array.from(labels, (v) => (v === s.id ? 1 : 0));
+    const [cx, cy] = centroid(mask, this.width);
+    if (!Number.isFinite(cx)) {
+      // Lost (occluded, off screen, or not drawn): keep moving the last mask, search wider.
+      s.mask = shift(s.mask, this.width, this.height, Math.round(s.vx), Math.round(s.vy));
+      s.lost++;
+      return;
+    }
+    if (s.lost === 0) {
+      const clamp = (v: number) => Math.max(-MAX_SPEED, Math.min(MAX_SPEED, v));
+      s.vx = clamp(0.5 * s.vx + 0.5 * (cx - s.cx));
+      s.vy = clamp(0.5 * s.vy + 0.5 * (cy - s.cy));
+    }
+    s.mask = mask;
+    s.cx = cx;
+    s.cy = cy;
+    s.lost = 0;
+  }
+}
+
+/** The functional twin: masks for every frame of `frames`, tracked from `references`. */
+export function trackObjects(
+  references: readonly TrackerReference[],
+  objects: readonly number[],
+  frames: readonly RgbFrame[],
+  options: TrackerOptions = {},
+): Uint8Array[] {
+  const tracker = new MaskTracker(references, objects, options);
+  return frames.map((f) => tracker.step(f));
+}
+
+function binOf(data: Uint8Array, i: number): number {
+  return ((data[i]! >> 5) << 6) | ((data[i + 1]! >> 5) << 3) | (data[i + 2]! >> 5);
+}
+
+/** Adds one color to a histogram, spread over the 8 nearest bins by trilinear weights. */
+function splat(counts: Float64Array, data: Uint8Array, i: number): void {
+  const lo: number[] = [];
+  const frac: number[] = [];
+  for (let c = 0; c < 3; c++) {
+    const x = Math.min(LEVELS - 1, Math.max(0, data[i + c]! / 32 - 0.5));
+    const f = Math.min(LEVELS - 2, Math.floor(x));
+    lo.push(f);
+    frac.push(x - f);
+  }
+  for (let corner = 0; corner < 8; corner++) {
+    let weight = 1;
+    let bin = 0;
+    for (let c = 0; c < 3; c++) {
+      const up = (corner >> c) & 1;
+      weight *= up ? frac[c]! : 1 - frac[c]!;
+      bin = bin * LEVELS + lo[c]! + up;
+    }
+    counts[bin]! += weight;
+  }
+}
+
+function logHistogram(counts: Float64Array): Float64Array {
+  const total = counts.reduce((a, b) => a + b, 0) || 1;
+  return counts.map((c) => Math.log(c / total + FLOOR));
+}
+
+function centroid(mask: Uint8Array, width: number): [number, number] {
+  let sx = 0;
+  let sy = 0;
+  let count = 0;
+  for (let p = 0; p < mask.length; p++) {
+    if (!mask[p]) continue;
+    sx += p % width;
+    sy += Math.floor(p / width);
+    count++;
+  }
+  return count ? [sx / count, sy / count] : [Number.NaN, Number.NaN];
+}
+
+export function shift(mask: Uint8Array, width: number, height: number, dx: number, dy: number): Uint8Array {
+  const out = new Uint8Array(mask.length);
+  for (let y = 0; y < height; y++) {
+    const sy = y - dy;
+    if (sy < 0 || sy >= height) continue;
+    for (let x = 0; x < width; x++) {
+      const sx = x - dx;
+      if (sx >= 0 && sx < width) out[y * width + x] = mask[sy * width + sx]!;
+    }
+  }
+  return out;
+}
+
+/** City-block distance to the nearest set pixel, capped at cap + 1 (two passes). */
+function distanceFrom(mask: Uint8Array, width: number, height: number, cap: number): Uint16Array {
+  const far = cap + 1;
+  const d = new Uint16Array(mask.length);
+  for (let p = 0; p < mask.length; p++) d[p] = mask[p] ? 0 : far;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      if (x > 0) d[p] = Math.min(d[p]!, d[p - 1]! + 1);
+      if (y > 0) d[p] = Math.min(d[p]!, d[p - width]! + 1);
+    }
+  }
+  for (let y = height - 1; y >= 0; y--) {
+    for (let x = width - 1; x >= 0; x--) {
+      const p = y * width + x;
+      if (x < width - 1) d[p] = Math.min(d[p]!, d[p + 1]! + 1);
+      if (y < height - 1) d[p] = Math.min(d[p]!, d[p + width]! + 1);
+    }
+  }
+  return d;
+}
+
+/** Drops object pixels with fewer than two 4-neighbors of the same object (isolated color matches). */
+function despeckle(labels: Uint8Array, width: number, height: number): void {
+  const copy = labels.slice();
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      const id = copy[p]!;
+      if (!id) continue;
+      let same = 0;
+      if (x > 0 && copy[p - 1] === id) same++;
+      if (x < width - 1 && copy[p + 1] === id) same++;
+      if (y > 0 && copy[p - width] === id) same++;
+      if (y < height - 1 && copy[p + width] === id) same++;
+      if (same < 2) labels[p] = 0;
+    }
+  }
+}
