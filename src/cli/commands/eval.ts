@@ -5,6 +5,7 @@ import {
   type Image,
   type Intrinsics,
   imageFromFrame,
+  type LoadedPredictor,
   Lpips,
   loadPhysicsPredictor,
   type Metric,
@@ -19,6 +20,7 @@ import {
   type TwoViewResult,
   twoViewGeometry,
 } from '../../eval/index.js';
+import { Predictor, WORLD_MODEL_FAMILY } from '../../predict/index.js';
 import {
   captionFor,
   EVAL_SEED_BASE,
@@ -33,6 +35,7 @@ import {
 import { decodeFrames, probe } from '../../video/index.js';
 import { parseNumber, parseSize, usage } from '../args.js';
 import type { CliContext } from '../context.js';
+import { storeOf } from './models.js';
 import { loadTokenizer } from './tokenize.js';
 
 const METRICS: Record<string, () => Metric<Image, FrameScores>> = {
@@ -283,12 +286,18 @@ export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOption
   const views = options.views
     ? options.views.split(',').map((v) => parseNumber('--views', v, { min: 0, max: 3, integer: true }))
     : [0, 1, 2, 3];
-  const predictor = await loadPhysicsPredictor(options.model, {
-    loadTokenizer: async (name) => {
-      const tokenizer = await loadTokenizer(ctx, name);
-      return { roundTrip: (frames) => tokenizer.roundTrip(frames), close: () => tokenizer.close() };
-    },
-  });
+  const installed = await storeOf(ctx)
+    .list()
+    .then((l) => l.models.find((m) => m.manifest.name === options.model));
+  const predictor: LoadedPredictor =
+    installed?.manifest.family === WORLD_MODEL_FAMILY
+      ? await worldModelPredictor(ctx, options.model)
+      : await loadPhysicsPredictor(options.model, {
+          loadTokenizer: async (name) => {
+            const tokenizer = await loadTokenizer(ctx, name);
+            return { roundTrip: (frames) => tokenizer.roundTrip(frames), close: () => tokenizer.close() };
+          },
+        });
   const task = ctx.progress.task('physics', scenarios.length * seeds * views.length);
   try {
     const report = await runPhysicsEval(predictor, physicsClips(scenarios, seeds, views), {
@@ -303,3 +312,36 @@ export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOption
     await predictor.close?.();
   }
 }
+
+/** An installed world model as a physics predictor: the caption as prompt, futures drawn per sampling seed. */
+async function worldModelPredictor(ctx: CliContext, name: string): Promise<LoadedPredictor> {
+  const predictor = await Predictor.load(storeOf(ctx), name, { threads: ctx.config.threads });
+  const words = predictor.config.promptLength;
+  return {
+    name,
+    note: `${name}: the caption's first ${words} words as prompt, temperature 1, one batch of futures per clip`,
+    predict: async (input) => {
+      // The prompt's words as the model splits them (runs of [a-z0-9]), the first `words` of them.
+      const prompt = input.caption
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter(Boolean)
+        .slice(0, words)
+        .join(' ');
+      const job = predictor.start({
+        frames: input.frames,
+        prompt,
+        samples: input.samples,
+        seed: input.seed,
+        ...(input.actions ? { actions: toRows(input.actions, predictor.config.actionDim) } : {}),
+      });
+      return (await job.result).futures;
+    },
+    close: () => predictor.close(),
+  };
+}
+
+const toRows = (flat: Float32Array, width: number): number[][] =>
+  Array.from({ length: flat.length / width }, (_, i) =>
+    Array.from(flat.subarray(i * width, (i + 1) * width)),
+  );
