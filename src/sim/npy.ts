@@ -37,10 +37,13 @@ export function decodeNpy(bytes: Uint8Array): { data: NpyArray; shape: number[] 
     .map((s) => s.trim())
     .filter(Boolean)
     .map(Number);
+  const descr = /'descr': '([^']*)'/.exec(header)?.[1];
+  if (descr !== '<f4' && descr !== '|u1')
+    throw new Error(
+      `an .npy of dtype ${descr ?? '(none)'}: only float32 (<f4) and uint8 (|u1) are read here`,
+    );
   const start = 10 + headerLength;
   const body = bytes.slice(start);
-  const data = header.includes("'<f4'")
-    ? new Float32Array(body.buffer, body.byteOffset, body.byteLength / 4)
-    : body;
+  const data = descr === '<f4' ? new Float32Array(body.buffer, body.byteOffset, body.byteLength / 4) : body;
   return { data, shape };
 }
