@@ -91,10 +91,10 @@ async function openVideo(
   };
 }
 
-const paddedLine = (padded: number, chunk: number) =>
+const paddedLine = (padded: number, chunk: number, timeFactor: number) =>
   padded
     ? [
-        `the last chunk was padded with ${padded} ${padded === 1 ? 'copy' : 'copies'} of its last frame to fill the causal group of 1 + 4k frames (of ${chunk} per chunk); decoding drops them again`,
+        `the last chunk was padded with ${padded} ${padded === 1 ? 'copy' : 'copies'} of its last frame to fill the causal group of 1 + ${timeFactor}k frames (of ${chunk} per chunk); decoding drops them again`,
       ]
     : [];
 
@@ -164,7 +164,7 @@ export async function tokenizeEncodeCommand(
     ctx.result(
       [
         `${summary.model}: ${header.frames} frames at ${summary.size} -> ${header.dtype} ${header.kind === 'discrete' ? 'tokens' : 'latents'} [${header.shape.join(', ')}] in ${options.out} (${bytes} bytes, compression ${compression.toFixed(1)}x, ${seconds.toFixed(1)} s)`,
-        ...paddedLine(header.padded, chunk),
+        ...paddedLine(header.padded, chunk, tokenizer.timeFactor),
       ],
       summary,
     );
@@ -301,7 +301,7 @@ export async function tokenizeRoundtripCommand(
     ctx.result(
       [
         roundTripLine(summary),
-        ...paddedLine(summary.padded, summary.chunkFrames),
+        ...paddedLine(summary.padded, summary.chunkFrames, tokenizer.timeFactor),
         ...(options.out ? [`reconstruction: ${options.out}`] : []),
       ],
       summary,
