@@ -165,7 +165,19 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .option('--samples <n>', 'futures sampled per clip, averaged', '4')
     .option('--scenarios <list>', 'comma-separated physics-suite scenarios (default all 8)')
     .option('--views <list>', 'comma-separated views 0-3 (default all)')
+    .option('--multiverse', 'print each future of each clip against the truth, and the spread between them')
     .action(lazy(async () => (await import('./commands/eval.js')).evalPhysicsCommand as Action));
+  evaluate
+    .command('actions')
+    .description(
+      'action following in the push scenario: one start, two action sequences (scripted, random), futures under each scored against both truths',
+    )
+    .requiredOption('--model <name>', 'predictor: copy-last, or an installed world model')
+    .option('--frames <n>', 'conditioning frames, 1 or 9', '1')
+    .option('--seeds <n>', 'held-out push starts', '4')
+    .option('--samples <n>', 'futures per start and sequence, averaged', '2')
+    .option('--view <n>', 'camera view 0-3', '0')
+    .action(lazy(async () => (await import('./commands/eval.js')).evalActionsCommand as Action));
 
   const tokenize = program.command('tokenize').description('video tokenizers');
   tokenize

@@ -1,3 +1,12 @@
+export {
+  type ActionCase,
+  type ActionCaseResult,
+  type ActionReport,
+  type ActionRunOptions,
+  type ActionSequence,
+  actionTable,
+  runActionEval,
+} from './actions.js';
 export * from './geometry/index.js';
 export { checkPair, type Image, imageFromFrame, resolveDataRange } from './image.js';
 export {
@@ -27,14 +36,19 @@ export {
   tokenizerPredictor,
 } from './physics-baselines.js';
 export {
+  type FutureSpread,
+  futureSpread,
   type PhysicsCaseResult,
   type PhysicsReport,
   type PhysicsRow,
   type PhysicsScores,
   runPhysicsEval,
   scoreVideo,
+  sequenceIou,
   trackedIou,
+  trackedMasks,
   trackedObjects,
+  videoPsnr,
 } from './physics-eval.js';
 export {
   loadPhysicsPredictor,
@@ -44,7 +58,7 @@ export {
   physicsPredictorNames,
   registerPhysicsPredictor,
 } from './physics-registry.js';
-export { PUBLISHED_PHYSICS, physicsTable } from './physics-table.js';
+export { multiverseLines, PUBLISHED_PHYSICS, physicsTable } from './physics-table.js';
 export { meanSquaredError, PSNR, type PsnrOptions, psnr } from './psnr.js';
 export { resizeBicubic } from './resize.js';
 export { SSIM, type SsimOptions, ssim } from './ssim.js';

@@ -16,15 +16,27 @@ export interface PhysicsScores {
   trackerIou: number;
 }
 
-export interface PhysicsCaseResult extends PhysicsScores {
+/**
+ * How far apart the futures of one clip are ("multiverse"): the mean over pairs of samples of the PSNR
+ * between them (capped at 100 dB; lower = further apart) and the IoU between their tracked masks (lower =
+ * the objects went different ways), over the predicted frames. NaN with fewer than 2 samples.
+ */
+export interface FutureSpread {
+  pairPsnr: number;
+  pairIou: number;
+}
+
+export interface PhysicsCaseResult extends PhysicsScores, FutureSpread {
   scenario: string;
   seed: number;
   view: number;
   /** Distinct videos scored (a deterministic predictor returns one for all samples). */
   distinctSamples: number;
+  /** Each future's own scores against the truth, in sample order. */
+  futures: Omit<PhysicsScores, 'trackerIou'>[];
 }
 
-export interface PhysicsRow extends PhysicsScores {
+export interface PhysicsRow extends PhysicsScores, FutureSpread {
   scenario: string;
   clips: number;
 }
@@ -35,7 +47,7 @@ export interface PhysicsReport {
   samples: number;
   rows: PhysicsRow[];
   /** Mean over scenarios (each scenario weighs the same). */
-  mean: PhysicsScores;
+  mean: PhysicsScores & FutureSpread;
   cases: PhysicsCaseResult[];
   /** Clips the predictor failed on: recorded, the run goes on. */
   errors: { scenario: string; seed: number; view: number; error: string }[];
@@ -68,27 +80,87 @@ function references(
   return video.slice(0, conditioningFrames).map((frame, i) => ({ frame, mask: clip.masks[i]! }));
 }
 
+/** The tracker's masks of the scored objects on the frames after the conditioning ones. */
+export function trackedMasks(
+  clip: PhysicsCase,
+  video: readonly RgbFrame[],
+  conditioningFrames: number,
+): Uint8Array[] {
+  const objects = trackedObjects(clip, conditioningFrames);
+  if (objects.length === 0) return [];
+  return trackObjects(references(clip, video, conditioningFrames), objects, video.slice(conditioningFrames));
+}
+
+/**
+ * IoU of two mask sequences over `ids`: per frame the mean over the ids present in either mask, then the
+ * mean over frames. Ids outside `ids` count as background in both. NaN without ids.
+ */
+export function sequenceIou(
+  a: readonly Uint8Array[],
+  b: readonly Uint8Array[],
+  ids: readonly number[],
+  width: number,
+  height: number,
+): number {
+  if (ids.length === 0 || a.length === 0) return Number.NaN;
+  const keep = new Set(ids);
+  const only = (m: Uint8Array) => m.map((v) => (keep.has(v) ? v : 0));
+  const iou = new IoU(ids);
+  a.forEach((m, i) => {
+    iou.update({ width, height, data: only(m) }, { width, height, data: only(b[i]!) });
+  });
+  return iou.compute().meanPerFrame;
+}
+
 /** IoU of tracked masks over the frames after the conditioning ones: per frame over objects, then over frames. */
 export function trackedIou(
   clip: PhysicsCase,
   video: readonly RgbFrame[],
   conditioningFrames: number,
 ): number {
-  const objects = trackedObjects(clip, conditioningFrames);
-  if (objects.length === 0) return Number.NaN;
-  const masks = trackObjects(
-    references(clip, video, conditioningFrames),
-    objects,
-    video.slice(conditioningFrames),
-  );
-  const keep = new Set(objects);
-  const iou = new IoU(objects);
+  return iouOfMasks(clip, trackedMasks(clip, video, conditioningFrames), conditioningFrames);
+}
+
+function iouOfMasks(clip: PhysicsCase, masks: readonly Uint8Array[], conditioningFrames: number): number {
   const { width, height } = clip.frames[0]!;
-  masks.forEach((m, i) => {
-    const truth = clip.masks[conditioningFrames + i]!.map((v) => (keep.has(v) ? v : 0));
-    iou.update({ width, height, data: m }, { width, height, data: truth });
-  });
-  return iou.compute().meanPerFrame;
+  const truth = clip.masks.slice(conditioningFrames, conditioningFrames + masks.length);
+  return sequenceIou(masks, truth, trackedObjects(clip, conditioningFrames), width, height);
+}
+
+/** Mean PSNR (capped at 100 dB) between two videos over the frames from `from` on. */
+export function videoPsnr(a: readonly RgbFrame[], b: readonly RgbFrame[], from: number): number {
+  if (a === b) return 100;
+  const p: number[] = [];
+  for (let f = from; f < a.length; f++)
+    p.push(psnr({ ...a[f]!, channels: 3 }, { ...b[f]!, channels: 3 }, { maxDb: 100 }));
+  return mean(p);
+}
+
+/**
+ * The spread between a clip's futures: mean pairwise PSNR over the predicted frames and mean pairwise IoU
+ * of their tracked masks (`masks[i]` are future i's, from `trackedMasks`). NaN with fewer than 2 futures.
+ */
+export function futureSpread(
+  clip: PhysicsCase,
+  videos: readonly (readonly RgbFrame[])[],
+  masks: readonly (readonly Uint8Array[])[],
+  conditioningFrames: number,
+): FutureSpread {
+  const { width, height } = clip.frames[0]!;
+  const objects = trackedObjects(clip, conditioningFrames);
+  const p: number[] = [];
+  const q: number[] = [];
+  for (let i = 0; i < videos.length; i++)
+    for (let j = i + 1; j < videos.length; j++) {
+      const same = videos[i] === videos[j];
+      p.push(same ? 100 : videoPsnr(videos[i]!, videos[j]!, conditioningFrames));
+      q.push(same ? 1 : sequenceIou(masks[i]!, masks[j]!, objects, width, height));
+    }
+  const finite = q.filter((v) => Number.isFinite(v));
+  return {
+    pairPsnr: p.length ? mean(p) : Number.NaN,
+    pairIou: finite.length ? mean(finite) : Number.NaN,
+  };
 }
 
 /** PSNR (capped at 100 dB), SSIM and tracked IoU of one predicted video against the clip's truth. */
@@ -97,6 +169,15 @@ export function scoreVideo(
   video: readonly RgbFrame[],
   conditioningFrames: number,
 ): Omit<PhysicsScores, 'trackerIou'> {
+  const { masks: _, ...scores } = scoreAndTrack(clip, video, conditioningFrames);
+  return scores;
+}
+
+function scoreAndTrack(
+  clip: PhysicsCase,
+  video: readonly RgbFrame[],
+  conditioningFrames: number,
+): Omit<PhysicsScores, 'trackerIou'> & { masks: Uint8Array[] } {
   checkVideo(clip, video);
   const p: number[] = [];
   const s: number[] = [];
@@ -106,7 +187,8 @@ export function scoreVideo(
     p.push(psnr(a, b, { maxDb: 100 }));
     s.push(ssim(a, b));
   }
-  return { psnr: mean(p), ssim: mean(s), iou: trackedIou(clip, video, conditioningFrames) };
+  const masks = trackedMasks(clip, video, conditioningFrames);
+  return { psnr: mean(p), ssim: mean(s), iou: iouOfMasks(clip, masks, conditioningFrames), masks };
 }
 
 function checkVideo(clip: PhysicsCase, video: readonly RgbFrame[]): void {
@@ -175,7 +257,8 @@ export async function runPhysicsEval(
       continue;
     }
     const distinct = [...new Set(videos)];
-    const scores = distinct.map((v) => scoreVideo(clip, v, c));
+    const scores = distinct.map((v) => scoreAndTrack(clip, v, c));
+    const of = (v: RgbFrame[]) => scores[distinct.indexOf(v)]!;
     // Each distinct video weighs as many samples as returned it.
     const weight = distinct.map((v) => videos.filter((x) => x === v).length / videos.length);
     const avg = (key: 'psnr' | 'ssim' | 'iou') => scores.reduce((s, x, i) => s + x[key] * weight[i]!, 0);
@@ -185,7 +268,17 @@ export async function runPhysicsEval(
       ssim: avg('ssim'),
       iou: avg('iou'),
       trackerIou: trackedIou(clip, clip.frames, c),
+      ...futureSpread(
+        clip,
+        videos,
+        videos.map((v) => of(v).masks),
+        c,
+      ),
       distinctSamples: distinct.length,
+      futures: videos.map((v) => {
+        const { psnr, ssim, iou } = of(v);
+        return { psnr, ssim, iou };
+      }),
     };
     cases.push(result);
     options.onCase?.(result);
@@ -212,10 +305,17 @@ function summarize(cases: readonly PhysicsCaseResult[]): PhysicsRow[] {
 }
 
 /** Mean of each score, leaving out clips where it is undefined (no moving object in view). */
-function meanScores(items: readonly PhysicsScores[]): PhysicsScores {
-  const of = (key: keyof PhysicsScores) => {
+function meanScores(items: readonly (PhysicsScores & FutureSpread)[]): PhysicsScores & FutureSpread {
+  const of = (key: keyof (PhysicsScores & FutureSpread)) => {
     const values = items.map((i) => i[key]).filter((v) => Number.isFinite(v));
     return values.length ? mean(values) : Number.NaN;
   };
-  return { psnr: of('psnr'), ssim: of('ssim'), iou: of('iou'), trackerIou: of('trackerIou') };
+  return {
+    psnr: of('psnr'),
+    ssim: of('ssim'),
+    iou: of('iou'),
+    trackerIou: of('trackerIou'),
+    pairPsnr: of('pairPsnr'),
+    pairIou: of('pairIou'),
+  };
 }

@@ -1,4 +1,4 @@
-import type { PhysicsReport, PhysicsScores } from './physics-eval.js';
+import type { FutureSpread, PhysicsReport, PhysicsScores } from './physics-eval.js';
 
 /**
  * The reference's published physics-alignment rows (Cosmos paper; ../shared/ANCHORS.md, "Physics
@@ -34,21 +34,32 @@ export const PUBLISHED_PHYSICS: readonly {
   { model: 'Cosmos AR 13B Video2World', frames: 9, psnr: 18.26, ssim: 0.48, dreamsim: 0.87, iou: 0.482 },
 ];
 
-function cells(s: PhysicsScores): string {
-  const f = (v: number, d: number, w: number) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a').padStart(w);
-  return `${f(s.psnr, 2, 7)} ${f(s.ssim, 3, 6)} ${f(s.iou, 3, 6)} ${f(s.trackerIou, 3, 12)}`;
+const f = (v: number, d: number, w: number) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a').padStart(w);
+
+function cells(s: PhysicsScores & Partial<FutureSpread>, spread: boolean): string {
+  const base = `${f(s.psnr, 2, 7)} ${f(s.ssim, 3, 6)} ${f(s.iou, 3, 6)} ${f(s.trackerIou, 3, 12)}`;
+  return spread ? `${base} ${f(s.pairPsnr ?? Number.NaN, 2, 10)} ${f(s.pairIou ?? Number.NaN, 3, 9)}` : base;
 }
 
-/** The physics table as text lines: per scenario, the mean, and the published rows below. */
+/**
+ * The physics table as text lines: per scenario, the mean, and the published rows below. With 2 or more
+ * samples, two more columns: the spread between a clip's futures (pairwise PSNR and mask IoU).
+ */
 export function physicsTable(report: PhysicsReport): string[] {
   const clips = report.rows.reduce((s, r) => s + r.clips, 0);
+  const spread = report.samples >= 2;
+  const head = `${'scenario'.padEnd(16)} ${'clips'.padStart(5)} ${'PSNR'.padStart(7)} ${'SSIM'.padStart(6)} ${'IoU'.padStart(6)} ${'tracker IoU'.padStart(12)}`;
   const lines = [
     `physics alignment: ${report.model}, ${report.conditioningFrames} conditioning frame(s), ${clips} clips, ${report.samples} sample(s) each`,
-    `${'scenario'.padEnd(16)} ${'clips'.padStart(5)} ${'PSNR'.padStart(7)} ${'SSIM'.padStart(6)} ${'IoU'.padStart(6)} ${'tracker IoU'.padStart(12)}`,
-    ...report.rows.map((r) => `${r.scenario.padEnd(16)} ${String(r.clips).padStart(5)} ${cells(r)}`),
-    `${'mean'.padEnd(16)} ${String(clips).padStart(5)} ${cells(report.mean)}`,
+    spread ? `${head} ${'pair PSNR'.padStart(10)} ${'pair IoU'.padStart(9)}` : head,
+    ...report.rows.map((r) => `${r.scenario.padEnd(16)} ${String(r.clips).padStart(5)} ${cells(r, spread)}`),
+    `${'mean'.padEnd(16)} ${String(clips).padStart(5)} ${cells(report.mean, spread)}`,
     'tracker IoU: the tracker on the true future (the ceiling of the IoU column)',
   ];
+  if (spread)
+    lines.push(
+      'pair PSNR / pair IoU: between the futures of one clip, mean over pairs (100 / 1.000: all the same; lower: further apart)',
+    );
   if (report.note) lines.push(report.note);
   for (const e of report.errors)
     lines.push(`failed: ${e.scenario} seed ${e.seed} view ${e.view}: ${e.error}`);
@@ -62,5 +73,27 @@ export function physicsTable(report: PhysicsReport): string[] {
         `  ${p.model.padEnd(32)} PSNR ${p.psnr.toFixed(2)}  SSIM ${p.ssim.toFixed(2)}  IoU ${p.iou.toFixed(3)}`,
       );
   }
+  return lines;
+}
+
+/**
+ * The multiverse view: per clip, each future's own PSNR / SSIM / IoU against the truth, and the spread
+ * between them; then the table's rows for comparison.
+ */
+export function multiverseLines(report: PhysicsReport): string[] {
+  const lines: string[] = [
+    `multiverse: ${report.model}, ${report.samples} futures per start, ${report.conditioningFrames} conditioning frame(s)`,
+  ];
+  for (const c of report.cases) {
+    lines.push(
+      `${c.scenario} seed ${c.seed} view ${c.view}: spread pair PSNR ${f(c.pairPsnr, 2, 0)} dB, pair IoU ${f(c.pairIou, 3, 0)}, ${c.distinctSamples} distinct of ${c.futures.length}`,
+    );
+    c.futures.forEach((s, i) => {
+      lines.push(
+        `  future ${i}  PSNR ${f(s.psnr, 2, 6)}  SSIM ${f(s.ssim, 3, 5)}  IoU ${f(s.iou, 3, 5)}  (tracker ceiling ${f(c.trackerIou, 3, 0)})`,
+      );
+    });
+  }
+  lines.push('', ...physicsTable(report));
   return lines;
 }

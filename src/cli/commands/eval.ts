@@ -1,5 +1,7 @@
 import { OrbisError } from '../../core/index.js';
 import {
+  type ActionCase,
+  actionTable,
   DreamSim,
   type FrameScores,
   type Image,
@@ -11,10 +13,12 @@ import {
   type Metric,
   MSSSIM,
   mean,
+  multiverseLines,
   PHYSICS_PROTOCOL,
   type PhysicsCase,
   PSNR,
   physicsTable,
+  runActionEval,
   runPhysicsEval,
   SSIM,
   type TwoViewResult,
@@ -26,6 +30,7 @@ import {
   EVAL_SEED_BASE,
   findScenario,
   makeLook,
+  type PushPolicy,
   readFacts,
   renderView,
   SCENARIOS,
@@ -231,6 +236,7 @@ interface PhysicsOptions {
   samples: string;
   scenarios?: string;
   views?: string;
+  multiverse?: boolean;
 }
 
 /** The held-out clips of the physics suite, rendered in memory: each scenario x seed x view. */
@@ -286,18 +292,8 @@ export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOption
   const views = options.views
     ? options.views.split(',').map((v) => parseNumber('--views', v, { min: 0, max: 3, integer: true }))
     : [0, 1, 2, 3];
-  const installed = await storeOf(ctx)
-    .list()
-    .then((l) => l.models.find((m) => m.manifest.name === options.model));
-  const predictor: LoadedPredictor =
-    installed?.manifest.family === WORLD_MODEL_FAMILY
-      ? await worldModelPredictor(ctx, options.model)
-      : await loadPhysicsPredictor(options.model, {
-          loadTokenizer: async (name) => {
-            const tokenizer = await loadTokenizer(ctx, name);
-            return { roundTrip: (frames) => tokenizer.roundTrip(frames), close: () => tokenizer.close() };
-          },
-        });
+  if (options.multiverse && samples < 2) throw usage('--multiverse needs --samples 2 or more');
+  const predictor = await loadPredictor(ctx, options.model);
   const task = ctx.progress.task('physics', scenarios.length * seeds * views.length);
   try {
     const report = await runPhysicsEval(predictor, physicsClips(scenarios, seeds, views), {
@@ -306,7 +302,110 @@ export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOption
       onCase: () => task.tick(),
     });
     task.done();
-    ctx.result(physicsTable(report), report);
+    ctx.result(options.multiverse ? multiverseLines(report) : physicsTable(report), report);
+    return report.errors.length ? 1 : 0;
+  } finally {
+    await predictor.close?.();
+  }
+}
+
+/** A baseline or registered predictor by name, or an installed world model. */
+async function loadPredictor(ctx: CliContext, model: string): Promise<LoadedPredictor> {
+  const installed = await storeOf(ctx)
+    .list()
+    .then((l) => l.models.find((m) => m.manifest.name === model));
+  return installed?.manifest.family === WORLD_MODEL_FAMILY
+    ? await worldModelPredictor(ctx, model)
+    : await loadPhysicsPredictor(model, {
+        loadTokenizer: async (name) => {
+          const tokenizer = await loadTokenizer(ctx, name);
+          return { roundTrip: (frames) => tokenizer.roundTrip(frames), close: () => tokenizer.close() };
+        },
+      });
+}
+
+/** Renders one view of a push world: frames and instance masks at the protocol's size. */
+function renderPush(
+  world: ReturnType<typeof pushWorld>,
+  rollout: Awaited<ReturnType<typeof simulate>>,
+  view: number,
+) {
+  const { width, height, frames } = PHYSICS_PROTOCOL;
+  const n = width * height;
+  const video = renderView(rollout, makeLook(world, 0), worldViews(world, width, height)[view]!);
+  return {
+    frames: Array.from({ length: frames }, (_, f) => ({
+      width,
+      height,
+      data: video.rgb.slice(3 * n * f, 3 * n * (f + 1)),
+    })),
+    masks: Array.from({ length: frames }, (_, f) => video.mask.slice(n * f, n * (f + 1))),
+  };
+}
+
+function pushWorld(seed: number, policy: PushPolicy) {
+  const options = { frames: PHYSICS_PROTOCOL.frames, fps: PHYSICS_PROTOCOL.fps, policy };
+  return findScenario('push')!.generate(seed, options);
+}
+
+/**
+ * Push-scenario starts under two action sequences: the scripted policy's push and the random policy's walk
+ * from the same seed (the same table, objects and gripper start), the second taking the first's actions for
+ * the conditioning frames so that both share them. The prompt is the scripted rollout's caption, for both.
+ */
+export async function* actionCases(seeds: number, view: number, conditioningFrames: number) {
+  const { frames, fps } = PHYSICS_PROTOCOL;
+  for (let s = 0; s < seeds; s++) {
+    const seed = EVAL_SEED_BASE + s;
+    const a = pushWorld(seed, 'scripted');
+    const b = pushWorld(seed, 'random');
+    const actionsA = a.effector!.actions;
+    const actionsB = b.effector!.actions;
+    actionsB.set(actionsA.subarray(0, conditioningFrames * 7));
+    const [ra, rb] = [await simulate(a, frames, fps), await simulate(b, frames, fps)];
+    const effector = [a.effector!.palm, ...a.effector!.fingers];
+    const item: ActionCase = {
+      scenario: 'push',
+      seed,
+      view,
+      caption: captionFor(ra, makeLook(a, 0), readFacts(ra)),
+      sequences: [
+        { name: 'scripted', actions: actionsA, ...renderPush(a, ra, view) },
+        { name: 'random', actions: actionsB, ...renderPush(b, rb, view) },
+      ],
+      effector,
+      objects: a.bodies.filter((x) => x.motion === 'dynamic' && !x.furniture).map((x) => x.id),
+    };
+    yield item;
+  }
+}
+
+interface ActionOptions {
+  model: string;
+  frames: string;
+  seeds: string;
+  samples: string;
+  view: string;
+}
+
+/** Action following in the push scenario: one start, two action sequences, the futures under each. */
+export async function evalActionsCommand(ctx: CliContext, options: ActionOptions): Promise<number> {
+  const conditioningFrames = Number(options.frames);
+  if (!PHYSICS_PROTOCOL.conditioning.includes(conditioningFrames))
+    throw usage(`--frames must be 1 or 9 (the protocol's conditioning), not "${options.frames}"`);
+  const seeds = parseNumber('--seeds', options.seeds, { min: 1, max: 1000, integer: true });
+  const samples = parseNumber('--samples', options.samples, { min: 1, max: 64, integer: true });
+  const view = parseNumber('--view', options.view, { min: 0, max: 3, integer: true });
+  const predictor = await loadPredictor(ctx, options.model);
+  const task = ctx.progress.task('actions', seeds);
+  try {
+    const report = await runActionEval(predictor, actionCases(seeds, view, conditioningFrames), {
+      conditioningFrames,
+      samples,
+      onCase: () => task.tick(),
+    });
+    task.done();
+    ctx.result(actionTable(report), report);
     return report.errors.length ? 1 : 0;
   } finally {
     await predictor.close?.();
