@@ -1,4 +1,4 @@
-import { quatToMatrix } from './math3.js';
+import { type Mat3, quatToMatrix } from './math3.js';
 import { meshOf } from './mesh.js';
 import { POSE_SIZE, type Rollout } from './world.js';
 
@@ -38,17 +38,7 @@ export function frameGeometry(rollout: Rollout, frame: number, reuse?: FrameGeom
     rotation.set(m, b * 9);
     position.set([px, py, pz], b * 3);
     const mesh = meshes[b]!;
-    const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = m as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = m as Mat3;
     for (let k = 0; k < mesh.count; k++, t++) {
       for (let v = 0; v < 3; v++) {
         const s = k * 9 + v * 3;

@@ -3,6 +3,8 @@
 export type Vec3 = [number, number, number];
 /** A unit quaternion [x, y, z, w], as Rapier reports rotations. */
 export type Quat = [number, number, number, number];
+/** A 3x3 matrix, row-major. */
+export type Mat3 = [number, number, number, number, number, number, number, number, number];
 
 export const identityQuat: Quat = [0, 0, 0, 1];
 

@@ -1,6 +1,7 @@
 import type { Camera } from './camera.js';
 import { clipNear } from './clip-near.js';
 import type { FrameGeometry } from './frame-geometry.js';
+import type { Mat3 } from './math3.js';
 import { type RasterTarget, rasterizeTriangle } from './rasterizer.js';
 
 /**
@@ -15,17 +16,7 @@ export function rasterizeScene(
   value: number,
 ): void {
   const { rotation: r, position: c, fx, fy, cx, cy, near } = camera;
-  const [r0, r1, r2, r3, r4, r5, r6, r7, r8] = r as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [r0, r1, r2, r3, r4, r5, r6, r7, r8] = r as Mat3;
   const [c0, c1, c2] = c;
   const tri = geometry.triangles;
   const nrm = geometry.normals;
