@@ -39,6 +39,8 @@ export type ErrorCode =
   | 'MODEL_CHECKSUM_MISMATCH'
   | 'MODEL_MANIFEST_MISMATCH'
   | 'MODEL_FETCH_FAILED'
+  // tokens files (orbis tokenize encode/decode)
+  | 'TOKENS_INVALID'
   | 'RUNTIME_PROVIDERS_FAILED'
   // served models
   | 'CAPTION_FAILED'

@@ -193,7 +193,7 @@ export class TokenFileWriter {
 }
 
 function corrupt(path: string, problem: string): OrbisError {
-  return new OrbisError('INVALID_ARGUMENT', `the tokens file ${path} is damaged: ${problem}`, {
+  return new OrbisError('TOKENS_INVALID', `the tokens file ${path} is damaged: ${problem}`, {
     hint: 'encode the video again with orbis tokenize encode',
     details: { path },
   });
@@ -206,12 +206,12 @@ export async function openTokenFile(
 ): Promise<{ header: TokenFileHeader; chunks(): AsyncGenerator<EncodedChunk> }> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile())
-    throw new OrbisError('INVALID_ARGUMENT', `no tokens file at ${path}`, {
+    throw new OrbisError('TOKENS_INVALID', `no tokens file at ${path}`, {
       hint: 'give the .npy that orbis tokenize encode --out wrote',
     });
   const sidecar = await readFile(sidecarOf(path), 'utf8').catch(() => undefined);
   if (sidecar === undefined)
-    throw new OrbisError('INVALID_ARGUMENT', `the tokens file ${path} has no sidecar ${sidecarOf(path)}`, {
+    throw new OrbisError('TOKENS_INVALID', `the tokens file ${path} has no sidecar ${sidecarOf(path)}`, {
       hint: 'keep the .json that orbis tokenize encode writes beside the .npy, or encode again',
     });
   let parsed: ReturnType<typeof headerSchema.safeParse>;
