@@ -2,6 +2,7 @@
 stored as FP16 by default (half the bytes; ONNX Runtime casts them to FP32 once, at load, and computes in FP32)."""
 
 import copy
+import hashlib
 
 import torch
 from torch.nn.utils import parametrize
@@ -73,3 +74,12 @@ def export(model: Tokenizer, encoder_path, decoder_path, size=64, frames=9, opse
         dynamic_axes={"latent": dims, "video": dims}, opset_version=opset, do_constant_folding=not fp16_weights,
     )
     return latent.shape[1]
+
+
+def sha256(path):
+    """The hex SHA-256 of a file, for manifests."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -10,7 +10,6 @@ The same seed gives the same run. --resume continues from <out>/checkpoint.pt.
 
 import argparse
 import contextlib
-import hashlib
 import json
 import math
 import os
@@ -23,7 +22,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import SimClips, procedural_batch  # noqa: E402
-from export import export, round_to_fp16  # noqa: E402
+from export import export, round_to_fp16, sha256  # noqa: E402
 from losses import psnr, reconstruction_loss, ssim  # noqa: E402
 from model import Tokenizer  # noqa: E402
 
@@ -112,14 +111,6 @@ def evaluate(model, a, device, sim_eval=None):
                      "clips": sum(c.shape[0] for c in clips), "shape": list(clips[0].shape[2:])}
     model.train()
     return out
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def main():

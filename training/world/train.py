@@ -14,7 +14,6 @@ clips carry their per-frame 7-D actions. The same seed gives the same run.
 import argparse
 import contextlib
 import glob
-import hashlib
 import json
 import math
 import os
@@ -236,16 +235,8 @@ def main(a):
         export(model, a, info, metrics)
 
 
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def export(model, a, info, metrics):
-    from export import round_to_fp16, with_fp16_storage  # training/tokenizer/export.py
+    from export import round_to_fp16, sha256, with_fp16_storage  # training/tokenizer/export.py
 
     model = round_to_fp16(model.float().cpu().eval())
     path = os.path.join(a.out, "step.onnx")
