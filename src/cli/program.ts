@@ -327,6 +327,7 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .command('demo')
     .description('generate sample videos and curate them into a dataset: the main job, end to end')
     .option('--out <dir>', 'output directory', 'orbis-demo')
+    .option('--world-model <name>', 'the world model for the report (default: the first installed)')
     .action(lazy(async () => (await import('./commands/demo.js')).demoCommand as Action));
 
   try {

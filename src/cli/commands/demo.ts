@@ -5,16 +5,23 @@ import { writeWorldVideo } from '../../sim/index.js';
 import { makeTestVideo } from '../../video/index.js';
 import type { CliContext } from '../context.js';
 import { summary } from './curate.js';
+import { findWorldModel, predictHeldOutWorld } from './demo-report.js';
 import { storeOf } from './models.js';
 import type { RoundTripSummary } from './tokenize.js';
 
 /**
  * The main job, end to end, on generated media: make sample videos with known shots (cuts, fades,
  * dissolves, flashes, a fast pan), render two simulated worlds, add a broken file, and curate them all into
- * a dataset.
+ * a dataset; then, with the models installed, a curated clip through a tokenizer and futures of a held-out
+ * sim world from a world model, scored against the truth in an HTML report.
  */
-export async function demoCommand(ctx: CliContext, options: { out: string }): Promise<number> {
+export async function demoCommand(
+  ctx: CliContext,
+  options: { out: string; worldModel?: string },
+): Promise<number> {
   const out = resolve(ctx.io.cwd, options.out);
+  // A --world-model that is not installed fails now, not after the curation.
+  await findWorldModel(ctx, options.worldModel);
   const inputs = join(out, 'videos');
   await mkdir(inputs, { recursive: true });
   const make = ctx.progress.task('generate videos', 4);
@@ -69,13 +76,19 @@ export async function demoCommand(ctx: CliContext, options: { out: string }): Pr
   });
   const boundaries = videos.reduce((n, v) => n + v.boundaries.length, 0);
   const tokenized = await tokenizeCuratedClip(ctx, join(out, 'dataset'), join(out, 'tokenizer'));
+  const predicted = await predictHeldOutWorld(
+    ctx,
+    join(out, 'predict'),
+    options.worldModel ? { worldModel: options.worldModel } : {},
+  );
   ctx.result(
     [
       `generated ${videos.length} edited videos with ${boundaries} known shot boundaries, ${worlds.length} simulated worlds (${worlds.map((w) => w.scenario).join(', ')}) and 1 broken file`,
       ...summary(report),
       tokenized.line,
+      predicted.line,
     ],
-    { ...report, tokenizer: tokenized.summary ?? null },
+    { ...report, tokenizer: tokenized.summary ?? null, predict: predicted.summary ?? null },
   );
   return 0;
 }

@@ -413,7 +413,7 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
 }
 
 /** An installed world model as a physics predictor: the caption as prompt, futures drawn per sampling seed. */
-async function worldModelPredictor(ctx: CliContext, name: string): Promise<LoadedPredictor> {
+export async function worldModelPredictor(ctx: CliContext, name: string): Promise<LoadedPredictor> {
   const predictor = await Predictor.load(storeOf(ctx), name, { threads: ctx.config.threads });
   const words = predictor.config.promptLength;
   return {
