@@ -5,7 +5,7 @@ export { type IndexDatasetOptions, indexDataset } from './index-dataset.js';
 export { type IndexManifest, readIndexManifest } from './index-manifest.js';
 export { CLIP_COLUMNS, type IndexedClip } from './indexed-clip.js';
 export { LanceStore, type LanceStoreOptions } from './lancedb-store.js';
-export { collectionName, openStore, type StoreSpec } from './open-store.js';
+export { collectionName, efSearchFor, openStore, type StoreSpec } from './open-store.js';
 export { PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
 export { embedQueryFile } from './query-embedding.js';
 export {

@@ -17,6 +17,17 @@ export interface StoreSpec {
 
 export interface OpenStoreOptions {
   onShardError?: 'fail' | 'partial';
+  /** Rows in the whole index, when known: PostgreSQL shards then search with a beam sized for them. */
+  rows?: number;
+}
+
+/**
+ * pgvector's hnsw.ef_search for an index of `rows` rows (m 16, ef_construction 64): 100 up to 125,000 rows,
+ * then growing with the rows, to 1,000. Measured on clustered 256-d vectors (`npm run bench:search`): recall@10
+ * 0.996 at 100k rows with 100, and at 1M 0.859 with 100 against 0.956 with 800, for 27% fewer queries/s.
+ */
+export function efSearchFor(rows: number): number {
+  return Math.max(100, Math.min(1000, Math.round((100 * rows) / 125_000)));
 }
 
 /**
@@ -47,11 +58,14 @@ export async function openStore(
           'INVALID_ARGUMENT',
           `${urls.length} PostgreSQL URLs make ${urls.length} shards; drop --shards ${shards}`,
         );
-      if (urls.length === 1 && shards === 1) return await PostgresStore.open(urls[0]!);
       const count = Math.max(shards, urls.length);
+      const beam = options.rows === undefined ? {} : { efSearch: efSearchFor(options.rows / count) };
+      if (urls.length === 1 && shards === 1) return await PostgresStore.open(urls[0]!, beam);
       for (let i = 0; i < count; i++) {
         const url = urls[urls.length > 1 ? i : 0]!;
-        opened.push(await PostgresStore.open(url, urls.length > 1 ? {} : { schema: `orbis_shard_${i}` }));
+        opened.push(
+          await PostgresStore.open(url, urls.length > 1 ? beam : { ...beam, schema: `orbis_shard_${i}` }),
+        );
       }
     } else {
       throw new OrbisError('SEARCH_STORE_INVALID', `unknown store "${redactUrl(spec.store)}"`, {

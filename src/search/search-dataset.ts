@@ -43,7 +43,10 @@ export async function searchDataset(
   const dir = resolve(datasetDir);
   const manifest = await readIndexManifest(dir);
   const spec: StoreSpec = { ...manifest.store, ...(options.store ? { store: options.store } : {}) };
-  const store = await openStore(spec, dir, { onShardError: options.partial ? 'partial' : 'fail' });
+  const store = await openStore(spec, dir, {
+    onShardError: options.partial ? 'partial' : 'fail',
+    rows: manifest.rows,
+  });
   try {
     const collection = await store.openCollection(manifest.collection);
     const search = { k: options.k ?? 20, ...(options.filter ? { filter: options.filter } : {}) };
