@@ -26,6 +26,27 @@ export interface Frame {
   data: Uint8Array;
 }
 
+/**
+ * An 8-bit RGB image as the `index`-th frame of a constant-rate `fps` stream: what encoders take from
+ * frames that were made, not decoded (sim renders, model outputs).
+ */
+export function rgbFrame(
+  image: { width: number; height: number; data: Uint8Array },
+  index: number,
+  fps: number,
+): Frame {
+  return {
+    index,
+    pts: index,
+    timeBase: { num: 1, den: Math.max(1, Math.round(fps)) },
+    timestamp: index / fps,
+    width: image.width,
+    height: image.height,
+    pixelFormat: 'rgb24',
+    data: image.data,
+  };
+}
+
 /** A half-open interval [start, end) of a video, in seconds. */
 export interface TimeSpan {
   start: number;

@@ -3,17 +3,9 @@ import test from 'node:test';
 import { type ActionCase, type ActionSequence, actionTable, runActionEval } from './actions.js';
 import type { LoadedPredictor, RgbFrame } from './physics.js';
 import { copyLastPredictor } from './physics-baselines.js';
+import { paintSquare } from './testing/squares.js';
 
 const W = 32;
-
-/** A 6x6 square of `id` and `color` at (x, y) painted into a frame and its mask. */
-function paint(frame: RgbFrame, mask: Uint8Array, id: number, color: number, x0: number, y0: number) {
-  for (let y = Math.max(0, y0); y < Math.min(W, y0 + 6); y++)
-    for (let x = Math.max(0, x0); x < Math.min(W, x0 + 6); x++) {
-      mask[y * W + x] = id;
-      frame.data.fill(color, 3 * (y * W + x), 3 * (y * W + x) + 3);
-    }
-}
 
 /**
  * A synthetic push: the effector (id 3, white) moves 0.5 px a frame right (`dir` 1) or left (-1); the
@@ -27,8 +19,8 @@ function sequence(name: string, dir: number, objectMoves: boolean): ActionSequen
     actions[t * 7] = t === 0 ? 0 : dir * 0.5;
     const frame = { width: W, height: W, data: new Uint8Array(W * W * 3).fill(20) };
     const mask = new Uint8Array(W * W).fill(1);
-    paint(frame, mask, 2, 120, 4, 4 + (objectMoves ? Math.round(0.5 * t) : 0));
-    paint(frame, mask, 3, 240, 13 + Math.round(dir * 0.5 * t), 20);
+    paintSquare(frame, mask, 2, 120, 4, 4 + (objectMoves ? Math.round(0.5 * t) : 0));
+    paintSquare(frame, mask, 3, 240, 13 + Math.round(dir * 0.5 * t), 20);
     frames.push(frame);
     masks.push(mask);
   }

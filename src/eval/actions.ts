@@ -11,8 +11,7 @@
 import { OrbisError } from '../core/index.js';
 import { mean } from './metric.js';
 import type { LoadedPredictor, PhysicsCase, RgbFrame } from './physics.js';
-import { PHYSICS_PROTOCOL } from './physics.js';
-import { sequenceIou, trackedMasks, trackedObjects, videoPsnr } from './physics-eval.js';
+import { checkConditioning, sequenceIou, trackedMasks, trackedObjects, videoPsnr } from './physics-eval.js';
 
 /** One action sequence from the case's start and what the simulator made of it. */
 export interface ActionSequence {
@@ -49,6 +48,19 @@ export interface FollowScores {
   psnrOther: number;
 }
 
+const FOLLOW_KEYS = [
+  'effectorOwn',
+  'effectorOther',
+  'objectsOwn',
+  'objectsOther',
+  'psnrOwn',
+  'psnrOther',
+] as const satisfies readonly (keyof FollowScores)[];
+
+/** Every score of a FollowScores, each made by `score`. */
+const followScores = (score: (key: keyof FollowScores) => number): FollowScores =>
+  Object.fromEntries(FOLLOW_KEYS.map((k) => [k, score(k)])) as unknown as FollowScores;
+
 export interface ActionSequenceResult extends FollowScores {
   name: string;
 }
@@ -74,13 +86,7 @@ export interface ActionReport {
   conditioningFrames: number;
   samples: number;
   cases: ActionCaseResult[];
-  mean: {
-    effectorOwn: number;
-    effectorOther: number;
-    objectsOwn: number;
-    objectsOther: number;
-    psnrOwn: number;
-    psnrOther: number;
+  mean: FollowScores & {
     effectorMargin: number;
     objectsMargin: number;
     ceilingEffectorMargin: number;
@@ -150,15 +156,7 @@ function follow(
   });
   const total = per.reduce((s, p) => s + p.weight, 0);
   const avg = (key: keyof FollowScores) => per.reduce((s, p) => s + p[key] * p.weight, 0) / total;
-  return {
-    name: own.name,
-    effectorOwn: avg('effectorOwn'),
-    effectorOther: avg('effectorOther'),
-    objectsOwn: avg('objectsOwn'),
-    objectsOther: avg('objectsOther'),
-    psnrOwn: avg('psnrOwn'),
-    psnrOther: avg('psnrOther'),
-  };
+  return { name: own.name, ...followScores(avg) };
 }
 
 function checkCase(c: ActionCase, conditioningFrames: number): void {
@@ -182,13 +180,7 @@ export async function runActionEval(
   cases: AsyncIterable<ActionCase> | Iterable<ActionCase>,
   options: ActionRunOptions,
 ): Promise<ActionReport> {
-  const c = options.conditioningFrames;
-  if (!PHYSICS_PROTOCOL.conditioning.includes(c))
-    throw new OrbisError('INVALID_ARGUMENT', `conditioning on ${c} frames: the protocol takes 1 or 9`);
-  if (predictor.supports && !predictor.supports(c))
-    throw new OrbisError('INVALID_ARGUMENT', `${predictor.name} cannot condition on ${c} frame(s)`, {
-      hint: 'use --frames 9',
-    });
+  const c = checkConditioning(predictor, options.conditioningFrames);
   const movedBelow = options.movedBelow ?? 0.9;
   const results: ActionCaseResult[] = [];
   const errors: ActionReport['errors'] = [];
@@ -272,12 +264,7 @@ export async function runActionEval(
     samples: options.samples,
     cases: results,
     mean: {
-      effectorOwn: of('effectorOwn'),
-      effectorOther: of('effectorOther'),
-      objectsOwn: of('objectsOwn'),
-      objectsOther: of('objectsOther'),
-      psnrOwn: of('psnrOwn'),
-      psnrOther: of('psnrOther'),
+      ...followScores(of),
       effectorMargin: finiteMean(results.map((r) => r.effectorMargin)),
       objectsMargin: finiteMean(results.map((r) => r.objectsMargin)),
       ceilingEffectorMargin: finiteMean(results.map((r) => margin(r.ceiling, 'effector'))),
@@ -305,16 +292,7 @@ export function actionTable(report: ActionReport): string[] {
   lines.push(row('mean', m));
   const truth = report.cases.flatMap((r) => r.ceiling);
   const avg = (key: keyof FollowScores) => finiteMean(truth.map((t) => t[key]));
-  lines.push(
-    row('truth (tracked)', {
-      effectorOwn: avg('effectorOwn'),
-      effectorOther: avg('effectorOther'),
-      objectsOwn: avg('objectsOwn'),
-      objectsOther: avg('objectsOther'),
-      psnrOwn: avg('psnrOwn'),
-      psnrOther: avg('psnrOther'),
-    }),
-  );
+  lines.push(row('truth (tracked)', followScores(avg)));
   lines.push(
     `margin own - other (IoU): effector ${n(m.effectorMargin, 3, 0)}, objects ${n(m.objectsMargin, 3, 0)}; the truth tracked (ceiling): effector ${n(m.ceilingEffectorMargin, 3, 0)}, objects ${n(m.ceilingObjectsMargin, 3, 0)}`,
     `closer to its own truth: effector ${n(100 * m.effectorFollowed, 0, 0)}%, objects ${n(100 * m.objectsFollowed, 0, 0)}% of sequences (ignoring the actions: margin 0, about 50%)`,

@@ -224,19 +224,24 @@ export function predictorInput(clip: PhysicsCase, options: PhysicsRunOptions): P
   };
 }
 
-/** Runs a predictor over the clips and averages per scenario: the physics table. */
-export async function runPhysicsEval(
-  predictor: LoadedPredictor,
-  clips: AsyncIterable<PhysicsCase> | Iterable<PhysicsCase>,
-  options: PhysicsRunOptions,
-): Promise<PhysicsReport> {
-  const c = options.conditioningFrames;
+/** The protocol's conditioning (1 or 9 frames) that this predictor can run, or a clear error. */
+export function checkConditioning(predictor: LoadedPredictor, c: number): number {
   if (!PHYSICS_PROTOCOL.conditioning.includes(c))
     throw new OrbisError('INVALID_ARGUMENT', `conditioning on ${c} frames: the protocol takes 1 or 9`);
   if (predictor.supports && !predictor.supports(c))
     throw new OrbisError('INVALID_ARGUMENT', `${predictor.name} cannot condition on ${c} frame(s)`, {
       hint: 'use --frames 9',
     });
+  return c;
+}
+
+/** Runs a predictor over the clips and averages per scenario: the physics table. */
+export async function runPhysicsEval(
+  predictor: LoadedPredictor,
+  clips: AsyncIterable<PhysicsCase> | Iterable<PhysicsCase>,
+  options: PhysicsRunOptions,
+): Promise<PhysicsReport> {
+  const c = checkConditioning(predictor, options.conditioningFrames);
   const cases: PhysicsCaseResult[] = [];
   const errors: PhysicsReport['errors'] = [];
   for await (const clip of clips) {

@@ -1,44 +1,24 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import type { LoadedPredictor, PhysicsCase, RgbFrame } from './physics.js';
+import type { LoadedPredictor, PhysicsCase } from './physics.js';
 import { copyLastPredictor } from './physics-baselines.js';
 import { runPhysicsEval } from './physics-eval.js';
 import { multiverseLines, physicsTable } from './physics-table.js';
-
-const W = 32;
-
-/** A white square (id 2) moving right `speed` px a frame on black. */
-function video(speed: number): { frames: RgbFrame[]; masks: Uint8Array[] } {
-  const frames: RgbFrame[] = [];
-  const masks: Uint8Array[] = [];
-  for (let t = 0; t < 33; t++) {
-    const data = new Uint8Array(W * W * 3).fill(20);
-    const mask = new Uint8Array(W * W).fill(1);
-    const x0 = 2 + Math.round(speed * t);
-    for (let y = 12; y < 18; y++)
-      for (let x = x0; x < Math.min(W, x0 + 6); x++) {
-        mask[y * W + x] = 2;
-        data.fill(230, 3 * (y * W + x), 3 * (y * W + x) + 3);
-      }
-    frames.push({ width: W, height: W, data });
-    masks.push(mask);
-  }
-  return { frames, masks };
-}
+import { movingSquare } from './testing/squares.js';
 
 const clip = (): PhysicsCase => ({
   scenario: 'unstable-stack',
   seed: 0,
   view: 0,
   caption: 'a white block',
-  ...video(0.7),
+  ...movingSquare(0.7),
   objects: [2],
 });
 
 /** Futures that go different ways: sample i moves at speed 0.3 i. */
 const multiverse: LoadedPredictor = {
   name: 'multiverse',
-  predict: async (input) => Array.from({ length: input.samples }, (_, i) => video(0.3 * i).frames),
+  predict: async (input) => Array.from({ length: input.samples }, (_, i) => movingSquare(0.3 * i).frames),
 };
 
 test('spread: identical futures are 100 dB / IoU 1 apart, diverging futures are not', async () => {

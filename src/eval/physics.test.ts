@@ -1,29 +1,15 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import type { LoadedPredictor, PhysicsCase, RgbFrame } from './physics.js';
+import type { LoadedPredictor, PhysicsCase } from './physics.js';
 import { constantVelocityPredictor, copyLastPredictor } from './physics-baselines.js';
 import { runPhysicsEval } from './physics-eval.js';
 import { loadPhysicsPredictor } from './physics-registry.js';
 import { physicsTable } from './physics-table.js';
+import { movingSquare } from './testing/squares.js';
 
-const W = 32;
-
-/** A synthetic clip: a white square (id 2) moving right 1 px a frame, or still, on black. */
+/** A synthetic clip: a white square (id 2) moving right `speed` px a frame, or still, on black. */
 function clip(scenario: string, speed: number): PhysicsCase {
-  const frames: RgbFrame[] = [];
-  const masks: Uint8Array[] = [];
-  for (let t = 0; t < 33; t++) {
-    const data = new Uint8Array(W * W * 3).fill(20);
-    const mask = new Uint8Array(W * W).fill(1);
-    const x0 = 2 + Math.round(speed * t);
-    for (let y = 12; y < 18; y++)
-      for (let x = x0; x < Math.min(W, x0 + 6); x++) {
-        mask[y * W + x] = 2;
-        data.fill(230, 3 * (y * W + x), 3 * (y * W + x) + 3);
-      }
-    frames.push({ width: W, height: W, data });
-    masks.push(mask);
-  }
+  const { frames, masks } = movingSquare(speed);
   return { scenario, seed: 0, view: 0, caption: 'a white block', frames, masks, objects: [2] };
 }
 

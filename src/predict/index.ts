@@ -20,6 +20,7 @@ export {
 export { type ScenarioStart, type ScenarioStartOptions, scenarioStart } from './scenario-start.js';
 export {
   actionFeatures,
+  captionPrompt,
   codebookSize,
   fnv1a32,
   framesOf,

@@ -126,6 +126,10 @@ export const promptWords = (prompt: string): string[] =>
     .split(/[^a-z0-9]+/)
     .filter((w) => w.length > 0);
 
+/** A caption cut to the prompt a model takes: its first `limit` words, as the model splits them. */
+export const captionPrompt = (caption: string, limit: number): string =>
+  promptWords(caption).slice(0, limit).join(' ');
+
 /** The P prompt-slot tokens of a prompt (64000 + word id; 64000 for an empty slot); too many words throw. */
 export function promptTokens(config: WorldModelConfig, prompt: string): number[] {
   const words = promptWords(prompt);

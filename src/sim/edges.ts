@@ -54,27 +54,19 @@ function edgeAt(
   y: number,
 ): number {
   const p = y * width + x;
-  const m = mask[p]!;
-  const t = triangle[p]!;
-  if (x + 1 < width) {
-    const q = p + 1;
-    if (m !== mask[q]) return 255;
-    if (
-      m !== 0 &&
-      t !== triangle[q] &&
-      n[3 * p]! * n[3 * q]! + n[3 * p + 1]! * n[3 * q + 1]! + n[3 * p + 2]! * n[3 * q + 2]! < CREASE_COS
-    )
-      return 255;
-  }
-  if (y + 1 < height) {
-    const q = p + width;
-    if (m !== mask[q]) return 255;
-    if (
-      m !== 0 &&
-      t !== triangle[q] &&
-      n[3 * p]! * n[3 * q]! + n[3 * p + 1]! * n[3 * q + 1]! + n[3 * p + 2]! * n[3 * q + 2]! < CREASE_COS
-    )
-      return 255;
-  }
-  return 0;
+  // Against the right neighbour, then the one below.
+  return (x + 1 < width && differs(mask, triangle, n, p, p + 1)) ||
+    (y + 1 < height && differs(mask, triangle, n, p, p + width))
+    ? 255
+    : 0;
+}
+
+/** Pixels p and q show different objects, or the same object across a crease. */
+function differs(mask: Uint8Array, triangle: Int32Array, n: Float32Array, p: number, q: number): boolean {
+  return (
+    mask[p] !== mask[q] ||
+    (mask[p] !== 0 &&
+      triangle[p] !== triangle[q] &&
+      n[3 * p]! * n[3 * q]! + n[3 * p + 1]! * n[3 * q + 1]! + n[3 * p + 2]! * n[3 * q + 2]! < CREASE_COS)
+  );
 }

@@ -2,7 +2,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type Frame, writeFileAtomic } from '../core/index.js';
+import { type Frame, rgbFrame, writeFileAtomic } from '../core/index.js';
 import { encodeClip } from '../video/index.js';
 import { cameraMatrices, worldViews } from './camera.js';
 import { captionFor } from './caption.js';
@@ -256,16 +256,13 @@ async function shardMembers(
 
 async function encodeMp4(video: ViewVideo, fps: number, crf: number, key: string): Promise<Uint8Array> {
   const n = video.width * video.height * 3;
-  const frames: Frame[] = Array.from({ length: video.frames }, (_, f) => ({
-    index: f,
-    pts: f,
-    timeBase: { num: 1, den: fps },
-    timestamp: f / fps,
-    width: video.width,
-    height: video.height,
-    pixelFormat: 'rgb24',
-    data: video.rgb.subarray(f * n, (f + 1) * n),
-  }));
+  const frames: Frame[] = Array.from({ length: video.frames }, (_, f) =>
+    rgbFrame(
+      { width: video.width, height: video.height, data: video.rgb.subarray(f * n, (f + 1) * n) },
+      f,
+      fps,
+    ),
+  );
   const path = join(tmpdir(), `orbis-sim-${process.pid}-${key}.mp4`);
   try {
     await encodeClip(frames, path, { inputFps: fps, crf, preset: 'fast', threads: 1 });

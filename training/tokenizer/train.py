@@ -9,9 +9,7 @@ The same seed gives the same run. --resume continues from <out>/checkpoint.pt.
 """
 
 import argparse
-import contextlib
 import json
-import math
 import os
 import sys
 import time
@@ -23,6 +21,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data import SimClips, procedural_batch  # noqa: E402
 from export import export, round_to_fp16, sha256  # noqa: E402
+from loop import TrainStep, clock_cosine  # noqa: E402
 from losses import psnr, reconstruction_loss, ssim  # noqa: E402
 from model import Tokenizer  # noqa: E402
 
@@ -127,20 +126,11 @@ def main():
         if unexpected:
             raise SystemExit(f"--init {a.init} has weights this model lacks: {unexpected[:4]}")
         print(f"weights from {a.init}" + (f"; new: {missing}" if missing else ""), flush=True)
-    step_model = model
-    if a.compile and hasattr(torch, "compile"):
-        step_model = torch.compile(model)
+    step = TrainStep(model, a.compile, device)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.99), weight_decay=1e-4)
     budget = a.minutes * 60 if a.minutes else None
     t_start = time.time()
-
-    def progress(s):
-        done = s / a.steps
-        if budget:
-            done = max(done, (time.time() - t_start) / budget)
-        return min(1.0, done)
-
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1, (s + 1) / 100) * 0.5 * (1 + math.cos(math.pi * progress(s))))
+    sched = clock_cosine(opt, a.steps, a.minutes, warmup=100)
     g = torch.Generator().manual_seed(a.seed)
     start = 0
     ckpt = os.path.join(a.out, "checkpoint.pt")
@@ -160,21 +150,12 @@ def main():
     t0 = time.time()
     samples = 0
     steps_done = start
-    for step in range(start, a.steps):
+    for i in range(start, a.steps):
         if budget and time.time() - t_start > budget:
             break
-        steps_done = step + 1
+        steps_done = i + 1
         x = batch_of(a, g, sim, device)
-        # BF16 compute with FP32 master weights where a GPU has it; plain FP32 on CPU.
-        with torch.autocast("cuda", dtype=torch.bfloat16) if device == "cuda" else contextlib.nullcontext():
-            try:
-                y = step_model(x)
-            except Exception as error:  # a compile failure: train eagerly instead
-                if step_model is model:
-                    raise
-                print(f"torch.compile failed ({type(error).__name__}: {error}); training eagerly", flush=True)
-                step_model = model
-                y = model(x)
+        y = step(lambda m: m(x))
         loss = reconstruction_loss(y.float(), x)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -182,11 +163,11 @@ def main():
         opt.step()
         sched.step()
         samples += x.shape[0]
-        if step % 100 == 0 or step == a.steps - 1:
+        if i % 100 == 0 or i == a.steps - 1:
             rate = samples / max(time.time() - t0, 1e-6)
-            print(f"step {step} loss {loss.item():.4f} {rate:.1f} samples/s", flush=True)
-        if (step + 1) % 500 == 0:
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "generator": g.get_state(), "step": step + 1}, ckpt)
+            print(f"step {i} loss {loss.item():.4f} {rate:.1f} samples/s", flush=True)
+        if (i + 1) % 500 == 0:
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "generator": g.get_state(), "step": i + 1}, ckpt)
     seconds = time.time() - t0
     info = {
         "steps": steps_done,

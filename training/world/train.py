@@ -12,10 +12,8 @@ clips carry their per-frame 7-D actions. The same seed gives the same run.
 """
 
 import argparse
-import contextlib
 import glob
 import json
-import math
 import os
 import sys
 import time
@@ -27,6 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.append(os.path.join(HERE, "..", "tokenizer"))
 from world_model import BASIS, LEVELS, VISUAL_TOKENS, Step, WorldModel, prompt_tokens  # noqa: E402
+from loop import TrainStep, clock_cosine  # noqa: E402  (training/tokenizer/loop.py)
 
 ACTION_DIM = 7
 
@@ -177,15 +176,8 @@ def main(a):
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.05)
     budget = a.minutes * 60 if a.minutes else None
     t_start = time.time()
-
-    def progress(s):
-        done = s / a.steps
-        if budget:
-            done = max(done, (time.time() - t_start) / budget)
-        return min(1.0, done)
-
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1, (s + 1) / 200) * 0.5 * (1 + math.cos(math.pi * progress(s))))
-    step_model = torch.compile(model) if a.compile and hasattr(torch, "compile") else model
+    sched = clock_cosine(opt, a.steps, a.minutes, warmup=200)
+    train_step = TrainStep(model, a.compile, device)
     g = torch.Generator().manual_seed(a.seed)
     samples, steps = 0, 0
     best = None  # (held-out digit loss, step, weights): training clips are few enough to memorize
@@ -194,15 +186,7 @@ def main(a):
         if budget and time.time() - t_start > budget:
             break
         pick = torch.randint(0, seqs.shape[0], (a.batch,), generator=g).to(device)
-        with torch.autocast("cuda", dtype=torch.bfloat16) if device == "cuda" else contextlib.nullcontext():
-            try:
-                loss, _ = batch_loss(step_model, seqs[pick].clone(), acts[pick], a.prompt_drop, g, device)
-            except Exception as error:
-                if step_model is model:
-                    raise
-                print(f"torch.compile failed ({type(error).__name__}: {error}); training eagerly", flush=True)
-                step_model = model
-                loss, _ = batch_loss(model, seqs[pick].clone(), acts[pick], a.prompt_drop, g, device)
+        loss, _ = train_step(lambda m: batch_loss(m, seqs[pick].clone(), acts[pick], a.prompt_drop, g, device))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { rgbFrame } from '../../core/index.js';
 import {
   copyLastPredictor,
   type LoadedPredictor,
@@ -9,11 +10,13 @@ import {
   type RgbFrame,
   runPhysicsEval,
 } from '../../eval/index.js';
+import { captionPrompt, WORLD_MODEL_FAMILY } from '../../predict/index.js';
 import type { InstalledModel } from '../../runtime/index.js';
 import { usage } from '../args.js';
 import type { CliContext } from '../context.js';
 import { physicsClips, worldModelPredictor } from './eval.js';
 import { storeOf } from './models.js';
+import { sideBySide } from './predict.js';
 
 /** The held-out world the demo predicts: an eval-split seed of the physics suite, view 0, 1 frame given. */
 export const DEMO_WORLD = { scenario: 'unstable-stack', view: 0, conditioningFrames: 1, samples: 4 } as const;
@@ -55,7 +58,7 @@ export interface DemoPredictSummary {
  */
 export async function findWorldModel(ctx: CliContext, name?: string): Promise<InstalledModel | undefined> {
   const { models } = await storeOf(ctx).list();
-  const worlds = models.filter((m) => m.manifest.family === 'world-model');
+  const worlds = models.filter((m) => m.manifest.family === WORLD_MODEL_FAMILY);
   if (name === undefined) return worlds[0];
   const model = worlds.find((m) => m.manifest.name === name);
   if (!model)
@@ -138,26 +141,24 @@ export async function predictHeldOutWorld(
   const grid = join(out, 'grid.mp4');
   const { encodeClip } = await import('../../video/index.js');
   const encode = (frames: readonly RgbFrame[], path: string) =>
-    encodeClip(asFrames(frames), path, { inputFps: FPS, crf: 18 });
+    encodeClip(
+      frames.map((f, i) => rgbFrame(f, i, FPS)),
+      path,
+      { inputFps: FPS, crf: 18 },
+    );
   await Promise.all([
     encode(clip.frames, truth),
     ...model4.videos.map((v, i) => encode(v, futures[i]!)),
     encode(baseline.videos[0]!, copyLast),
     encode(
-      clip.frames.map((f, k) => row([f, ...model4.videos.map((v) => v[k]!)])),
+      clip.frames.map((f, k) => sideBySide([f, ...model4.videos.map((v) => v[k]!)])),
       grid,
     ),
   ]);
 
   const scores = model4.result.futures;
   const base = baseline.result.futures[0]!;
-  const words = config.promptLength ?? 16;
-  const prompt = clip.caption
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean)
-    .slice(0, words)
-    .join(' ');
+  const prompt = captionPrompt(clip.caption, config.promptLength ?? 16);
   const summary: DemoPredictSummary = {
     model: name,
     version,
@@ -174,13 +175,11 @@ export async function predictHeldOutWorld(
     truth,
     grid,
     report: join(out, 'report.html'),
-    note: '',
+    note: honestNote(model4.result, base),
   };
-  summary.note = honestNote(model4.result, base);
   await writeFile(summary.report, reportHtml(summary));
-  const f = (v: number, d: number) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
   return {
-    line: `${name}: ${scores.length} futures of held-out ${clip.scenario} seed ${clip.seed} from 1 frame, mean IoU ${f(model4.result.iou, 3)} (copy-last ${f(base.iou, 3)}), PSNR ${f(model4.result.psnr, 1)} dB (copy-last ${f(base.psnr, 1)}); ${summary.report}`,
+    line: `${name}: ${scores.length} futures of held-out ${clip.scenario} seed ${clip.seed} from 1 frame, mean IoU ${fixed(model4.result.iou, 3)} (copy-last ${fixed(base.iou, 3)}), PSNR ${fixed(model4.result.psnr, 1)} dB (copy-last ${fixed(base.psnr, 1)}); ${summary.report}`,
     summary,
   };
 }
@@ -194,39 +193,14 @@ function honestNote(model: VideoScores, base: VideoScores): string {
   return `The futures' mean beats copy-last only on ${ahead.map((k) => k.toUpperCase()).join(' and ')} ${one}.`;
 }
 
-function asFrames(frames: readonly RgbFrame[]) {
-  return frames.map((f, i) => ({
-    ...f,
-    index: i,
-    pts: i,
-    timeBase: { num: 1, den: FPS },
-    timestamp: i / FPS,
-    pixelFormat: 'rgb24' as const,
-  }));
-}
-
-/** Frames of one size side by side, 2 px of black between them. */
-function row(frames: readonly RgbFrame[]): RgbFrame {
-  const { width: w, height: h } = frames[0]!;
-  const gap = 2;
-  const width = frames.length * w + (frames.length - 1) * gap;
-  const data = new Uint8Array(width * h * 3);
-  frames.forEach((f, i) => {
-    for (let y = 0; y < h; y++)
-      data.set(f.data.subarray(y * w * 3, (y + 1) * w * 3), (y * width + i * (w + gap)) * 3);
-  });
-  return { width, height: h, data };
-}
-
 const html = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const fixed = (v: number, d: number) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
-const fileName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 /** The report: videos (relative paths, so the folder can move), the score table, the model and a note. */
 export function reportHtml(s: DemoPredictSummary): string {
   const video = (path: string, label: string) =>
-    `<figure><video src="${html(fileName(path))}" autoplay loop muted playsinline></video><figcaption>${html(label)}</figcaption></figure>`;
+    `<figure><video src="${html(basename(path))}" autoplay loop muted playsinline></video><figcaption>${html(label)}</figcaption></figure>`;
   const scoreRow = (label: string, v: VideoScores) =>
     `<tr><td>${html(label)}</td><td>${fixed(v.psnr, 2)}</td><td>${fixed(v.ssim, 4)}</td><td>${fixed(v.iou, 3)}</td></tr>`;
   const n = s.futures.length;
@@ -252,7 +226,7 @@ ${video(s.truth, 'truth (simulator)')}
 ${s.futures.map((f, i) => video(f.video, `future ${i} (sampling seed ${i})`)).join('\n')}
 ${video(s.copyLast.video, 'copy-last baseline')}
 </div>
-<p>The same side by side in one video: <a href="${html(fileName(s.grid))}">${html(fileName(s.grid))}</a> (truth at left).</p>
+<p>The same side by side in one video: <a href="${html(basename(s.grid))}">${html(basename(s.grid))}</a> (truth at left).</p>
 <h2>Scores against the truth</h2>
 <p>Over frames 1 to ${PHYSICS_PROTOCOL.frames - 1}, as <code>orbis eval physics</code> scores them: PSNR (dB, capped at 100), SSIM, and the IoU of the moving objects' masks as the tracker follows them from frame 0's true masks.</p>
 <table id="scores"><thead><tr><th>video</th><th>PSNR</th><th>SSIM</th><th>IoU</th></tr></thead><tbody>

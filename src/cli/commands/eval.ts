@@ -24,7 +24,7 @@ import {
   type TwoViewResult,
   twoViewGeometry,
 } from '../../eval/index.js';
-import { Predictor, WORLD_MODEL_FAMILY } from '../../predict/index.js';
+import { captionPrompt, Predictor, WORLD_MODEL_FAMILY } from '../../predict/index.js';
 import {
   captionFor,
   EVAL_SEED_BASE,
@@ -279,9 +279,7 @@ export async function* physicsClips(scenarios: readonly string[], seeds: number,
  * registerPhysicsPredictor) on the held-out physics suite.
  */
 export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOptions): Promise<number> {
-  const conditioningFrames = Number(options.frames);
-  if (!PHYSICS_PROTOCOL.conditioning.includes(conditioningFrames))
-    throw usage(`--frames must be 1 or 9 (the protocol's conditioning), not "${options.frames}"`);
+  const conditioningFrames = parseConditioning(options.frames);
   const seeds = parseNumber('--seeds', options.seeds, { min: 1, max: 1000, integer: true });
   const samples = parseNumber('--samples', options.samples, { min: 1, max: 64, integer: true });
   const suite = SCENARIOS.filter((s) => s.physicsSuite).map((s) => s.name);
@@ -293,9 +291,8 @@ export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOption
     ? options.views.split(',').map((v) => parseNumber('--views', v, { min: 0, max: 3, integer: true }))
     : [0, 1, 2, 3];
   if (options.multiverse && samples < 2) throw usage('--multiverse needs --samples 2 or more');
-  const predictor = await loadPredictor(ctx, options.model);
-  const task = ctx.progress.task('physics', scenarios.length * seeds * views.length);
-  try {
+  return withPredictor(ctx, options.model, async (predictor) => {
+    const task = ctx.progress.task('physics', scenarios.length * seeds * views.length);
     const report = await runPhysicsEval(predictor, physicsClips(scenarios, seeds, views), {
       conditioningFrames,
       samples,
@@ -304,6 +301,25 @@ export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOption
     task.done();
     ctx.result(options.multiverse ? multiverseLines(report) : physicsTable(report), report);
     return report.errors.length ? 1 : 0;
+  });
+}
+
+const parseConditioning = (frames: string): number => {
+  const n = Number(frames);
+  if (!PHYSICS_PROTOCOL.conditioning.includes(n))
+    throw usage(`--frames must be 1 or 9 (the protocol's conditioning), not "${frames}"`);
+  return n;
+};
+
+/** Runs `work` with the named predictor loaded, and releases it whatever happens. */
+async function withPredictor<T>(
+  ctx: CliContext,
+  model: string,
+  work: (predictor: LoadedPredictor) => Promise<T>,
+): Promise<T> {
+  const predictor = await loadPredictor(ctx, model);
+  try {
+    return await work(predictor);
   } finally {
     await predictor.close?.();
   }
@@ -390,15 +406,12 @@ interface ActionOptions {
 
 /** Action following in the push scenario: one start, two action sequences, the futures under each. */
 export async function evalActionsCommand(ctx: CliContext, options: ActionOptions): Promise<number> {
-  const conditioningFrames = Number(options.frames);
-  if (!PHYSICS_PROTOCOL.conditioning.includes(conditioningFrames))
-    throw usage(`--frames must be 1 or 9 (the protocol's conditioning), not "${options.frames}"`);
+  const conditioningFrames = parseConditioning(options.frames);
   const seeds = parseNumber('--seeds', options.seeds, { min: 1, max: 1000, integer: true });
   const samples = parseNumber('--samples', options.samples, { min: 1, max: 64, integer: true });
   const view = parseNumber('--view', options.view, { min: 0, max: 3, integer: true });
-  const predictor = await loadPredictor(ctx, options.model);
-  const task = ctx.progress.task('actions', seeds);
-  try {
+  return withPredictor(ctx, options.model, async (predictor) => {
+    const task = ctx.progress.task('actions', seeds);
     const report = await runActionEval(predictor, actionCases(seeds, view, conditioningFrames), {
       conditioningFrames,
       samples,
@@ -407,9 +420,7 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
     task.done();
     ctx.result(actionTable(report), report);
     return report.errors.length ? 1 : 0;
-  } finally {
-    await predictor.close?.();
-  }
+  });
 }
 
 /** An installed world model as a physics predictor: the caption as prompt, futures drawn per sampling seed. */
@@ -420,16 +431,9 @@ export async function worldModelPredictor(ctx: CliContext, name: string): Promis
     name,
     note: `${name}: the caption's first ${words} words as prompt, temperature 1, one batch of futures per clip`,
     predict: async (input) => {
-      // The prompt's words as the model splits them (runs of [a-z0-9]), the first `words` of them.
-      const prompt = input.caption
-        .toLowerCase()
-        .split(/[^a-z0-9]+/)
-        .filter(Boolean)
-        .slice(0, words)
-        .join(' ');
       const job = predictor.start({
         frames: input.frames,
-        prompt,
+        prompt: captionPrompt(input.caption, words),
         samples: input.samples,
         seed: input.seed,
         ...(input.actions ? { actions: toRows(input.actions, predictor.config.actionDim) } : {}),

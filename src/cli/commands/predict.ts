@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Frame, OrbisError } from '../../core/index.js';
-import { type Prediction, Predictor, promptWords, scenarioStart } from '../../predict/index.js';
+import { type Frame, OrbisError, rgbFrame } from '../../core/index.js';
+import {
+  captionPrompt,
+  type Prediction,
+  Predictor,
+  promptWords,
+  scenarioStart,
+} from '../../predict/index.js';
 import type { TokenizerFrame } from '../../tokenizer/index.js';
 import { decodeFrames, encodeClip, probe } from '../../video/index.js';
 import { parseNumber, usage } from '../args.js';
@@ -152,10 +158,10 @@ async function readActions(path: string): Promise<number[][]> {
 
 /** A sim caption as a prompt: its first words when it is longer than the model takes, with a warning. */
 function defaultPrompt(caption: string, limit: number, warnings: string[]): string {
-  const words = promptWords(caption);
-  if (words.length <= limit) return caption;
-  warnings.push(`the caption has ${words.length} words; its first ${limit} are the prompt`);
-  return words.slice(0, limit).join(' ');
+  const words = promptWords(caption).length;
+  if (words <= limit) return caption;
+  warnings.push(`the caption has ${words} words; its first ${limit} are the prompt`);
+  return captionPrompt(caption, limit);
 }
 
 /** The first `count` frames of an image or video, scaled by ffmpeg to the model's size (with a warning). */
@@ -198,15 +204,7 @@ class FrameQueue implements AsyncIterable<Frame> {
   private index = 0;
 
   push(frame: TokenizerFrame): void {
-    const i = this.index++;
-    this.items.push({
-      ...frame,
-      index: i,
-      pts: i,
-      timeBase: { num: 1, den: FPS },
-      timestamp: i / FPS,
-      pixelFormat: 'rgb24',
-    });
+    this.items.push(rgbFrame(frame, this.index++, FPS));
     this.wake();
   }
 
@@ -251,7 +249,7 @@ function startWriters(out: string, samples: number, input: TokenizerFrame[]) {
       });
       for (let k = 0; k < frames[0]!.length; k++)
         queues[samples]!.push(
-          row([input[Math.min(start + k, input.length - 1)]!, ...frames.map((c) => c[k]!)]),
+          sideBySide([input[Math.min(start + k, input.length - 1)]!, ...frames.map((c) => c[k]!)]),
         );
     },
     end: () => {
@@ -264,8 +262,8 @@ function startWriters(out: string, samples: number, input: TokenizerFrame[]) {
   };
 }
 
-/** Frames of one size side by side, 2 px of black between them. */
-function row(frames: TokenizerFrame[]): TokenizerFrame {
+/** RGB frames of one size side by side, 2 px of black between them. */
+export function sideBySide(frames: readonly TokenizerFrame[]): TokenizerFrame {
   const { width: w, height: h } = frames[0]!;
   const gap = 2;
   const width = frames.length * w + (frames.length - 1) * gap;

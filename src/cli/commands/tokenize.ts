@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { type Frame, OrbisError, type VideoInfo } from '../../core/index.js';
+import { type Frame, OrbisError, rgbFrame, type VideoInfo } from '../../core/index.js';
 import { psnr, ssim } from '../../eval/index.js';
 import {
   openTokenFile,
@@ -98,15 +98,9 @@ const paddedLine = (padded: number, chunk: number, timeFactor: number) =>
       ]
     : [];
 
-function asFrames(frames: AsyncIterable<TokenizerFrame>, fps: number): AsyncGenerator<Frame> {
-  const den = Math.max(1, Math.round(fps));
-  return (async function* () {
-    let i = 0;
-    for await (const f of frames) {
-      yield { index: i, pts: i, timeBase: { num: 1, den }, timestamp: i / fps, ...f, pixelFormat: 'rgb24' };
-      i++;
-    }
-  })();
+async function* asFrames(frames: AsyncIterable<TokenizerFrame>, fps: number): AsyncGenerator<Frame> {
+  let i = 0;
+  for await (const f of frames) yield rgbFrame(f, i++, fps);
 }
 
 /** `orbis tokenize encode`: a video to a tokens file (.npy + .json sidecar), chunk by chunk. */
