@@ -1,47 +1,73 @@
 #!/usr/bin/env bash
 # The GPU machine's half of a world-model training run (the local half: `npm run pack:gpu`, and the discrete
-# tokenizer's model.pt in gpu-init/). Generates sim clips with the packed Node, tokenizes them on the GPU,
-# trains, and leaves in $OUT the weights (FP16, world.pt) and one archive of logs and metrics. Export happens
-# back home: `python3 training/world/train.py --from <dir>/model.pt --out models/<name>`.
+# tokenizer's model.pt in gpu-init/). While the model trains, the packed Node simulates new clips in chunks
+# of seeds on the CPU cores; the trainer tokenizes each finished chunk on the GPU, adds it to its pool and
+# deletes its frames. One run may span several calls on the same machine (each call is capped at 10 minutes):
+# every call goes on from the checkpoint, the pool and the next unsimulated chunk in $WORK. Each call leaves
+# in $OUT the best weights so far (FP16, world.pt) and one archive of logs and metrics. Export happens back
+# home: `python3 training/world/train.py --from <dir>/world.pt --out models/<name>`.
 #
-#   MINUTES=7 bash training/world/gpu-run.sh
+#   MINUTES=8 TOTAL=25 bash training/world/gpu-run.sh     # then again, same settings, until TOTAL is spent
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-gpu-out}
 WORK=${WORK:-/tmp/orbis-world}
-MINUTES=${MINUTES:-7}
-SEEDS=${SEEDS:-0-47}
+STREAM=${STREAM:-/dev/shm/orbis-world-chunks}
+MINUTES=${MINUTES:-8}          # training minutes in this call
+TOTAL=${TOTAL:-$MINUTES}       # training minutes of the whole run (the schedule's length)
+FIRST_SEED=${FIRST_SEED:-0}
+CHUNK=${CHUNK:-4}              # seeds per chunk: 4 x 10 scenarios x 4 views x LOOKS clips
+CHUNKS=${CHUNKS:-500}
+LOOKS=${LOOKS:-2}
 PYTHON=${PYTHON:-python3}
-THREADS=${THREADS:-$(nproc)}
+THREADS=${THREADS:-$(( $(nproc) - 2 ))}
 COMPILE=${COMPILE-1}
+MIRROR=${MIRROR-1}
 TOKENIZER=${TOKENIZER:-gpu-init/dv8x16x16.pt}
-mkdir -p "$OUT" "$WORK/logs"
+mkdir -p "$OUT" "$WORK/logs" "$STREAM"
 started=$(date +%s)
 say() { echo "[$(( $(date +%s) - started ))s] $*"; }
-"$PYTHON" -c "import lzma, shutil; shutil.copyfileobj(lzma.open('gpu-pack/node.xz'), open('$WORK/node', 'wb'))"
-chmod +x "$WORK/node"
-if [ ! -f "$WORK/sim-train/run-report.json" ]; then
-  "$WORK/node" gpu-pack/orbis-sim.mjs generate --scenario all --seeds "$SEEDS" --views 4 --looks "${LOOKS:-2}" --size 128 \
-    --frames 33 --format npy --threads "$THREADS" --out "$WORK/sim-train" > "$WORK/logs/sim-train.log" 2>&1
-fi
+[ -x "$WORK/node" ] || {
+  "$PYTHON" -c "import lzma, shutil; shutil.copyfileobj(lzma.open('gpu-pack/node.xz'), open('$WORK/node', 'wb'))"
+  chmod +x "$WORK/node"
+}
+sim() { "$WORK/node" gpu-pack/orbis-sim.mjs generate --scenario all --views 4 --size 128 --frames 33 --format npy \
+  --threads "$THREADS" "$@"; }
 if [ ! -f "$WORK/sim-eval/run-report.json" ]; then
-  "$WORK/node" gpu-pack/orbis-sim.mjs generate --scenario all --seeds 900000-900003 --views 4 --looks 1 --size 128 \
-    --frames 33 --format npy --threads "$THREADS" --out "$WORK/sim-eval" > "$WORK/logs/sim-eval.log" 2>&1
+  sim --seeds 900000-900003 --looks 1 --out "$WORK/sim-eval" > "$WORK/logs/sim-eval.log" 2>&1
 fi
-say "sim clips ready"
-"$PYTHON" training/world/train.py --sim "$WORK/sim-train" --sim-eval "$WORK/sim-eval" --tokenizer "$TOKENIZER" \
-  --minutes "$MINUTES" --batch "${BATCH:-128}" --lr "${LR:-6e-4}" --width "${WIDTH:-256}" --layers "${LAYERS:-6}" \
-  --heads "${HEADS:-8}" --dropout "${DROPOUT:-0.1}" --eval-every "${EVAL_EVERY:-1000}" --threads 8 ${COMPILE:+--compile} --skip-export ${INIT:+--init "$INIT"} --out "$WORK/world" \
-  > "$WORK/logs/world.log" 2>&1 || status=$?
-say "trained (status ${status:-0})"
-grep -v "^step" "$WORK/logs/world.log" | tail -n 4 | cut -c1-600
+# The simulator, in the background: chunk c holds seeds FIRST_SEED + c*CHUNK ..; it stays at most 3 finished
+# chunks ahead of the trainer, and a chunk cut short by the end of a call is finished by the next one.
+(
+  for ((c = 0; c < CHUNKS; c++)); do
+    name=$(printf 'c%04d' "$c")
+    [ -f "$STREAM/$name.done" ] && continue
+    while [ "$(find "$STREAM" -maxdepth 1 -name '*.done' | while read -r f; do [ -d "${f%.done}" ] && echo; done | wc -l)" -ge 3 ]; do
+      sleep 2
+    done
+    from=$(( FIRST_SEED + c * CHUNK ))
+    sim --seeds "$from-$(( from + CHUNK - 1 ))" --looks "$LOOKS" --out "$STREAM/$name" >> "$WORK/logs/sim-train.log" 2>&1
+    touch "$STREAM/$name.done"
+  done
+) &
+simulator=$!
+trap 'kill $simulator 2>/dev/null; pkill -f orbis-sim.mjs 2>/dev/null || true' EXIT
+say "simulating in the background; training"
+"$PYTHON" training/world/train.py --stream "$STREAM" --pool "$WORK/pool.pt" --resume --sim-eval "$WORK/sim-eval" \
+  --tokenizer "$TOKENIZER" --minutes "$MINUTES" --total-minutes "$TOTAL" --batch "${BATCH:-256}" --lr "${LR:-3e-4}" \
+  --width "${WIDTH:-256}" --layers "${LAYERS:-6}" --heads "${HEADS:-8}" --dropout "${DROPOUT:-0.1}" \
+  --corrupt "${CORRUPT:-0.05}" --eval-every "${EVAL_EVERY:-2000}" --threads 4 ${MIRROR:+--mirror} ${COMPILE:+--compile} \
+  --skip-export ${INIT:+--init "$INIT"} --out "$WORK/world" >> "$WORK/logs/world.log" 2>&1 || status=$?
+say "trained (status ${status:-0}); $(ls "$STREAM"/*.done 2>/dev/null | wc -l) chunks simulated"
+grep -v "^step [0-9]* loss" "$WORK/logs/world.log" | tail -n 6 | cut -c1-400
+grep "^step [0-9]* loss" "$WORK/logs/world.log" | tail -n 2
 if [ -f "$WORK/world/model.pt" ]; then
   "$PYTHON" -c "
 import torch
 s = torch.load('$WORK/world/model.pt', map_location='cpu')
 s['model'] = {k: (v.half() if v.is_floating_point() else v) for k, v in s['model'].items()}
 torch.save(s, '$OUT/world.pt')"
-  cp "$WORK/world/metrics.json" "$WORK/logs/world.metrics.json"
+  cp "$WORK/world/metrics.json" "$OUT/metrics.json"
 fi
 tar czf "$OUT/logs.tar.gz" -C "$WORK" logs
 say "done"

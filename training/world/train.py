@@ -12,9 +12,12 @@ clips carry their per-frame 7-D actions. The same seed gives the same run.
 """
 
 import argparse
+import copy
 import glob
 import json
+import math
 import os
+import re
 import sys
 import time
 
@@ -25,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.append(os.path.join(HERE, "..", "tokenizer"))
 from world_model import BASIS, LEVELS, VISUAL_TOKENS, Step, WorldModel, prompt_tokens  # noqa: E402
-from loop import TrainStep, clock_cosine  # noqa: E402  (training/tokenizer/loop.py)
+from loop import TrainStep  # noqa: E402  (training/tokenizer/loop.py)
 
 ACTION_DIM = 7
 
@@ -44,6 +47,13 @@ def args():
     p.add_argument("--lr", type=float, default=6e-4)
     p.add_argument("--prompt-drop", type=float, default=0.2)
     p.add_argument("--dropout", type=float, default=0.1)
+    p.add_argument("--total-minutes", type=float, help="training minutes of the whole run when it spans several calls (--resume); the schedule spans them")
+    p.add_argument("--warmup", type=int, default=500)
+    p.add_argument("--corrupt", type=float, default=0.0, help="share of visual input tokens replaced by random ones")
+    p.add_argument("--stream", help="folder where sim chunks (cNNN beside cNNN.done) appear while training runs")
+    p.add_argument("--pool", help="file of the tokenized training clips, loaded if present and saved at the end")
+    p.add_argument("--mirror", action="store_true", help="also train on clips mirrored left to right (not push clips)")
+    p.add_argument("--resume", action="store_true", help="go on from --out's checkpoint.pt if there is one")
     p.add_argument("--eval-every", type=int, default=1000, help="steps between held-out checks; the best weights are kept")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
@@ -88,27 +98,45 @@ def action_features(actions, latent_frames, per_latent=8):
     return out
 
 
+MIRRORED = {"left": "right", "right": "left"}
+
+
 @torch.no_grad()
-def tokenize_folder(folder, tok, model_args, device, limit=None):
-    """Every sample of a sim npy folder -> token sequences [N, P + L*H*W] and action features [N, L, 56]."""
+def tokenize_folder(folder, tok, model_args, device, limit=None, mirror=False):
+    """Every sample of a sim npy folder -> token sequences [N, P + L*H*W] and action features [N, L, 56].
+
+    With `mirror`, clips without actions are also taken mirrored left to right (a mirrored world obeys the same
+    physics; the caption's left and right swap): twice the training clips for the cost of the tokenizer. Push
+    clips are not, since their actions are in world coordinates the mirror would not follow."""
     dirs = sorted(os.path.dirname(f) for f in glob.glob(os.path.join(folder, "**", "rgb.npy"), recursive=True))[:limit]
     L = model_args["grid"][0]
     frames = 1 + 8 * (L - 1)
     seqs, acts, names = [], [], []
+
+    def words(caption):
+        return torch.tensor(prompt_tokens(caption, model_args["prompt_length"], model_args["vocab_words"]))
+
     for i in range(0, len(dirs), 32):
         group = dirs[i : i + 32]
         clips = [np.load(os.path.join(d, "rgb.npy"))[:frames] for d in group]
         x = torch.from_numpy(np.stack(clips)).to(device).permute(0, 4, 1, 2, 3).float() / 127.5 - 1
-        q = tok.encode(x)  # FSQ values [B, 6, L, H, W]
-        idx = tok.fsq.to_indices(q).flatten(1).cpu()  # [B, L*H*W]
-        for d, row in zip(group, idx):
+        idx = tok.fsq.to_indices(tok.encode(x)).flatten(1).cpu()  # [B, L*H*W]
+        has_actions = [os.path.exists(os.path.join(d, "actions.npy")) for d in group]
+        flipped = None
+        if mirror and not all(has_actions):
+            flipped = tok.fsq.to_indices(tok.encode(x.flip(-1))).flatten(1).cpu()
+        for j, (d, row) in enumerate(zip(group, idx)):
             with open(os.path.join(d, "caption.txt")) as f:
                 caption = f.read().strip()
-            words = torch.tensor(prompt_tokens(caption, model_args["prompt_length"], model_args["vocab_words"]))
-            seqs.append(torch.cat([words, row]))
+            seqs.append(torch.cat([words(caption), row]))
             a = os.path.join(d, "actions.npy")
-            acts.append(torch.from_numpy(action_features(np.load(a) if os.path.exists(a) else None, L)))
+            acts.append(torch.from_numpy(action_features(np.load(a) if has_actions[j] else None, L)))
             names.append(os.path.basename(d))
+            if flipped is not None and not has_actions[j]:
+                swapped = re.sub(r"\b(left|right)\b", lambda m: MIRRORED[m.group(1)], caption)
+                seqs.append(torch.cat([words(swapped), flipped[j]]))
+                acts.append(torch.from_numpy(action_features(None, L)))
+                names.append(os.path.basename(d) + "-mirrored")
     return torch.stack(seqs), torch.stack(acts), names
 
 
@@ -117,14 +145,22 @@ def model_args_of(a):
             "d": a.width, "layers": a.layers, "heads": a.heads}
 
 
-def batch_loss(model, seqs, acts, prompt_drop, g, device):
+def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0):
+    """Digit loss of next-token prediction. `corrupt` replaces that share of the visual input tokens with random
+    ones (targets stay true), so the model learns to carry on from its own imperfect samples."""
     x = seqs.to(device)
+    target = x[:, model.prompt_length :]
+    x = x.clone()
     if prompt_drop > 0:
         drop = torch.rand(x.shape[0], generator=g) < prompt_drop
         x[drop.to(device), : model.prompt_length] = VISUAL_TOKENS
+    if corrupt > 0:
+        visual = x[:, model.prompt_length :]
+        noise = torch.rand(visual.shape, generator=g).to(device) < corrupt
+        visual[noise] = torch.randint(0, VISUAL_TOKENS, (int(noise.sum()),), generator=g).to(device)
     logits, _ = model(x, 0, acts.to(device), model.empty_cache(x.shape[0], device))
     p = model.prompt_length
-    return WorldModel.digit_loss(logits[:, p - 1 : -1].float(), x[:, p:]), logits
+    return WorldModel.digit_loss(logits[:, p - 1 : -1].float(), target), logits
 
 
 @torch.no_grad()
@@ -149,6 +185,60 @@ def evaluate(model, seqs, acts, device):
     return {"digitLoss": loss / n, "tokenAccuracy": acc / n, "copyPreviousFrameAccuracy": copy / n, "clips": int(n)}
 
 
+class Pool:
+    """The training clips as token sequences on the device; grows while sim chunks arrive (`--stream`) and is
+    kept on disk (`--pool`) so a later call on the same machine goes on from it."""
+
+    def __init__(self, device, mirror=False):
+        self.device, self.mirror = device, mirror
+        self.seqs = torch.zeros(0, 0, dtype=torch.long, device=device)
+        self.acts = torch.zeros(0, 0, 0, device=device)
+        self.chunks = []
+
+    def __len__(self):
+        return self.seqs.shape[0]
+
+    def add(self, seqs, acts):
+        seqs, acts = seqs.to(self.device), acts.to(self.device)
+        self.seqs = seqs if len(self) == 0 else torch.cat([self.seqs, seqs])
+        self.acts = acts if self.acts.numel() == 0 else torch.cat([self.acts, acts])
+
+    def absorb(self, stream, tok, margs, limit=None):
+        """Tokenizes every finished chunk (a sim npy folder `cNNN` beside its `cNNN.done`), then deletes its
+        frames: raw clips are ~6 MB each, their tokens 700 bytes."""
+        import shutil
+
+        added = 0
+        for done in sorted(glob.glob(os.path.join(stream, "*.done"))):
+            folder = done[: -len(".done")]
+            name = os.path.basename(folder)
+            if name in self.chunks:
+                continue
+            seqs, acts, _ = tokenize_folder(folder, tok, margs, self.device, limit=limit, mirror=self.mirror)
+            self.add(seqs, acts)
+            self.chunks.append(name)
+            added += seqs.shape[0]
+            shutil.rmtree(folder, ignore_errors=True)
+        return added
+
+    def save(self, path):
+        torch.save({"seqs": self.seqs.to(torch.int32).cpu(), "acts": self.acts.half().cpu(), "chunks": self.chunks}, path + ".tmp")
+        os.replace(path + ".tmp", path)
+
+    def load(self, path):
+        state = torch.load(path, map_location="cpu")
+        self.seqs, self.acts = torch.zeros(0, 0, dtype=torch.long, device=self.device), torch.zeros(0, 0, 0, device=self.device)
+        self.add(state["seqs"].long(), state["acts"].float())
+        self.chunks = state["chunks"]
+
+
+def schedule(step, elapsed, total_seconds, warmup, floor=0.1):
+    """Linear warm-up over `warmup` steps, then cosine from the peak to `floor` of it over the training seconds
+    of the whole run (calls of one run add up through the checkpoint)."""
+    progress = min(1.0, elapsed / total_seconds) if total_seconds else 0.0
+    return min(1.0, (step + 1) / warmup) * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
 def main(a):
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
@@ -157,13 +247,30 @@ def main(a):
     margs = model_args_of(a)
     model = WorldModel(margs["grid"], margs["prompt_length"], margs["vocab_words"], margs["action_features"],
                        margs["d"], margs["layers"], margs["heads"], dropout=a.dropout).to(device)
-    if a.init:
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.05)
+    # What carries over between calls of one run: the step, the training seconds so far, the learning rate's
+    # scale (halved after each divergence), the best held-out weights.
+    run = {"step": 0, "elapsed": 0.0, "lr_scale": 1.0, "best": None, "samples": 0, "restarts": 0}
+    ckpt = os.path.join(a.out, "checkpoint.pt")
+    if a.resume and os.path.exists(ckpt):
+        state = torch.load(ckpt, map_location=device)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        run = state["run"]
+        print(f"resumed at step {run['step']} after {run['elapsed'] / 60:.1f} training minutes", flush=True)
+    elif a.init:
         model.load_state_dict(torch.load(a.init, map_location=device)["model"])
     tok = load_tokenizer(a.tokenizer, device)
     t0 = time.time()
-    seqs, acts, _ = tokenize_folder(a.sim, tok, margs, device, limit=8 if a.tiny else None)
+    pool = Pool(device, a.mirror)
+    if a.pool and os.path.exists(a.pool):
+        pool.load(a.pool)
+    if a.sim:
+        pool.add(*tokenize_folder(a.sim, tok, margs, device, limit=8 if a.tiny else None, mirror=a.mirror)[:2])
+    if a.stream:
+        pool.absorb(a.stream, tok, margs, limit=8 if a.tiny else None)
     ev = tokenize_folder(a.sim_eval, tok, margs, device, limit=8 if a.tiny else None) if a.sim_eval else None
-    print(f"tokenized {seqs.shape[0]} training clips ({0 if ev is None else ev[0].shape[0]} held out) in {time.time() - t0:.1f} s", flush=True)
+    print(f"tokenized {len(pool)} training clips ({0 if ev is None else ev[0].shape[0]} held out) in {time.time() - t0:.1f} s", flush=True)
     sel = None
     if ev is not None:
         # Held-out rollouts split by seed: the lower half picks the weights to keep, the upper half is reported.
@@ -171,45 +278,81 @@ def main(a):
         pick = torch.tensor([n.split("-s")[-1].split("-")[0] in seeds[: max(1, len(seeds) // 2)] for n in ev[2]])
         if 0 < int(pick.sum()) < len(ev[2]):
             sel, ev = (ev[0][pick], ev[1][pick]), (ev[0][~pick], ev[1][~pick], [n for n, k in zip(ev[2], pick) if not k])
-    del tok
-    seqs, acts = seqs.to(device), acts.to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.05)
     budget = a.minutes * 60 if a.minutes else None
-    t_start = time.time()
-    sched = clock_cosine(opt, a.steps, a.minutes, warmup=200)
+    total = (a.total_minutes or a.minutes or 0) * 60
     train_step = TrainStep(model, a.compile, device)
-    g = torch.Generator().manual_seed(a.seed)
-    samples, steps = 0, 0
-    best = None  # (held-out digit loss, step, weights): training clips are few enough to memorize
-    t0 = time.time()
-    for step in range(a.steps):
-        if budget and time.time() - t_start > budget:
+    g = torch.Generator().manual_seed(a.seed + run["step"])
+    good = copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())
+    while a.stream and len(pool) == 0:  # the first chunk is still being simulated
+        time.sleep(2)
+        pool.absorb(a.stream, tok, margs, limit=8 if a.tiny else None)
+    t0 = last_absorb = mark = time.time()
+    ema = None
+
+    def save_checkpoint():
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "run": run}, ckpt + ".tmp")
+        os.replace(ckpt + ".tmp", ckpt)
+
+    while run["step"] < a.steps:
+        now = time.time()
+        if (budget and now - t0 > budget) or (total and run["elapsed"] >= total):
             break
-        pick = torch.randint(0, seqs.shape[0], (a.batch,), generator=g).to(device)
-        loss, _ = train_step(lambda m: batch_loss(m, seqs[pick].clone(), acts[pick], a.prompt_drop, g, device))
+        if a.stream and now - last_absorb > 20:
+            added = pool.absorb(a.stream, tok, margs)
+            if added:
+                print(f"step {run['step']} pool {len(pool)} clips (+{added})", flush=True)
+            last_absorb = mark = time.time()
+        step = run["step"]
+        for group in opt.param_groups:
+            group["lr"] = a.lr * run["lr_scale"] * schedule(step, run["elapsed"], total, a.warmup)
+        pick = torch.randint(0, len(pool), (a.batch,), generator=g).to(device)
+        loss, _ = train_step(lambda m: batch_loss(m, pool.seqs[pick], pool.acts[pick], a.prompt_drop, g, device, a.corrupt))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        sched.step()
-        samples += a.batch
-        steps = step + 1
+        run["step"] += 1
+        run["samples"] += a.batch
+        now = time.time()
+        run["elapsed"] += now - mark  # training time only: absorbing chunks and held-out checks reset the mark
+        mark = now
         if step % 200 == 0:
-            print(f"step {step} loss {loss.item():.4f} {samples / max(time.time() - t0, 1e-6):.1f} clips/s", flush=True)
-        if sel is not None and (step + 1) % a.eval_every == 0:
+            value = loss.item()
+            if not math.isfinite(value) or (ema is not None and step > a.warmup and value > ema + 1.0):
+                # Back to the last good weights at half the rate: a spike like this once cost a whole run.
+                model.load_state_dict(good[0])
+                opt.load_state_dict(good[1])
+                run["lr_scale"] /= 2
+                run["restarts"] += 1
+                print(f"step {step} loss {value:.4f} diverged (average {ema}): back to the last good weights, rate x{run['lr_scale']}", flush=True)
+                ema = None
+                continue
+            ema = value if ema is None else 0.8 * ema + 0.2 * value
+            print(f"step {step} loss {value:.4f} lr {opt.param_groups[0]['lr']:.2e} "
+                  f"{run['samples'] / max(run['elapsed'], 1e-6):.0f} clips/s pool {len(pool)}", flush=True)
+        if sel is not None and run["step"] % a.eval_every == 0:
             m = evaluate(model, sel[0], sel[1], device)
-            print(f"step {step + 1} selection-set digit loss {m['digitLoss']:.4f} token accuracy {m['tokenAccuracy']:.4f}", flush=True)
-            if best is None or m["digitLoss"] < best[0]:
-                best = (m["digitLoss"], step + 1, {k: v.detach().clone() for k, v in model.state_dict().items()})
-    seconds = time.time() - t0
+            print(f"step {run['step']} selection-set digit loss {m['digitLoss']:.4f} token accuracy {m['tokenAccuracy']:.4f} "
+                  f"(copy {m['copyPreviousFrameAccuracy']:.4f})", flush=True)
+            if run["best"] is None or m["digitLoss"] < run["best"][0]:
+                run["best"] = (m["digitLoss"], run["step"], {k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
+            good = copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())
+            save_checkpoint()
+            mark = time.time()
+    seconds = run["elapsed"]
+    save_checkpoint()
+    if a.pool:
+        pool.save(a.pool)
+    best, final = run["best"], None
     if best is not None:
         final = evaluate(model, sel[0], sel[1], device)["digitLoss"]
         if best[0] < final:
             model.load_state_dict(best[2])
             print(f"keeping the weights of step {best[1]} (held-out digit loss {best[0]:.4f} against {final:.4f} at the end)", flush=True)
-    info = {"steps": steps, "keptStep": best[1] if best is not None and best[0] < final else steps, "seconds": round(seconds, 1), "clipsPerSecond": round(samples / max(seconds, 1e-6), 2),
-            "tokensPerSecond": round(samples * seqs.shape[1] / max(seconds, 1e-6)), "trainingClips": int(seqs.shape[0]),
-            "hardware": torch.cuda.get_device_name(0) if device == "cuda" else "cpu", "argv": sys.argv[1:]}
+    info = {"steps": run["step"], "keptStep": best[1] if best is not None and best[0] < final else run["step"],
+            "seconds": round(seconds, 1), "clipsPerSecond": round(run["samples"] / max(seconds, 1e-6), 2),
+            "tokensPerSecond": round(run["samples"] * pool.seqs.shape[1] / max(seconds, 1e-6)), "trainingClips": len(pool),
+            "restarts": run["restarts"], "hardware": torch.cuda.get_device_name(0) if device == "cuda" else "cpu", "argv": sys.argv[1:]}
     torch.save({"model": model.state_dict(), "args": vars(a), "margs": margs, "info": info}, os.path.join(a.out, "model.pt"))
     metrics = evaluate(model, ev[0], ev[1], device) if ev is not None else {}
     print(json.dumps({"trained": info, "heldOut": metrics}), flush=True)
