@@ -142,7 +142,7 @@ def tokenize_folder(folder, tok, model_args, device, limit=None, mirror=False):
 
 def model_args_of(a):
     return {"grid": [5, 8, 8], "prompt_length": 16, "vocab_words": 1024, "action_features": 56,
-            "d": a.width, "layers": a.layers, "heads": a.heads}
+            "d": a.width, "layers": a.layers, "heads": a.heads, "qk_norm": True}
 
 
 def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0):
@@ -246,7 +246,7 @@ def main(a):
     os.makedirs(a.out, exist_ok=True)
     margs = model_args_of(a)
     model = WorldModel(margs["grid"], margs["prompt_length"], margs["vocab_words"], margs["action_features"],
-                       margs["d"], margs["layers"], margs["heads"], dropout=a.dropout).to(device)
+                       margs["d"], margs["layers"], margs["heads"], dropout=a.dropout, qk_norm=margs["qk_norm"]).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.05)
     # What carries over between calls of one run: the step, the training seconds so far, the learning rate's
     # scale (halved after each divergence), the best held-out weights.
@@ -318,7 +318,7 @@ def main(a):
         mark = now
         if step % 200 == 0:
             value = loss.item()
-            if not math.isfinite(value) or (ema is not None and step > a.warmup and value > ema + 1.0):
+            if not math.isfinite(value) or (ema is not None and step > a.warmup and value > ema + 1.5):
                 # Back to the last good weights at half the rate: a spike like this once cost a whole run.
                 model.load_state_dict(good[0])
                 opt.load_state_dict(good[1])
@@ -428,7 +428,8 @@ def from_checkpoint(a):
     a.out, a.name, a.source = out, name, None
     os.makedirs(a.out, exist_ok=True)
     m = state["margs"]
-    model = WorldModel(m["grid"], m["prompt_length"], m["vocab_words"], m["action_features"], m["d"], m["layers"], m["heads"])
+    model = WorldModel(m["grid"], m["prompt_length"], m["vocab_words"], m["action_features"], m["d"], m["layers"], m["heads"],
+                       qk_norm=m.get("qk_norm", False))  # models before query/key norms lack it
     model.load_state_dict({k: v.float() for k, v in state["model"].items()})
     metrics = {}
     measured = os.path.join(os.path.dirname(os.path.abspath(source)), "metrics.json")  # from where it trained
