@@ -7,11 +7,14 @@ import type { RgbFrame } from './physics.js';
  *
  * The scenes have a fixed camera, flat-colored or two-colored objects and a static background, so three
  * cues suffice, scored per pixel in log-probability units:
- * - the background where it was seen (unchanged, or darker with the same hue: a shadow);
+ * - the background where it was seen (unchanged, or darker with the same hue: a shadow); where it was not
+ *   (behind the objects of the reference frames), the colours of the seen background around them;
  * - a color histogram per object and one for the background (8 levels per channel, trilinear splats so
  *   shading does not split a color across bins);
  * - where each object can be: its last mask shifted by its image-space velocity, with a search window
  *   that grows with its speed and while it is lost; a pixel pays for its distance from that prediction.
+ *   An object found at under 30% of its reference area counts as lost: degraded predictions (a video
+ *   tokenizer's) leave faint remnants of fast objects behind, and the search must go on past them.
  * Each pixel goes to the best-scoring object or to the background; one frame at a time, each frame's
  * result predicting the next.
  */
@@ -37,6 +40,12 @@ const DISTANCE_WEIGHT = 2;
 const MAX_SPEED = 16;
 /** Inside the predicted mask an object keeps a pixel its colors explain only loosely (edges, shading). */
 const STAY_BONUS = 1;
+/** Below this share of its reference area an object counts as lost (a faint remnant is not the object). */
+const LOST_AREA = 0.3;
+/** How much faster than its speed alone the search window grows per lost frame, in pixels. */
+const LOST_GROWTH = 4;
+/** The ring of seen background, in pixels from the unseen area, that tells what is likely behind the objects. */
+const RING = [2, 6] as const;
 
 interface ObjectState {
   id: number;
@@ -47,6 +56,7 @@ interface ObjectState {
   cx: number;
   cy: number;
   lost: number;
+  area: number;
 }
 
 export class MaskTracker {
@@ -55,6 +65,7 @@ export class MaskTracker {
   private readonly background: Uint8Array;
   private readonly known: Uint8Array;
   private readonly logBackground: Float64Array;
+  private readonly logNear: Float64Array;
   private readonly states: ObjectState[];
   private readonly margin: number;
   private readonly sigma2: number;
@@ -93,6 +104,18 @@ export class MaskTracker {
       }
     }
     this.logBackground = logHistogram(backgroundCounts);
+    // Behind the objects is most likely what surrounds them; the ring starts off their edge, which a blurred
+    // frame mixes with their colours.
+    const unseen = distanceFrom(
+      this.known.map((v) => 1 - v),
+      width,
+      height,
+      RING[1],
+    );
+    const nearCounts = new Float64Array(BINS);
+    for (let p = 0; p < n; p++)
+      if (unseen[p]! >= RING[0] && unseen[p]! <= RING[1]) splat(nearCounts, this.background, 3 * p);
+    this.logNear = logHistogram(nearCounts);
     const previous = references.length > 1 ? references[references.length - 2]!.mask : undefined;
     this.states = objects.map((id) => {
       const mask = Uint8Array.from(last.mask, (v) => (v === id ? 1 : 0));
@@ -106,7 +129,18 @@ export class MaskTracker {
         );
         if (Number.isFinite(px) && Number.isFinite(cx)) [vx, vy] = [cx - px, cy - py];
       }
-      return { id, logColor: logHistogram(counts.get(id)!), mask, vx, vy, cx, cy, lost: 0 };
+      const area = mask.reduce((a, v) => a + v, 0);
+      return {
+        id,
+        logColor: logHistogram(counts.get(id)!),
+        mask,
+        vx,
+        vy,
+        cx,
+        cy,
+        lost: 0,
+        area,
+      };
     });
   }
 
@@ -120,7 +154,7 @@ export class MaskTracker {
     const windows = states.map((s) => {
       const dx = Math.round(s.vx);
       const dy = Math.round(s.vy);
-      const reach = Math.ceil(this.margin + 1.5 * Math.hypot(s.vx, s.vy) + 2 * s.lost);
+      const reach = Math.ceil(this.margin + 1.5 * Math.hypot(s.vx, s.vy) + LOST_GROWTH * s.lost);
       return { reach, distance: distanceFrom(shift(s.mask, width, height, dx, dy), width, height, reach) };
     });
     const out = new Uint8Array(n);
@@ -129,8 +163,13 @@ export class MaskTracker {
       for (const w of windows) if (w.distance[p]! <= w.reach) candidate = true;
       if (!candidate) continue;
       const bin = binOf(data, 3 * p);
+      // Where the background was seen, it is compared pixel by pixel; where it was not (behind the objects of
+      // the reference frames), its colours around the objects stand in for it.
       let best = this.logBackground[bin]! - HISTOGRAM_PENALTY;
-      if (this.known[p]) best = Math.max(best, this.backgroundScore(data, 3 * p));
+      best = Math.max(
+        best,
+        this.known[p] ? this.backgroundScore(data, 3 * p) : this.logNear[bin]! - HISTOGRAM_PENALTY,
+      );
       let label = 0;
       for (let k = 0; k < states.length; k++) {
         const w = windows[k]!;
@@ -170,7 +209,8 @@ export class MaskTracker {
   private update(s: ObjectState, labels: Uint8Array): void {
     const mask = Uint8Array.from(labels, (v) => (v === s.id ? 1 : 0));
     const [cx, cy] = centroid(mask, this.width);
-    if (!Number.isFinite(cx)) {
+    const area = mask.reduce((a, v) => a + v, 0);
+    if (!Number.isFinite(cx) || area < LOST_AREA * s.area) {
       // Lost (occluded, off screen, or not drawn): keep moving the last mask, search wider.
       s.mask = shift(s.mask, this.width, this.height, Math.round(s.vx), Math.round(s.vy));
       s.lost++;
