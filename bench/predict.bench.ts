@@ -1,11 +1,14 @@
 /**
  * World-model speed on this machine: seconds to generate 33 frames at the model's size from 1 conditioning
- * frame (prefill, 256 cached steps, four causal decodes), tokens per second, and the ratio to the video's own
+ * frame (prefill, 256 cached steps, one causal decode, or four with --stream), tokens per second, and the ratio to the video's own
  * duration (33 / 24 s). With --model, an installed world model; without, an untrained model of the recipe's
  * default architecture (width 256, 6 layers, 8 heads) exported by training/world/train.py into a temp folder
  * with Debian's PyTorch (speed does not depend on the weights).
  *
- *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16] [--samples 1] [--threads 2] [--runs 2]
+ *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16] [--samples 1] [--threads 2] [--runs 2] [--stream]
+ *
+ * --stream decodes after every latent frame, as `orbis predict` does to write frames while it generates;
+ * without it the future is decoded once at the end (the evaluations' way).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +26,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     runs: { type: 'string', default: '2' },
     json: { type: 'boolean', default: false },
+    stream: { type: 'boolean', default: false },
   },
 });
 
@@ -62,7 +66,14 @@ try {
   const samples = Number(values.samples);
   const rows = [];
   for (let run = 0; run < Number(values.runs); run++) {
-    const r = await predictor.predict({ frames: [frame], samples, seed: run, prompt: 'a stack of blocks' });
+    const r = await predictor.predict({
+      frames: [frame],
+      samples,
+      seed: run,
+      prompt: 'a stack of blocks',
+      // Streaming decodes after every latent frame (what `orbis predict` does while it writes MP4s).
+      ...(values.stream ? { onFrames: () => {} } : {}),
+    });
     const tokens = (r.tokens.dims[1] - 1) * r.tokens.dims[2] * r.tokens.dims[3] * samples;
     rows.push({
       run,
@@ -78,6 +89,7 @@ try {
     size: `${width}x${height}`,
     frames: 33,
     samples,
+    streamed: values.stream,
     threads: Number(values.threads),
     runs: rows,
     best,
@@ -85,7 +97,7 @@ try {
   if (values.json) console.log(JSON.stringify(summary, null, 2));
   else
     console.log(
-      `${name} at ${summary.size}, ${samples} future(s) of 33 frames from 1, ${summary.threads} threads: ${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s`,
+      `${name} at ${summary.size}, ${samples} future(s) of 33 frames from 1, ${summary.threads} threads${values.stream ? ', streamed' : ''}: ${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s`,
     );
 } finally {
   rmSync(temp, { recursive: true, force: true });

@@ -25,6 +25,23 @@ export function parseNumber(
   return value;
 }
 
+/** --temperature, --top-k, --top-p of a world model's sampler; those not given are left out (the model's
+ * recommended values apply). */
+export function parseSampling(options: { temperature?: string; topK?: string; topP?: string }): {
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+} {
+  const { temperature, topK, topP } = options;
+  return {
+    ...(temperature === undefined
+      ? {}
+      : { temperature: parseNumber('--temperature', temperature, { min: 0 }) }),
+    ...(topK === undefined ? {} : { topK: parseNumber('--top-k', topK, { min: 0, integer: true }) }),
+    ...(topP === undefined ? {} : { topP: parseNumber('--top-p', topP, { min: 0, max: 1 }) }),
+  };
+}
+
 /** "640x360", "640" (width, keep aspect) or "x360" (height, keep aspect). */
 export function parseSize(name: string, text: string): { width?: number; height?: number } {
   const m = /^(\d+)?(?:[xX:](\d+))?$/.exec(text.trim());

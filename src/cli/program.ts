@@ -166,6 +166,20 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .option('--scenarios <list>', 'comma-separated physics-suite scenarios (default all 8)')
     .option('--views <list>', 'comma-separated views 0-3 (default all)')
     .option('--multiverse', 'print each future of each clip against the truth, and the spread between them')
+    .option('--temperature <t>', "sampling temperature; 0 is greedy (default: the model's, else 1)")
+    .option(
+      '--top-k <n>',
+      "keep the k most likely values of each token digit (default: the model's, else all)",
+    )
+    .option(
+      '--top-p <p>',
+      "keep the most likely values up to this probability mass (default: the model's, else 1)",
+    )
+    .option(
+      '--seed-offset <n>',
+      'start at this held-out seed (tune sampling on other seeds than you report)',
+      '0',
+    )
     .action(lazy(async () => (await import('./commands/eval.js')).evalPhysicsCommand as Action));
   evaluate
     .command('actions')
@@ -177,6 +191,15 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .option('--seeds <n>', 'held-out push starts', '4')
     .option('--samples <n>', 'futures per start and sequence, averaged', '2')
     .option('--view <n>', 'camera view 0-3', '0')
+    .option('--temperature <t>', "sampling temperature; 0 is greedy (default: the model's, else 1)")
+    .option(
+      '--top-k <n>',
+      "keep the k most likely values of each token digit (default: the model's, else all)",
+    )
+    .option(
+      '--top-p <p>',
+      "keep the most likely values up to this probability mass (default: the model's, else 1)",
+    )
     .action(lazy(async () => (await import('./commands/eval.js')).evalActionsCommand as Action));
 
   const tokenize = program.command('tokenize').description('video tokenizers');
@@ -311,9 +334,15 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
       '--length <n>',
       'frames per future, conditioning frames included (default: all the model makes, 33)',
     )
-    .option('--temperature <t>', 'sampling temperature; 0 is greedy (all futures the same)', '1')
-    .option('--top-k <n>', 'keep the k most likely values of each token digit (0: all)', '0')
-    .option('--top-p <p>', 'keep the most likely values up to this probability mass', '1')
+    .option('--temperature <t>', "sampling temperature; 0 is greedy (default: the model's, else 1)")
+    .option(
+      '--top-k <n>',
+      "keep the k most likely values of each token digit (default: the model's, else all)",
+    )
+    .option(
+      '--top-p <p>',
+      "keep the most likely values up to this probability mass (default: the model's, else 1)",
+    )
     .requiredOption('--out <dir>', 'folder for future-<i>.mp4 and grid.mp4')
     .option('--model <name>', 'world model (see orbis models list)')
     .action(lazy(async () => (await import('./commands/predict.js')).predictCommand as Action));

@@ -188,3 +188,27 @@ test('options a model was not trained with are ignored with a warning, not silen
     await predictor.close();
   }
 });
+
+test("the manifest's recommended sampling is the default; a request's own options win; a bad one is refused", async () => {
+  const greedyStore = standInStore(dir, 'world-greedy', { ...STAND_IN_CONFIG, sampling: { temperature: 0 } });
+  const predictor = await Predictor.load(greedyStore, 'world-greedy', { providers: ['cpu'] });
+  try {
+    assert.deepEqual(predictor.config.sampling, { temperature: 0 });
+    const byDefault = await predictor.predict({ frames: clip(1), samples: 2, seed: 3 });
+    assert.ok(same(byDefault.futures[0]!, byDefault.futures[1]!), 'temperature 0 from the manifest');
+    const asked = await predictor.predict({
+      frames: clip(1),
+      samples: 2,
+      seed: 3,
+      sampling: { temperature: 1 },
+    });
+    assert.notDeepEqual(asked.tokens.data.subarray(0, 20), asked.tokens.data.subarray(20, 40));
+  } finally {
+    await predictor.close();
+  }
+  const bad = standInStore(dir, 'world-bad-sampling', { ...STAND_IN_CONFIG, sampling: { temperature: -1 } });
+  assert.match(
+    await codeOf(() => Predictor.load(bad, 'world-bad-sampling', { providers: ['cpu'] })),
+    /^MODEL_MANIFEST_INVALID: model "world-bad-sampling" has no valid config.sampling/,
+  );
+});

@@ -25,6 +25,8 @@ export interface PredictRequest {
   seed?: number;
   /** Video frames of each future, conditioning frames included (default: all the model makes, 33). */
   length?: number;
+  /** Temperature, top-k, top-p; each left out takes the model's recommended value (config.sampling), else
+   * temperature 1 and no cut. */
   sampling?: SamplingOptions;
   /** Called as each latent frame completes, with the new video frames of every future. */
   onFrames?: (chunk: FutureFrames) => void;
@@ -162,7 +164,9 @@ export class Predictor {
         `--length must be a whole number from ${given + 1} to ${this.maxLength} (the frames this model makes, the ${given} conditioning frames included), not ${length}`,
         `use --length ${this.maxLength}, or a shorter one to stop early`,
       );
-    const sampling = checkSampling(request.sampling ?? {});
+    // The model's recommended sampling (its manifest), then whatever the request sets.
+    const asked = Object.entries(request.sampling ?? {}).filter(([, v]) => v !== undefined);
+    const sampling = checkSampling({ ...config.sampling, ...Object.fromEntries(asked) });
     const prompt = request.prompt ?? '';
     if (prompt.trim() && !config.prompted)
       warnings.push(`model "${this.model.name}" was trained without prompts: the prompt was ignored`);
@@ -255,6 +259,9 @@ export class Predictor {
         if (t < total - 1 || i < grid - 1) logits = await rollout.step(next);
       }
       // The decoder is causal: decoding every latent frame so far leaves the earlier frames as they were.
+      // Streaming costs that repeated work (1 + 2 + ... latent frames decoded instead of one pass), so
+      // without a listener the whole future is decoded once, at the end.
+      if (!request.onFrames && t < total - 1) continue;
       const upTo = t + 1;
       const decoded = await this.tokenizer.decodeClips(
         this.tokenizer.fromTokens({

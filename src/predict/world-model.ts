@@ -1,4 +1,5 @@
 import { OrbisError } from '../core/index.js';
+import { checkSampling, type SamplingOptions } from './sampler.js';
 
 /**
  * The contract of a world model (training/world/README.md): an autoregressive transformer over the tokens of
@@ -52,6 +53,26 @@ export interface WorldModelConfig {
   actionConditioned: boolean;
   /** False when the model was trained without prompts. */
   prompted: boolean;
+  /** The sampling its recipe chose on held-out clips (config.sampling); a request's own options win. */
+  sampling: SamplingOptions;
+}
+
+function samplingOf(v: unknown): SamplingOptions | undefined {
+  if (v === undefined) return {};
+  if (typeof v !== 'object' || v === null) return undefined;
+  const out: SamplingOptions = {};
+  for (const key of ['temperature', 'topK', 'topP'] as const) {
+    const x = (v as Record<string, unknown>)[key];
+    if (x === undefined) continue;
+    if (typeof x !== 'number' || !Number.isFinite(x)) return undefined;
+    out[key] = x;
+  }
+  try {
+    checkSampling(out);
+  } catch {
+    return undefined; // out of range: the manifest's fault, said as such by the caller
+  }
+  return out;
 }
 
 /** First token value of the prompt words: visual tokens are 0 .. 63999 for levels [8,8,8,5,5,5]. */
@@ -98,6 +119,7 @@ export function parseWorldModelConfig(
     headDim: int('headDim'),
     actionConditioned: c.actionConditioned !== false && int('actionFeatures') > 0,
     prompted: c.prompted !== false && int('promptLength') > 0,
+    sampling: samplingOf(c.sampling) ?? bad('sampling', 'temperature, topK, topP numbers'),
   };
   if (parsed.actionFeatures && parsed.actionFeatures < parsed.actionDim * parsed.framesPerLatent)
     bad('actionFeatures', 'at least actionDim x framesPerLatent');

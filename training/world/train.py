@@ -63,6 +63,8 @@ def args():
     p.add_argument("--skip-export", action="store_true")
     p.add_argument("--from", dest="source", help="export a model.pt trained elsewhere")
     p.add_argument("--name")
+    p.add_argument("--temperature", type=float, help="the sampling to recommend in the manifest (config.sampling), chosen on held-out seeds")
+    p.add_argument("--top-k", type=int)
     p.add_argument("--out", required=True)
     a = p.parse_args()
     if a.tiny:
@@ -405,7 +407,9 @@ def export(model, a, info, metrics):
                    "outputs": [{"name": "logits", "dtype": "float32", "shape": shape("batch", sum(LEVELS))},
                                {"name": "present", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "total", c["headDim"])}]}],
         "config": {"tokenizer": "tokenizer-dv8x16x16", "size": [128, 128], **{k: v for k, v in c.items() if k != "width"},
-                   "framesPerLatent": 8, "levels": list(LEVELS), "basis": list(BASIS), "wordHash": "fnv1a32", "actionDim": ACTION_DIM},
+                   "framesPerLatent": 8, "levels": list(LEVELS), "basis": list(BASIS), "wordHash": "fnv1a32", "actionDim": ACTION_DIM,
+                   **({"sampling": {k: v for k, v in (("temperature", getattr(a, "temperature", None)), ("topK", getattr(a, "top_k", None))) if v is not None}}
+                      if getattr(a, "temperature", None) is not None or getattr(a, "top_k", None) is not None else {})},
         "training": {"data": "orbis sim clips through tokenizer-dv8x16x16 (see the recipe's --sim)", "seed": a.seed,
                      "steps": info["steps"], "recipe": "training/world/train.py " + " ".join(info["argv"]),
                      "hardware": info["hardware"], "seconds": info["seconds"]},
@@ -422,10 +426,10 @@ def export(model, a, info, metrics):
 def from_checkpoint(a):
     source = a.source
     state = torch.load(source, map_location="cpu")
-    out, name = a.out, a.name
+    out, name, temperature, top_k = a.out, a.name, a.temperature, a.top_k
     for k, v in state["args"].items():
         setattr(a, k, v)
-    a.out, a.name, a.source = out, name, None
+    a.out, a.name, a.source, a.temperature, a.top_k = out, name, None, temperature, top_k
     os.makedirs(a.out, exist_ok=True)
     m = state["margs"]
     model = WorldModel(m["grid"], m["prompt_length"], m["vocab_words"], m["action_features"], m["d"], m["layers"], m["heads"],

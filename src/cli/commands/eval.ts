@@ -24,7 +24,13 @@ import {
   type TwoViewResult,
   twoViewGeometry,
 } from '../../eval/index.js';
-import { captionPrompt, Predictor, WORLD_MODEL_FAMILY } from '../../predict/index.js';
+import {
+  captionPrompt,
+  checkSampling,
+  Predictor,
+  type SamplingOptions,
+  WORLD_MODEL_FAMILY,
+} from '../../predict/index.js';
 import {
   captionFor,
   EVAL_SEED_BASE,
@@ -38,7 +44,7 @@ import {
   worldViews,
 } from '../../sim/index.js';
 import { decodeFrames, probe } from '../../video/index.js';
-import { parseNumber, parseSize, usage } from '../args.js';
+import { parseNumber, parseSampling, parseSize, usage } from '../args.js';
 import type { CliContext } from '../context.js';
 import { storeOf } from './models.js';
 import { loadTokenizer } from './tokenize.js';
@@ -237,14 +243,23 @@ interface PhysicsOptions {
   scenarios?: string;
   views?: string;
   multiverse?: boolean;
+  seedOffset: string;
+  temperature?: string;
+  topK?: string;
+  topP?: string;
 }
 
 /** The held-out clips of the physics suite, rendered in memory: each scenario x seed x view. */
-export async function* physicsClips(scenarios: readonly string[], seeds: number, views: readonly number[]) {
+export async function* physicsClips(
+  scenarios: readonly string[],
+  seeds: number,
+  views: readonly number[],
+  offset = 0,
+) {
   const { width, height, frames, fps } = PHYSICS_PROTOCOL;
   const n = width * height;
   for (const name of scenarios) {
-    for (let s = 0; s < seeds; s++) {
+    for (let s = offset; s < offset + seeds; s++) {
       const seed = EVAL_SEED_BASE + s;
       const world = findScenario(name)!.generate(seed, { frames, fps });
       const rollout = await simulate(world, frames, fps);
@@ -291,9 +306,10 @@ export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOption
     ? options.views.split(',').map((v) => parseNumber('--views', v, { min: 0, max: 3, integer: true }))
     : [0, 1, 2, 3];
   if (options.multiverse && samples < 2) throw usage('--multiverse needs --samples 2 or more');
-  return withPredictor(ctx, options.model, async (predictor) => {
+  const offset = parseNumber('--seed-offset', options.seedOffset, { min: 0, max: 100_000, integer: true });
+  return withPredictor(ctx, options.model, parseSampling(options), async (predictor) => {
     const task = ctx.progress.task('physics', scenarios.length * seeds * views.length);
-    const report = await runPhysicsEval(predictor, physicsClips(scenarios, seeds, views), {
+    const report = await runPhysicsEval(predictor, physicsClips(scenarios, seeds, views, offset), {
       conditioningFrames,
       samples,
       onCase: () => task.tick(),
@@ -315,9 +331,10 @@ const parseConditioning = (frames: string): number => {
 async function withPredictor<T>(
   ctx: CliContext,
   model: string,
+  sampling: SamplingOptions,
   work: (predictor: LoadedPredictor) => Promise<T>,
 ): Promise<T> {
-  const predictor = await loadPredictor(ctx, model);
+  const predictor = await loadPredictor(ctx, model, sampling);
   try {
     return await work(predictor);
   } finally {
@@ -325,13 +342,19 @@ async function withPredictor<T>(
   }
 }
 
-/** A baseline or registered predictor by name, or an installed world model. */
-async function loadPredictor(ctx: CliContext, model: string): Promise<LoadedPredictor> {
+/** A baseline or registered predictor by name, or an installed world model (sampled as asked). */
+async function loadPredictor(
+  ctx: CliContext,
+  model: string,
+  sampling: SamplingOptions,
+): Promise<LoadedPredictor> {
   const installed = await storeOf(ctx)
     .list()
     .then((l) => l.models.find((m) => m.manifest.name === model));
+  if (installed?.manifest.family !== WORLD_MODEL_FAMILY && Object.keys(sampling).length)
+    throw usage(`--temperature, --top-k and --top-p are for world models; "${model}" does not sample`);
   return installed?.manifest.family === WORLD_MODEL_FAMILY
-    ? await worldModelPredictor(ctx, model)
+    ? await worldModelPredictor(ctx, model, sampling)
     : await loadPhysicsPredictor(model, {
         loadTokenizer: async (name) => {
           const tokenizer = await loadTokenizer(ctx, name);
@@ -402,6 +425,9 @@ interface ActionOptions {
   seeds: string;
   samples: string;
   view: string;
+  temperature?: string;
+  topK?: string;
+  topP?: string;
 }
 
 /** Action following in the push scenario: one start, two action sequences, the futures under each. */
@@ -410,7 +436,7 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
   const seeds = parseNumber('--seeds', options.seeds, { min: 1, max: 1000, integer: true });
   const samples = parseNumber('--samples', options.samples, { min: 1, max: 64, integer: true });
   const view = parseNumber('--view', options.view, { min: 0, max: 3, integer: true });
-  return withPredictor(ctx, options.model, async (predictor) => {
+  return withPredictor(ctx, options.model, parseSampling(options), async (predictor) => {
     const task = ctx.progress.task('actions', seeds);
     const report = await runActionEval(predictor, actionCases(seeds, view, conditioningFrames), {
       conditioningFrames,
@@ -424,18 +450,25 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
 }
 
 /** An installed world model as a physics predictor: the caption as prompt, futures drawn per sampling seed. */
-export async function worldModelPredictor(ctx: CliContext, name: string): Promise<LoadedPredictor> {
+export async function worldModelPredictor(
+  ctx: CliContext,
+  name: string,
+  sampling: SamplingOptions = {},
+): Promise<LoadedPredictor> {
   const predictor = await Predictor.load(storeOf(ctx), name, { threads: ctx.config.threads });
   const words = predictor.config.promptLength;
+  const used = checkSampling({ ...predictor.config.sampling, ...sampling });
+  const cut = `${used.topK ? `, top-k ${used.topK}` : ''}${used.topP < 1 ? `, top-p ${used.topP}` : ''}`;
   return {
     name,
-    note: `${name}: the caption's first ${words} words as prompt, temperature 1, one batch of futures per clip`,
+    note: `${name}: the caption's first ${words} words as prompt, temperature ${used.temperature}${cut}, one batch of futures per clip`,
     predict: async (input) => {
       const job = predictor.start({
         frames: input.frames,
         prompt: captionPrompt(input.caption, words),
         samples: input.samples,
         seed: input.seed,
+        sampling,
         ...(input.actions ? { actions: toRows(input.actions, predictor.config.actionDim) } : {}),
       });
       return (await job.result).futures;

@@ -10,7 +10,7 @@ import {
 } from '../../predict/index.js';
 import type { TokenizerFrame } from '../../tokenizer/index.js';
 import { decodeFrames, encodeClip, probe } from '../../video/index.js';
-import { parseNumber, usage } from '../args.js';
+import { parseNumber, parseSampling, usage } from '../args.js';
 import type { CliContext } from '../context.js';
 import { storeOf } from './models.js';
 
@@ -27,9 +27,9 @@ export interface PredictOptions {
   samples: string;
   seed: string;
   length?: string;
-  temperature: string;
-  topK: string;
-  topP: string;
+  temperature?: string;
+  topK?: string;
+  topP?: string;
   out: string;
   model?: string;
 }
@@ -47,11 +47,7 @@ export async function predictCommand(ctx: CliContext, options: PredictOptions): 
   const samples = parseNumber('--samples', options.samples, { integer: true });
   if (samples < 1) throw usage(`--samples must be 1 or more, not ${samples}`, 'use --samples 4');
   const seed = parseNumber('--seed', options.seed, { min: 0, max: 2 ** 32 - 1, integer: true });
-  const sampling = {
-    temperature: parseNumber('--temperature', options.temperature, { min: 0 }),
-    topK: parseNumber('--top-k', options.topK, { min: 0, integer: true }),
-    topP: parseNumber('--top-p', options.topP, { min: 0, max: 1 }),
-  };
+  const sampling = parseSampling(options);
   const actionsFile = options.actions ? await readActions(options.actions) : undefined;
   const predictor = await Predictor.load(storeOf(ctx), options.model ?? DEFAULT_WORLD_MODEL, {
     threads: ctx.config.threads,
