@@ -65,6 +65,7 @@ def args():
     p.add_argument("--name")
     p.add_argument("--temperature", type=float, help="the sampling to recommend in the manifest (config.sampling), chosen on held-out seeds")
     p.add_argument("--top-k", type=int)
+    p.add_argument("--data-note", help="what the model trained on, for the manifest (export)")
     p.add_argument("--out", required=True)
     a = p.parse_args()
     if a.tiny:
@@ -410,7 +411,7 @@ def export(model, a, info, metrics):
                    "framesPerLatent": 8, "levels": list(LEVELS), "basis": list(BASIS), "wordHash": "fnv1a32", "actionDim": ACTION_DIM,
                    **({"sampling": {k: v for k, v in (("temperature", getattr(a, "temperature", None)), ("topK", getattr(a, "top_k", None))) if v is not None}}
                       if getattr(a, "temperature", None) is not None or getattr(a, "top_k", None) is not None else {})},
-        "training": {"data": "orbis sim clips through tokenizer-dv8x16x16 (see the recipe's --sim)", "seed": a.seed,
+        "training": {"data": getattr(a, "data_note", None) or f"{info.get('trainingClips', 0)} orbis sim clips through tokenizer-dv8x16x16", "seed": a.seed,
                      "steps": info["steps"], "recipe": "training/world/train.py " + " ".join(info["argv"]),
                      "hardware": info["hardware"], "seconds": info["seconds"]},
         "metrics": {k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)} | {"trainClipsPerSecond": info["clipsPerSecond"]},
@@ -426,10 +427,10 @@ def export(model, a, info, metrics):
 def from_checkpoint(a):
     source = a.source
     state = torch.load(source, map_location="cpu")
-    out, name, temperature, top_k = a.out, a.name, a.temperature, a.top_k
+    out, name, temperature, top_k, note = a.out, a.name, a.temperature, a.top_k, a.data_note
     for k, v in state["args"].items():
         setattr(a, k, v)
-    a.out, a.name, a.source, a.temperature, a.top_k = out, name, None, temperature, top_k
+    a.out, a.name, a.source, a.temperature, a.top_k, a.data_note = out, name, None, temperature, top_k, note
     os.makedirs(a.out, exist_ok=True)
     m = state["margs"]
     model = WorldModel(m["grid"], m["prompt_length"], m["vocab_words"], m["action_features"], m["d"], m["layers"], m["heads"],
