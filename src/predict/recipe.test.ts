@@ -23,9 +23,9 @@ const EXPORT = `
 import sys, os, types, torch
 sys.path.insert(0, sys.argv[1])
 import train
-from world_model import WorldModel
+from world_model import ACTION_SCALE, WorldModel
 torch.manual_seed(0)
-model = WorldModel((5, 8, 8), 16, 1024, 56, 32, 2, 2)
+model = WorldModel((5, 8, 8), 16, 1024, 56, 32, 2, 2, action_scale=list(ACTION_SCALE))
 out = sys.argv[2]
 os.makedirs(out, exist_ok=True)
 a = types.SimpleNamespace(out=out, name="world-tiny", seed=0)

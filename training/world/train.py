@@ -27,7 +27,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.append(os.path.join(HERE, "..", "tokenizer"))
-from world_model import BASIS, LEVELS, VISUAL_TOKENS, Step, WorldModel, prompt_tokens  # noqa: E402
+from world_model import ACTION_SCALE, BASIS, LEVELS, VISUAL_TOKENS, Step, WorldModel, prompt_tokens  # noqa: E402
 from loop import TrainStep  # noqa: E402  (training/tokenizer/loop.py)
 
 ACTION_DIM = 7
@@ -58,7 +58,9 @@ def args():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--compile", action="store_true")
-    p.add_argument("--init", help="start from this model.pt's weights")
+    p.add_argument("--init", help="start from the weights of this model.pt, or of a shipped world model's step.onnx")
+    p.add_argument("--push-share", type=float, default=0.0,
+                   help="share of each batch drawn from clips with actions (push), the rest from all clips")
     p.add_argument("--tiny", action="store_true", help="a few steps of a tiny model on CPU (tests)")
     p.add_argument("--skip-export", action="store_true")
     p.add_argument("--from", dest="source", help="export a model.pt trained elsewhere")
@@ -145,7 +147,32 @@ def tokenize_folder(folder, tok, model_args, device, limit=None, mirror=False):
 
 def model_args_of(a):
     return {"grid": [5, 8, 8], "prompt_length": 16, "vocab_words": 1024, "action_features": 56,
-            "d": a.width, "layers": a.layers, "heads": a.heads, "qk_norm": True}
+            "d": a.width, "layers": a.layers, "heads": a.heads, "qk_norm": True, "action_scale": list(ACTION_SCALE)}
+
+
+def build(m, dropout=0.0):
+    """A WorldModel from a checkpoint's model arguments (older ones lack the later keys)."""
+    return WorldModel(m["grid"], m["prompt_length"], m["vocab_words"], m["action_features"], m["d"], m["layers"], m["heads"],
+                      dropout=dropout, qk_norm=m.get("qk_norm", False), action_scale=m.get("action_scale"))
+
+
+def load_init(model, path, device):
+    """Start from another run's weights. When that run scaled its actions otherwise, the action layer's input
+    columns are rescaled so the model computes the same function it did."""
+    if path.endswith(".onnx"):
+        from onnx_weights import state_dict  # training/tokenizer/onnx_weights.py
+
+        state, scale = state_dict(path), None  # the shipped model before action scales
+    else:
+        saved = torch.load(path, map_location="cpu")
+        state, scale = saved["model"], saved.get("margs", {}).get("action_scale")
+    old_gain = torch.tensor(scale or [1.0]).repeat(model.action_features // len(scale or [1.0]))[: model.action_features]
+    w = state["action.weight"].float()
+    state["action.weight"] = w * old_gain.reciprocal().mul(model.action_gain.cpu()).reciprocal()
+    missing, unexpected = model.load_state_dict({k: v.to(device) for k, v in state.items()}, strict=False)
+    if unexpected or any(not k.endswith(("qn.weight", "qn.bias", "kn.weight", "kn.bias")) for k in missing):
+        raise SystemExit(f"--init {path}: weights do not fit this model (missing {missing}, unexpected {unexpected})")
+    print(f"started from {path}", flush=True)
 
 
 def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0):
@@ -184,8 +211,15 @@ def evaluate(model, seqs, acts, device):
         copy += (target[:, : -H * W] == target[:, H * W :]).float().mean().item() * x.shape[0]
         loss += l.item() * x.shape[0]
         n += x.shape[0]
+    out = {"digitLoss": loss / n, "tokenAccuracy": acc / n, "copyPreviousFrameAccuracy": copy / n, "clips": int(n)}
+    # Does it use the actions? The clips with actions, scored with their own and with another clip's.
+    acting = torch.nonzero(acts.flatten(1).abs().sum(1) > 0).flatten()
+    if len(acting) > 1:
+        x, a = seqs[acting].to(device), acts[acting].to(device)
+        out["actionClipsLoss"] = batch_loss(model, x, a, 0.0, None, device)[0].item()
+        out["actionClipsLossOtherActions"] = batch_loss(model, x, a.roll(len(acting) // 2, 0), 0.0, None, device)[0].item()
     model.train()
-    return {"digitLoss": loss / n, "tokenAccuracy": acc / n, "copyPreviousFrameAccuracy": copy / n, "clips": int(n)}
+    return out
 
 
 class Pool:
@@ -200,6 +234,13 @@ class Pool:
 
     def __len__(self):
         return self.seqs.shape[0]
+
+    def acting(self):
+        """Indices of the clips with actions (push)."""
+        if getattr(self, "_acting", None) is None or self._acting[0] != len(self):
+            idx = torch.nonzero(self.acts.flatten(1).abs().sum(1) > 0).flatten() if len(self) else torch.zeros(0, dtype=torch.long)
+            self._acting = (len(self), idx.to(self.device))
+        return self._acting[1]
 
     def add(self, seqs, acts):
         seqs, acts = seqs.to(self.device), acts.to(self.device)
@@ -248,8 +289,7 @@ def main(a):
     device = "cuda" if torch.cuda.is_available() else "cpu"
     os.makedirs(a.out, exist_ok=True)
     margs = model_args_of(a)
-    model = WorldModel(margs["grid"], margs["prompt_length"], margs["vocab_words"], margs["action_features"],
-                       margs["d"], margs["layers"], margs["heads"], dropout=a.dropout, qk_norm=margs["qk_norm"]).to(device)
+    model = build(margs, a.dropout).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.05)
     # What carries over between calls of one run: the step, the training seconds so far, the learning rate's
     # scale (halved after each divergence), the best held-out weights.
@@ -262,7 +302,7 @@ def main(a):
         run = state["run"]
         print(f"resumed at step {run['step']} after {run['elapsed'] / 60:.1f} training minutes", flush=True)
     elif a.init:
-        model.load_state_dict(torch.load(a.init, map_location=device)["model"])
+        load_init(model, a.init, device)
     tok = load_tokenizer(a.tokenizer, device)
     t0 = time.time()
     pool = Pool(device, a.mirror)
@@ -281,6 +321,9 @@ def main(a):
         pick = torch.tensor([n.split("-s")[-1].split("-")[0] in seeds[: max(1, len(seeds) // 2)] for n in ev[2]])
         if 0 < int(pick.sum()) < len(ev[2]):
             sel, ev = (ev[0][pick], ev[1][pick]), (ev[0][~pick], ev[1][~pick], [n for n, k in zip(ev[2], pick) if not k])
+    if a.init and sel is not None and run["step"] == 0:
+        m = evaluate(model, sel[0], sel[1], device)
+        print(f"step 0 (from --init) selection-set {json.dumps({k: round(v, 4) for k, v in m.items()})}", flush=True)
     budget = a.minutes * 60 if a.minutes else None
     total = (a.total_minutes or a.minutes or 0) * 60
     train_step = TrainStep(model, a.compile, device)
@@ -309,6 +352,10 @@ def main(a):
         for group in opt.param_groups:
             group["lr"] = a.lr * run["lr_scale"] * schedule(step, run["elapsed"], total, a.warmup)
         pick = torch.randint(0, len(pool), (a.batch,), generator=g).to(device)
+        acting = pool.acting()
+        if a.push_share > 0 and len(acting):
+            n = round(a.push_share * a.batch)
+            pick[:n] = acting[torch.randint(0, len(acting), (n,), generator=g).to(device)]
         loss, _ = train_step(lambda m: batch_loss(m, pool.seqs[pick], pool.acts[pick], a.prompt_drop, g, device, a.corrupt))
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -336,7 +383,8 @@ def main(a):
         if sel is not None and run["step"] % a.eval_every == 0:
             m = evaluate(model, sel[0], sel[1], device)
             print(f"step {run['step']} selection-set digit loss {m['digitLoss']:.4f} token accuracy {m['tokenAccuracy']:.4f} "
-                  f"(copy {m['copyPreviousFrameAccuracy']:.4f})", flush=True)
+                  f"(copy {m['copyPreviousFrameAccuracy']:.4f}); action clips {m.get('actionClipsLoss', 0):.4f}, "
+                  f"with other clips' actions {m.get('actionClipsLossOtherActions', 0):.4f}", flush=True)
             if run["best"] is None or m["digitLoss"] < run["best"][0]:
                 run["best"] = (m["digitLoss"], run["step"], {k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
             good = copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())
@@ -433,8 +481,7 @@ def from_checkpoint(a):
     a.out, a.name, a.source, a.temperature, a.top_k, a.data_note = out, name, None, temperature, top_k, note
     os.makedirs(a.out, exist_ok=True)
     m = state["margs"]
-    model = WorldModel(m["grid"], m["prompt_length"], m["vocab_words"], m["action_features"], m["d"], m["layers"], m["heads"],
-                       qk_norm=m.get("qk_norm", False))  # models before query/key norms lack it
+    model = build(m)  # models before query/key norms or action scales lack them
     model.load_state_dict({k: v.float() for k, v in state["model"].items()})
     metrics = {}
     measured = os.path.join(os.path.dirname(os.path.abspath(source)), "metrics.json")  # from where it trained

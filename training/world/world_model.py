@@ -17,6 +17,10 @@ import torch.nn.functional as F
 VISUAL_TOKENS = 64000
 LEVELS = (8, 8, 8, 5, 5, 5)
 BASIS = (1, 8, 64, 512, 2560, 12800)
+# Typical size of each action value (dx, dy, dz, droll, dpitch, dyaw, gripper) in the sim's push scenario: palm
+# steps are ~0.02 m and turns ~0.03 rad a frame while the gripper spans 0..1, so unscaled the motion is ~40x
+# quieter than the gripper at the input layer. Models built with it divide each value by its size.
+ACTION_SCALE = (0.02, 0.02, 0.02, 0.03, 0.03, 0.03, 0.5)
 
 
 def hash_word(word, vocab_words):
@@ -70,9 +74,9 @@ class Block(nn.Module):
 
 class WorldModel(nn.Module):
     def __init__(self, grid=(5, 8, 8), prompt_length=16, vocab_words=1024, action_features=56, d=256, layers=6, heads=8, dropout=0.0,
-                 qk_norm=True):
+                 qk_norm=True, action_scale=None):
         super().__init__()
-        self.qk_norm = qk_norm
+        self.qk_norm, self.action_scale = qk_norm, action_scale
         self.grid, self.prompt_length, self.vocab_words = tuple(grid), prompt_length, vocab_words
         self.action_features, self.d, self.layers, self.heads = action_features, d, layers, heads
         L, H, W = grid
@@ -99,6 +103,8 @@ class WorldModel(nn.Module):
         self.register_buffer("next_time_of", nxt // (H * W), persistent=False)
         self.register_buffer("basis", torch.tensor(BASIS), persistent=False)
         self.register_buffer("levels", torch.tensor(LEVELS), persistent=False)
+        scale = torch.tensor(action_scale or [1.0]).repeat(action_features // len(action_scale or [1.0]) or 1)
+        self.register_buffer("action_gain", (1 / scale)[:action_features], persistent=False)
         self.apply(self._init)
 
     @staticmethod
@@ -128,7 +134,7 @@ class WorldModel(nn.Module):
         e_word = self.words(torch.remainder(tokens - VISUAL_TOKENS, self.vocab_words))
         where_visual = self.time(self.time_of[pos]) + self.row(self.row_of[pos]) + self.col(self.col_of[pos])
         e = torch.where(visual, e_visual + where_visual, e_word + self.slot(self.slot_of[pos]))
-        return e + self.action(actions[:, self.next_time_of[pos]])
+        return e + self.action(actions[:, self.next_time_of[pos]] * self.action_gain)
 
     def forward(self, tokens, start, actions, past):
         """tokens [B, S] at positions start.., actions [B, L, A], past [layers, 2, B, heads, T, hd] ->
