@@ -9,6 +9,11 @@
  *
  * --stream decodes after every latent frame, as `orbis predict` does to write frames while it generates;
  * without it the future is decoded once at the end (the evaluations' way).
+ *
+ * Peer: the transformer's step loop alone (one prefill of the prompt slots and the conditioning tokens, then
+ * one token per step with the key/value cache, the same batch) in ONNX Runtime from Node and in PyTorch
+ * (Debian's 1.13, eager, same thread count) on a model of the same architecture; interleaved, best of --runs,
+ * with the ratio. Speed does not depend on the weights or the tokens fed, so both feed token 0.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,6 +34,25 @@ const { values } = parseArgs({
     stream: { type: 'boolean', default: false },
   },
 });
+
+const PEER = `
+import sys, time, json, torch
+sys.path.insert(0, sys.argv[1])
+from world_model import WorldModel
+c = json.loads(sys.argv[2])
+torch.set_num_threads(c["threads"])
+torch.manual_seed(0)
+m = WorldModel(tuple(c["grid"]), c["promptLength"], c["vocabWords"], c["actionFeatures"], c["heads"] * c["headDim"], c["layers"], c["heads"]).eval()
+B, L = c["batch"], c["grid"][0]
+actions = torch.zeros(B, L, c["actionFeatures"])
+with torch.inference_mode():
+    t0 = time.perf_counter()
+    past = m.empty_cache(B)
+    logits, past = m(torch.zeros(B, c["prefill"], dtype=torch.long), 0, actions, past)
+    for i in range(c["steps"]):
+        logits, past = m(torch.zeros(B, 1, dtype=torch.long), c["prefill"] + i, actions, past)
+    print(time.perf_counter() - t0)
+`;
 
 const EXPORT = `
 import sys, os, types, torch
@@ -82,6 +106,30 @@ try {
       realTime: r.seconds / (33 / 24),
     });
   }
+  // The peer: the step loop alone, ONNX Runtime (this predictor's session) against PyTorch, interleaved.
+  const config = predictor.config;
+  const [latents, gridRows, gridCols] = config.grid;
+  const grid = gridRows * gridCols;
+  const prefill = config.promptLength + grid;
+  const steps = (latents - 1) * grid - 1;
+  const peer = { ort: Number.POSITIVE_INFINITY, torch: Number.POSITIVE_INFINITY };
+  const recipe = resolve(import.meta.dirname, '../training/world');
+  const peerConfig = JSON.stringify({
+    ...config,
+    batch: samples,
+    prefill,
+    steps,
+    threads: Number(values.threads),
+  });
+  for (let run = 0; run < Number(values.runs); run++) {
+    const started = performance.now();
+    const rollout = predictor.model.rollout(samples);
+    await rollout.step(new Array(samples * prefill).fill(0));
+    for (let i = 0; i < steps; i++) await rollout.step(new Array(samples).fill(0));
+    peer.ort = Math.min(peer.ort, (performance.now() - started) / 1000);
+    const out = execFileSync('/usr/bin/python3', ['-c', PEER, recipe, peerConfig], { encoding: 'utf8' });
+    peer.torch = Math.min(peer.torch, Number(out.trim()));
+  }
   await predictor.close();
   const best = rows.reduce((a, b) => (a.seconds < b.seconds ? a : b));
   const summary = {
@@ -93,12 +141,23 @@ try {
     threads: Number(values.threads),
     runs: rows,
     best,
+    steps: {
+      prefill,
+      steps,
+      onnxRuntimeSeconds: peer.ort,
+      pytorchSeconds: peer.torch,
+      ratio: peer.torch / peer.ort,
+    },
   };
   if (values.json) console.log(JSON.stringify(summary, null, 2));
-  else
+  else {
     console.log(
       `${name} at ${summary.size}, ${samples} future(s) of 33 frames from 1, ${summary.threads} threads${values.stream ? ', streamed' : ''}: ${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s`,
     );
+    console.log(
+      `step loop (prefill ${prefill} + ${steps} steps, batch ${samples}): ONNX Runtime ${peer.ort.toFixed(2)} s, PyTorch ${peer.torch.toFixed(2)} s (PyTorch / ONNX Runtime ${(peer.torch / peer.ort).toFixed(2)}x)`,
+    );
+  }
 } finally {
   rmSync(temp, { recursive: true, force: true });
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { captureStream, tempDir } from '../../test/support.js';
 import { STAND_IN_CONFIG, standInStore } from '../predict/testing.js';
+import { ModelStore } from '../runtime/index.js';
 import { probe } from '../video/index.js';
 import { findWorldModel, NO_WORLD_MODEL_LINE, predictHeldOutWorld } from './commands/demo-report.js';
 import { createContext } from './context.js';
@@ -24,7 +25,9 @@ test("the demo's report: 4 futures of a held-out world beside the truth, scored 
   // The stand-in at the physics suite's size (128x128, an 8x8 token grid per latent frame).
   standInStore(dir, 'world-stand-in-128', { ...STAND_IN_CONFIG, size: [128, 128], grid: [5, 8, 8] });
   const out = join(dir, 'predict');
-  const { line, summary } = await predictHeldOutWorld(context(dir), out);
+  const { line, summary } = await predictHeldOutWorld(context(dir), out, {
+    worldModel: 'world-stand-in-128',
+  });
   assert.match(
     line,
     /^world-stand-in-128: 4 futures of held-out unstable-stack seed \d+ from 1 frame, mean IoU/,
@@ -68,23 +71,27 @@ test("the demo's report: 4 futures of a held-out world beside the truth, scored 
   assert.ok(summary.trackerIou > 0.5, `tracker ceiling ${summary.trackerIou}`);
   assert.ok(html.includes(summary.note) && /copy-last/.test(summary.note));
   assert.match(html, /world-stand-in-128 \(version 0\)/);
+  assert.match(html, /Drawn as .*temperature [0-9.]+/);
 });
 
 test('without a world model the step is skipped with one line; a model of another size too', async () => {
   const empty = tempDir('orbis-demo-none-');
-  const none = await predictHeldOutWorld(context(empty), join(empty, 'predict'));
+  // Stores without the shipped models/ (which hold a world model): only the test's folder.
+  const only = (dir: string) =>
+    new ModelStore({ shippedDir: join(dir, 'no-shipped'), userDir: dir, cacheDir: join(dir, 'cache') });
+  const none = await predictHeldOutWorld(context(empty), join(empty, 'predict'), { store: only(empty) });
   assert.equal(none.line, NO_WORLD_MODEL_LINE);
   assert.match(none.line, /training\/world\/README\.md/);
   assert.equal(none.summary, undefined);
   assert.ok(!existsSync(join(empty, 'predict')));
   await assert.rejects(
-    findWorldModel(context(empty), 'world-nope'),
+    findWorldModel(context(empty), 'world-nope', only(empty)),
     /world-nope is not an installed world model/,
   );
 
   const small = tempDir('orbis-demo-32-');
   standInStore(small, 'world-stand-in');
-  const r = await predictHeldOutWorld(context(small), join(small, 'predict'));
+  const r = await predictHeldOutWorld(context(small), join(small, 'predict'), { store: only(small) });
   assert.match(r.line, /world-stand-in generates 32x32, not the physics suite's 128x128/);
   assert.ok(!existsSync(join(small, 'predict')));
 });

@@ -45,10 +45,33 @@ test('eval physics: the tracker is near the truth; copy-last holds a still stack
   assert.match(table.stdout, /on their scenes, not ours/);
 });
 
+test('eval physics: tokenizer:<name> is the round-trip ceiling of another installed tokenizer', async () => {
+  const result = await run([
+    '--model',
+    'tokenizer:tokenizer-dv4x8x8',
+    '--scenarios',
+    'stable-stack',
+    '--views',
+    '0',
+    '--samples',
+    '1',
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /physics alignment: tokenizer:tokenizer-dv4x8x8,/);
+  assert.match(result.stdout, /through tokenizer-dv4x8x8 \(encode \+ decode\)/);
+  // A still stack survives the 4x8x8 round trip: its IoU stays near the tracker's ceiling.
+  const iou = Number(/\nstable-stack +1 +[\d.]+ +[\d.]+ +([\d.]+)/.exec(result.stdout)?.[1]);
+  assert.ok(iou > 0.85, `round-trip IoU on stable-stack ${iou}`);
+});
+
 test('eval physics: bad --frames, unknown models and unsupported settings are one-line errors', async () => {
   const cases: [string[], RegExp][] = [
     [['--model', 'copy-last', '--frames', '3'], /--frames must be 1 or 9/],
     [['--model', 'world-model-x'], /unknown model "world-model-x".*copy-last, constant-velocity, tokenizer/],
+    [
+      ['--model', 'tokenizer:tokenizer-x', '--offline'],
+      /MODEL_NOT_FOUND: model "tokenizer-x" is not installed/,
+    ],
     [['--model', 'constant-velocity', '--frames', '1'], /cannot condition on 1 frame.*--frames 9/],
     [['--model', 'copy-last', '--scenarios', 'push'], /"push" is not a physics-suite scenario/],
   ];

@@ -158,7 +158,7 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     )
     .requiredOption(
       '--model <name>',
-      'predictor: copy-last, constant-velocity, tokenizer, or a registered world model',
+      'predictor: copy-last, constant-velocity, tokenizer (tokenizer:<name>: the round trip of another), or an installed world model',
     )
     .option('--frames <n>', 'conditioning frames, 1 or 9', '1')
     .option('--seeds <n>', 'held-out seeds per scenario (each gives 4 views)', '1')

@@ -131,9 +131,13 @@ export interface RoundTripper {
  * The true future, encoded and decoded: the best a world model generating in this tokenizer's space can
  * do. It reads the ground truth, so it is a ceiling, not a predictor.
  */
-export function tokenizerPredictor(name: string, tokenizer: RoundTripper): LoadedPredictor {
+export function tokenizerPredictor(
+  name: string,
+  tokenizer: RoundTripper,
+  label = 'tokenizer',
+): LoadedPredictor {
   return {
-    name: 'tokenizer',
+    name: label,
     note: `tokenizer: the true 33 frames through ${name} (encode + decode), a ceiling, not a prediction`,
     readsTruth: true,
     predict: async (input) => {

@@ -39,11 +39,17 @@ export function physicsPredictorNames(): string[] {
   return [...predictors.keys()];
 }
 
+/**
+ * A predictor by name. `tokenizer:<name>` is the round-trip ceiling of any installed tokenizer (`tokenizer` is
+ * the one the shipped world model generates in), to tell what a world model over another token space could reach.
+ */
 export async function loadPhysicsPredictor(name: string, ctx: PredictorContext): Promise<LoadedPredictor> {
+  const tokenizer = /^tokenizer:(.+)$/.exec(name)?.[1];
+  if (tokenizer) return tokenizerPredictor(tokenizer, await ctx.loadTokenizer(tokenizer), name);
   const factory = predictors.get(name);
   if (!factory)
     throw new OrbisError('INVALID_ARGUMENT', `unknown model "${name}" for the physics evaluation`, {
-      hint: `choose from ${physicsPredictorNames().join(', ')}`,
+      hint: `choose from ${physicsPredictorNames().join(', ')}, or tokenizer:<an installed tokenizer>`,
     });
   return factory(ctx);
 }

@@ -11,7 +11,7 @@ import {
   runPhysicsEval,
 } from '../../eval/index.js';
 import { captionPrompt, WORLD_MODEL_FAMILY } from '../../predict/index.js';
-import type { InstalledModel } from '../../runtime/index.js';
+import type { InstalledModel, ModelStore } from '../../runtime/index.js';
 import { usage } from '../args.js';
 import type { CliContext } from '../context.js';
 import { physicsClips, worldModelPredictor } from './eval.js';
@@ -41,6 +41,8 @@ export interface DemoPredictSummary {
   view: number;
   caption: string;
   prompt: string;
+  /** How the futures were drawn (the predictor's note: prompt, sampling, batch). */
+  sampling: string;
   futures: (VideoScores & { video: string })[];
   copyLast: VideoScores & { video: string };
   /** The tracker's IoU on the true future: the most IoU any prediction can reach here. */
@@ -56,8 +58,12 @@ export interface DemoPredictSummary {
  * The installed world model named `name`, or the first one installed; undefined when none is. A name that
  * is not an installed world model is a usage error (checked before the demo's long steps).
  */
-export async function findWorldModel(ctx: CliContext, name?: string): Promise<InstalledModel | undefined> {
-  const { models } = await storeOf(ctx).list();
+export async function findWorldModel(
+  ctx: CliContext,
+  name?: string,
+  store: ModelStore = storeOf(ctx),
+): Promise<InstalledModel | undefined> {
+  const { models } = await store.list();
   const worlds = models.filter((m) => m.manifest.family === WORLD_MODEL_FAMILY);
   if (name === undefined) return worlds[0];
   const model = worlds.find((m) => m.manifest.name === name);
@@ -107,9 +113,10 @@ async function oneCase(predictor: LoadedPredictor, clip: PhysicsCase, samples: n
 export async function predictHeldOutWorld(
   ctx: CliContext,
   out: string,
-  options: { worldModel?: string } = {},
+  /** `store`: where to look for the world model (default: the configured one, shipped models/ first). */
+  options: { worldModel?: string; store?: ModelStore } = {},
 ): Promise<{ line: string; summary?: DemoPredictSummary }> {
-  const model = await findWorldModel(ctx, options.worldModel);
+  const model = await findWorldModel(ctx, options.worldModel, options.store);
   if (!model) return { line: NO_WORLD_MODEL_LINE };
   const { name, version, metrics } = model.manifest;
   const config = (model.manifest.config ?? {}) as { size?: number[]; promptLength?: number };
@@ -123,6 +130,7 @@ export async function predictHeldOutWorld(
   await clips.return(undefined);
   const task = ctx.progress.task('predict a held-out world', 2);
   const world = await worldModelPredictor(ctx, name);
+  const sampling = world.note ?? '';
   let model4: Awaited<ReturnType<typeof oneCase>>;
   try {
     model4 = await oneCase(world, clip, DEMO_WORLD.samples);
@@ -168,6 +176,7 @@ export async function predictHeldOutWorld(
     view: clip.view,
     caption: clip.caption,
     prompt,
+    sampling,
     futures: scores.map((s, i) => ({ ...s, video: futures[i]! })),
     copyLast: { ...base, video: copyLast },
     trackerIou: model4.result.trackerIou,
@@ -220,6 +229,7 @@ td:first-child,th:first-child{text-align:left}.note{font-weight:bold}
 <h1>${html(s.model)} (version ${html(s.version)}): ${n} futures of a held-out world</h1>
 <p>Held-out ${html(s.scenario)} world (evaluation seed ${s.seed}, view ${s.view}), ${PHYSICS_PROTOCOL.width}x${PHYSICS_PROTOCOL.height}, ${PHYSICS_PROTOCOL.frames} frames at ${PHYSICS_PROTOCOL.fps} fps; the model saw frame 0 and the prompt
 <q>${html(s.prompt)}</q> (the caption's first words as the model splits them).</p>
+<p>Drawn as ${html(s.sampling)}.</p>
 <p class="note">${html(s.note)}</p>
 <div class="videos">
 ${video(s.truth, 'truth (simulator)')}
