@@ -25,10 +25,11 @@ sys.path.insert(0, sys.argv[1])
 import train
 from world_model import ACTION_SCALE, WorldModel
 torch.manual_seed(0)
-model = WorldModel((5, 8, 8), 16, 1024, 56, 32, 2, 2, action_scale=list(ACTION_SCALE))
+space = train.TOKEN_SPACES[sys.argv[3]]
+model = WorldModel(tuple(space["grid"]), 16, 1024, 7 * space["per_latent"], 32, 2, 2, action_scale=list(ACTION_SCALE))
 out = sys.argv[2]
 os.makedirs(out, exist_ok=True)
-a = types.SimpleNamespace(out=out, name="world-tiny", seed=0)
+a = types.SimpleNamespace(out=out, name="world-tiny", seed=0, token_space=sys.argv[3])
 train.export(model, a, {"steps": 0, "argv": ["tiny"], "hardware": "cpu", "seconds": 0.0, "clipsPerSecond": 0.0}, {})
 `;
 
@@ -39,7 +40,7 @@ test("ONNX Runtime matches PyTorch on the recipe's tiny export; the pipeline run
 }, async () => {
   const dir = tempDir('orbis-world-recipe-');
   const out = join(dir, 'world-tiny');
-  await promisify(execFile)(TORCH_PYTHON, ['-c', EXPORT, RECIPE, out], { timeout: 120_000 });
+  await promisify(execFile)(TORCH_PYTHON, ['-c', EXPORT, RECIPE, out, 'dv8x16x16'], { timeout: 120_000 });
   const store = new ModelStore({ userDir: dir, cacheDir: join(dir, 'cache') });
   const seq = readInt32Npy(join(out, 'parity-tokens.npy'));
   const actions = readNpy(join(out, 'parity-actions.npy'));
@@ -69,6 +70,30 @@ test("ONNX Runtime matches PyTorch on the recipe's tiny export; the pipeline run
     });
     assert.deepEqual(result.tokens.dims, [2, 2, 8, 8]);
     assert.ok(result.futures.every((f) => f.length === 9 && f[8]!.width === 128));
+  } finally {
+    await predictor.close();
+  }
+});
+
+test("the recipe's 4x8x8 token space: its export names tokenizer-dv4x8x8 and the pipeline makes 33 frames with it", {
+  skip: !ready && "training/world/train.py or Debian's torch is missing",
+}, async () => {
+  const dir = tempDir('orbis-world-recipe-dv4-');
+  const out = join(dir, 'world-tiny');
+  await promisify(execFile)(TORCH_PYTHON, ['-c', EXPORT, RECIPE, out, 'dv4x8x8'], { timeout: 120_000 });
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+  assert.equal(manifest.config.tokenizer, 'tokenizer-dv4x8x8');
+  assert.deepEqual(manifest.config.grid, [9, 16, 16]);
+  assert.equal(manifest.config.framesPerLatent, 4);
+  assert.equal(manifest.config.actionFeatures, 28);
+  const store = new ModelStore({ userDir: dir, cacheDir: join(dir, 'cache') });
+  const predictor = await Predictor.load(store, 'world-tiny', { providers: ['cpu'] });
+  try {
+    const frame = { width: 128, height: 128, data: new Uint8Array(128 * 128 * 3).fill(90) };
+    const actions = Array.from({ length: 9 }, () => [0.01, 0, 0, 0, 0, 0, 1]);
+    const result = await predictor.predict({ frames: [frame], samples: 1, length: 9, actions });
+    assert.deepEqual(result.tokens.dims, [1, 3, 16, 16]);
+    assert.ok(result.futures[0]!.length === 9 && result.futures[0]![8]!.width === 128);
   } finally {
     await predictor.close();
   }

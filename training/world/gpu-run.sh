@@ -8,7 +8,8 @@
 # home: `python3 training/world/train.py --from <dir>/world.pt --out models/<name>`.
 #
 #   MINUTES=8 TOTAL=25 bash training/world/gpu-run.sh     # then again, same settings, until TOTAL is spent
-#   INIT=models/world-dv8x16x16/step.onnx PUSH_SHARE=0.3 FIRST_SEED=788 ...  # go on from a shipped model
+#   INIT=models/world-dv8x16x16/step.onnx PUSH_SHARE=0.2 FIRST_SEED=788 LR=2e-4 ...  # go on from the shipped model
+#   TOKEN_SPACE=dv4x8x8 BATCH=32 ...     # a world model over the 4x8x8 tokenizer (gpu-init/dv4x8x8.pt)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-gpu-out}
@@ -24,7 +25,8 @@ PYTHON=${PYTHON:-python3}
 THREADS=${THREADS:-$(( $(nproc) - 2 ))}
 COMPILE=${COMPILE-1}
 MIRROR=${MIRROR-1}
-TOKENIZER=${TOKENIZER:-gpu-init/dv8x16x16.pt}
+TOKEN_SPACE=${TOKEN_SPACE:-dv8x16x16}   # or dv4x8x8 (9 x 16 x 16 tokens a clip: use BATCH=32 or so)
+TOKENIZER=${TOKENIZER:-gpu-init/$TOKEN_SPACE.pt}
 mkdir -p "$OUT" "$WORK/logs" "$STREAM"
 started=$(date +%s)
 say() { echo "[$(( $(date +%s) - started ))s] $*"; }
@@ -55,7 +57,7 @@ simulator=$!
 trap 'kill $simulator 2>/dev/null; pkill -f orbis-sim.mjs 2>/dev/null || true' EXIT
 say "simulating in the background; training"
 "$PYTHON" training/world/train.py --stream "$STREAM" --pool "$WORK/pool.pt" --resume --sim-eval "$WORK/sim-eval" \
-  --tokenizer "$TOKENIZER" --minutes "$MINUTES" --total-minutes "$TOTAL" --batch "${BATCH:-256}" --lr "${LR:-3e-4}" \
+  --tokenizer "$TOKENIZER" --token-space "$TOKEN_SPACE" --minutes "$MINUTES" --total-minutes "$TOTAL" --batch "${BATCH:-256}" --lr "${LR:-3e-4}" \
   --width "${WIDTH:-256}" --layers "${LAYERS:-6}" --heads "${HEADS:-8}" --dropout "${DROPOUT:-0.1}" \
   --corrupt "${CORRUPT:-0.05}" --push-share "${PUSH_SHARE:-0}" --eval-every "${EVAL_EVERY:-2000}" --threads 4 ${MIRROR:+--mirror} ${COMPILE:+--compile} \
   --skip-export ${INIT:+--init "$INIT"} --out "$WORK/world" >> "$WORK/logs/world.log" 2>&1 || status=$?

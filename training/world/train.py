@@ -6,7 +6,8 @@ manifest (see README.md for the contract).
   python3 training/world/train.py --from /tmp/world/model.pt --out models/world-dv8x16x16   # export here
   python3 training/world/train.py --tiny --sim <folder> --tokenizer <model.pt> --out /tmp/w  # CPU smoke run
 
-Clips are 33 frames at 128x128 (5 latent frames of 8x8 tokens with the 8x16x16 tokenizer); each clip's caption
+Clips are 33 frames at 128x128 (5 latent frames of 8x8 tokens with the 8x16x16 tokenizer, the default
+--token-space; 9 of 16x16 with the 4x8x8 one); each clip's caption
 is its prompt (dropped to empty for a share of the batches, so the model also runs without one), and push
 clips carry their per-frame 7-D actions. The same seed gives the same run.
 """
@@ -31,6 +32,12 @@ from world_model import ACTION_SCALE, BASIS, LEVELS, VISUAL_TOKENS, Step, WorldM
 from loop import TrainStep  # noqa: E402  (training/tokenizer/loop.py)
 
 ACTION_DIM = 7
+# The discrete tokenizers a world model can generate in, at 128x128 and 33 frames: its latent grid and how many
+# video frames each latent frame after the first holds.
+TOKEN_SPACES = {
+    "dv8x16x16": {"tokenizer": "tokenizer-dv8x16x16", "grid": [5, 8, 8], "per_latent": 8},
+    "dv4x8x8": {"tokenizer": "tokenizer-dv4x8x8", "grid": [9, 16, 16], "per_latent": 4},
+}
 
 
 def args():
@@ -38,6 +45,8 @@ def args():
     p.add_argument("--sim", help="folder of orbis sim npy samples (33 frames at 128x128) to train on")
     p.add_argument("--sim-eval", help="folder of held-out samples (seeds training never saw)")
     p.add_argument("--tokenizer", help="the discrete tokenizer's model.pt (training/tokenizer)")
+    p.add_argument("--token-space", choices=sorted(TOKEN_SPACES), default="dv8x16x16",
+                   help="which discrete tokenizer's tokens (--tokenizer must be that one)")
     p.add_argument("--width", type=int, default=256)
     p.add_argument("--layers", type=int, default=6)
     p.add_argument("--heads", type=int, default=8)
@@ -92,7 +101,8 @@ def load_tokenizer(path, device):
 
 
 def action_features(actions, latent_frames, per_latent=8):
-    """[frames, 7] -> [latent_frames, 56]: latent 0 is frame 0's action, latent t frames 8t-7 .. 8t."""
+    """[frames, 7] -> [latent_frames, 7 * per_latent]: latent 0 is frame 0's action, latent t the frames
+    per_latent * (t - 1) + 1 .. per_latent * t."""
     out = np.zeros((latent_frames, per_latent * ACTION_DIM), dtype=np.float32)
     if actions is None:
         return out
@@ -115,7 +125,8 @@ def tokenize_folder(folder, tok, model_args, device, limit=None, mirror=False):
     clips are not, since their actions are in world coordinates the mirror would not follow."""
     dirs = sorted(os.path.dirname(f) for f in glob.glob(os.path.join(folder, "**", "rgb.npy"), recursive=True))[:limit]
     L = model_args["grid"][0]
-    frames = 1 + 8 * (L - 1)
+    per_latent = model_args["action_features"] // ACTION_DIM
+    frames = 1 + per_latent * (L - 1)
     seqs, acts, names = [], [], []
 
     def words(caption):
@@ -135,18 +146,19 @@ def tokenize_folder(folder, tok, model_args, device, limit=None, mirror=False):
                 caption = f.read().strip()
             seqs.append(torch.cat([words(caption), row]))
             a = os.path.join(d, "actions.npy")
-            acts.append(torch.from_numpy(action_features(np.load(a) if has_actions[j] else None, L)))
+            acts.append(torch.from_numpy(action_features(np.load(a) if has_actions[j] else None, L, per_latent)))
             names.append(os.path.basename(d))
             if flipped is not None and not has_actions[j]:
                 swapped = re.sub(r"\b(left|right)\b", lambda m: MIRRORED[m.group(1)], caption)
                 seqs.append(torch.cat([words(swapped), flipped[j]]))
-                acts.append(torch.from_numpy(action_features(None, L)))
+                acts.append(torch.from_numpy(action_features(None, L, per_latent)))
                 names.append(os.path.basename(d) + "-mirrored")
     return torch.stack(seqs), torch.stack(acts), names
 
 
 def model_args_of(a):
-    return {"grid": [5, 8, 8], "prompt_length": 16, "vocab_words": 1024, "action_features": 56,
+    space = TOKEN_SPACES[a.token_space]
+    return {"grid": space["grid"], "prompt_length": 16, "vocab_words": 1024, "action_features": ACTION_DIM * space["per_latent"],
             "d": a.width, "layers": a.layers, "heads": a.heads, "qk_norm": True, "action_scale": list(ACTION_SCALE)}
 
 
@@ -326,6 +338,8 @@ def main(a):
         print(f"step 0 (from --init) selection-set {json.dumps({k: round(v, 4) for k, v in m.items()})}", flush=True)
     budget = a.minutes * 60 if a.minutes else None
     total = (a.total_minutes or a.minutes or 0) * 60
+    if device == "cuda":
+        print(f"fused attention: {'on' if model.use_fused_attention() else 'off (not available, or it disagreed)'}", flush=True)
     train_step = TrainStep(model, a.compile, device)
     g = torch.Generator().manual_seed(a.seed + run["step"])
     good = copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())
@@ -441,12 +455,14 @@ def export(model, a, info, metrics):
     np.save(os.path.join(a.out, "parity-actions.npy"), act.numpy())
     np.save(os.path.join(a.out, "parity-logits.npy"), torch.stack([first[:, -1], last[:, -1]], dim=1).numpy())
     c = model.config()
+    space = TOKEN_SPACES[getattr(a, "token_space", None) or "dv8x16x16"]  # checkpoints before --token-space: 8x16x16
+    tokenizer = space["tokenizer"]
     shape = lambda *dims: list(dims)
     manifest = {
         "name": a.name or os.path.basename(os.path.abspath(a.out)),
         "version": "1",
         "family": "world-model",
-        "description": f"autoregressive world model over tokenizer-dv8x16x16 tokens: {c['layers']} layers, width {c['width']}, "
+        "description": f"autoregressive world model over {tokenizer} tokens: {c['layers']} layers, width {c['width']}, "
         f"{c['heads']} heads; prompt of up to {c['promptLength']} hashed words; per-frame 7-D actions",
         "files": [{"path": "step.onnx", "sha256": sha256(path), "bytes": os.path.getsize(path), "role": "step",
                    "inputs": [{"name": "tokens", "dtype": "int64", "shape": shape("batch", "new")},
@@ -455,11 +471,11 @@ def export(model, a, info, metrics):
                               {"name": "past", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "cached", c["headDim"])}],
                    "outputs": [{"name": "logits", "dtype": "float32", "shape": shape("batch", sum(LEVELS))},
                                {"name": "present", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "total", c["headDim"])}]}],
-        "config": {"tokenizer": "tokenizer-dv8x16x16", "size": [128, 128], **{k: v for k, v in c.items() if k != "width"},
-                   "framesPerLatent": 8, "levels": list(LEVELS), "basis": list(BASIS), "wordHash": "fnv1a32", "actionDim": ACTION_DIM,
+        "config": {"tokenizer": tokenizer, "size": [128, 128], **{k: v for k, v in c.items() if k != "width"},
+                   "framesPerLatent": space["per_latent"], "levels": list(LEVELS), "basis": list(BASIS), "wordHash": "fnv1a32", "actionDim": ACTION_DIM,
                    **({"sampling": {k: v for k, v in (("temperature", getattr(a, "temperature", None)), ("topK", getattr(a, "top_k", None))) if v is not None}}
                       if getattr(a, "temperature", None) is not None or getattr(a, "top_k", None) is not None else {})},
-        "training": {"data": getattr(a, "data_note", None) or f"{info.get('trainingClips', 0)} orbis sim clips through tokenizer-dv8x16x16", "seed": a.seed,
+        "training": {"data": getattr(a, "data_note", None) or f"{info.get('trainingClips', 0)} orbis sim clips through {tokenizer}", "seed": a.seed,
                      "steps": info["steps"], "recipe": "training/world/train.py " + " ".join(info["argv"]),
                      "hardware": info["hardware"], "seconds": info["seconds"]},
         "metrics": {k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)} | {"trainClipsPerSecond": info["clipsPerSecond"]},

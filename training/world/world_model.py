@@ -46,6 +46,10 @@ class Block(nn.Module):
     def __init__(self, d, heads, dropout=0.0, qk_norm=True):
         super().__init__()
         self.heads = heads
+        # Training may use PyTorch 2's fused attention (flash / memory-efficient kernels: memory linear in the
+        # sequence, which the 2,320-token 4x8x8 sequences need); export and cached steps keep the written-out
+        # form, which PyTorch 1.13 and 2.x export alike. Set by the trainer after it checks both agree.
+        self.fused = False
         # Queries and keys layer-normalized per head: bounds the attention logits, whose growth made two runs
         # without it diverge (the loss back near uniform within 200 steps, even at a learning rate of 2e-6).
         self.qn = nn.LayerNorm(d // heads) if qk_norm else nn.Identity()
@@ -63,6 +67,10 @@ class Block(nn.Module):
         q, k, v = self.qkv(self.n1(x)).chunk(3, dim=-1)
         split = lambda z: z.reshape(b, s, self.heads, hd).transpose(1, 2)  # [B, heads, S, hd]
         q, k, v = self.qn(split(q)), self.kn(split(k)), split(v)
+        if self.fused and past_k.shape[2] == 0:
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(b, s, d)
+            x = x + self.drop(self.out(y))
+            return x + self.drop(self.mlp(self.n2(x))), k, v
         k = torch.cat([past_k, k], dim=2)
         v = torch.cat([past_v, v], dim=2)
         scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd)
@@ -118,6 +126,29 @@ class WorldModel(nn.Module):
         return {"grid": list(self.grid), "promptLength": self.prompt_length, "vocabWords": self.vocab_words,
                 "actionFeatures": self.action_features, "layers": self.layers, "heads": self.heads,
                 "headDim": self.d // self.heads, "width": self.d}
+
+    def use_fused_attention(self, on=True):
+        """Switch every block to PyTorch 2's fused causal attention for cache-free passes (training), after
+        checking on a random batch that it gives what the written-out form gives; returns whether it is on."""
+        if not on or not hasattr(F, "scaled_dot_product_attention"):
+            on = False
+        elif on:
+            was = self.training
+            self.eval()
+            device = self.head.weight.device
+            g = torch.Generator().manual_seed(0)
+            tokens = torch.randint(0, VISUAL_TOKENS, (2, min(self.length, 128)), generator=g).to(device)
+            actions = torch.randn(2, self.grid[0], self.action_features, generator=g).to(device) * 0.01
+            with torch.no_grad():
+                plain = self(tokens, 0, actions, self.empty_cache(2, device))[0]
+                for blk in self.blocks:
+                    blk.fused = True
+                fused = self(tokens, 0, actions, self.empty_cache(2, device))[0]
+            on = bool((plain - fused).abs().max() < 1e-3)
+            self.train(was)
+        for blk in self.blocks:
+            blk.fused = on
+        return on
 
     def empty_cache(self, batch, device="cpu"):
         return torch.zeros(self.layers, 2, batch, self.heads, 0, self.d // self.heads, device=device)
