@@ -1,11 +1,12 @@
 /**
  * World-model speed on this machine: seconds to generate 33 frames at the model's size from 1 conditioning
- * frame (prefill, 256 cached steps, one causal decode, or four with --stream), tokens per second, and the ratio to the video's own
+ * frame (prefill, one cached step per token, one causal decode, or one per latent frame with --stream), tokens per second, and the ratio to the video's own
  * duration (33 / 24 s). With --model, an installed world model; without, an untrained model of the recipe's
  * default architecture (width 256, 6 layers, 8 heads) exported by training/world/train.py into a temp folder
- * with Debian's PyTorch (speed does not depend on the weights).
+ * with Debian's PyTorch (speed does not depend on the weights), over the 8x16x16 tokens or, with
+ * --token-space dv4x8x8, the 4x8x8 ones (2,304 tokens a future instead of 256: what such a model would cost).
  *
- *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16] [--samples 1] [--threads 2] [--runs 2] [--stream]
+ *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16 | --token-space dv4x8x8] [--samples 1] [--threads 2] [--runs 2] [--stream]
  *
  * --stream decodes after every latent frame, as `orbis predict` does to write frames while it generates;
  * without it the future is decoded once at the end (the evaluations' way).
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '2' },
     json: { type: 'boolean', default: false },
     stream: { type: 'boolean', default: false },
+    'token-space': { type: 'string', default: 'dv8x16x16' },
   },
 });
 
@@ -58,11 +60,12 @@ const EXPORT = `
 import sys, os, types, torch
 sys.path.insert(0, sys.argv[1])
 import train
-from world_model import WorldModel
+from world_model import ACTION_SCALE, WorldModel
 torch.manual_seed(0)
-model = WorldModel((5, 8, 8), 16, 1024, 56, 256, 6, 8)
+space = train.TOKEN_SPACES[sys.argv[3]]
+model = WorldModel(tuple(space["grid"]), 16, 1024, 7 * space["per_latent"], 256, 6, 8, action_scale=list(ACTION_SCALE))
 os.makedirs(sys.argv[2], exist_ok=True)
-a = types.SimpleNamespace(out=sys.argv[2], name="world-bench", seed=0)
+a = types.SimpleNamespace(out=sys.argv[2], name="world-bench", seed=0, token_space=sys.argv[3])
 train.export(model, a, {"steps": 0, "argv": ["bench"], "hardware": "cpu", "seconds": 0.0, "clipsPerSecond": 0.0}, {})
 `;
 
@@ -71,7 +74,13 @@ try {
   let name = values.model;
   if (!name) {
     const recipe = resolve(import.meta.dirname, '../training/world');
-    execFileSync('/usr/bin/python3', ['-c', EXPORT, recipe, join(temp, 'world-bench')], { stdio: 'ignore' });
+    execFileSync(
+      '/usr/bin/python3',
+      ['-c', EXPORT, recipe, join(temp, 'world-bench'), values['token-space']],
+      {
+        stdio: 'ignore',
+      },
+    );
     name = 'world-bench';
   }
   const store = new ModelStore({ userDir: temp, cacheDir: join(temp, 'cache') });
