@@ -57,16 +57,10 @@ with torch.inference_mode():
 `;
 
 const EXPORT = `
-import sys, os, types, torch
+import sys
 sys.path.insert(0, sys.argv[1])
 import train
-from world_model import ACTION_SCALE, WorldModel
-torch.manual_seed(0)
-space = train.TOKEN_SPACES[sys.argv[3]]
-model = WorldModel(tuple(space["grid"]), 16, 1024, 7 * space["per_latent"], 256, 6, 8, action_scale=list(ACTION_SCALE))
-os.makedirs(sys.argv[2], exist_ok=True)
-a = types.SimpleNamespace(out=sys.argv[2], name="world-bench", seed=0, token_space=sys.argv[3])
-train.export(model, a, {"steps": 0, "argv": ["bench"], "hardware": "cpu", "seconds": 0.0, "clipsPerSecond": 0.0}, {})
+train.export_untrained(sys.argv[2], "world-bench", sys.argv[3])
 `;
 
 const temp = mkdtempSync(join(tmpdir(), 'orbis-predict-bench-'));

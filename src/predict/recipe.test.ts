@@ -20,17 +20,10 @@ import { promptTokens } from './world-model.js';
 const RECIPE = resolve(import.meta.dirname, '../../training/world');
 const TORCH_PYTHON = '/usr/bin/python3';
 const EXPORT = `
-import sys, os, types, torch
+import sys
 sys.path.insert(0, sys.argv[1])
 import train
-from world_model import ACTION_SCALE, WorldModel
-torch.manual_seed(0)
-space = train.TOKEN_SPACES[sys.argv[3]]
-model = WorldModel(tuple(space["grid"]), 16, 1024, 7 * space["per_latent"], 32, 2, 2, action_scale=list(ACTION_SCALE))
-out = sys.argv[2]
-os.makedirs(out, exist_ok=True)
-a = types.SimpleNamespace(out=out, name="world-tiny", seed=0, token_space=sys.argv[3])
-train.export(model, a, {"steps": 0, "argv": ["tiny"], "hardware": "cpu", "seconds": 0.0, "clipsPerSecond": 0.0}, {})
+train.export_untrained(sys.argv[2], "world-tiny", sys.argv[3], width=32, layers=2, heads=2)
 `;
 
 const ready = existsSync(join(RECIPE, 'train.py')) && existsSync(TORCH_PYTHON);

@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import time
+import types
 
 import numpy as np
 import torch
@@ -28,7 +29,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.append(os.path.join(HERE, "..", "tokenizer"))
-from world_model import ACTION_SCALE, BASIS, LEVELS, VISUAL_TOKENS, Step, WorldModel, prompt_tokens  # noqa: E402
+from world_model import ACTION_SCALE, BASIS, LEVELS, VISUAL_TOKENS, Step, WorldModel, action_gain, prompt_tokens  # noqa: E402
 from loop import TrainStep  # noqa: E402  (training/tokenizer/loop.py)
 
 ACTION_DIM = 7
@@ -178,13 +179,15 @@ def load_init(model, path, device):
     else:
         saved = torch.load(path, map_location="cpu")
         state, scale = saved["model"], saved.get("margs", {}).get("action_scale")
-    old_gain = torch.tensor(scale or [1.0]).repeat(model.action_features // len(scale or [1.0]))[: model.action_features]
-    w = state["action.weight"].float()
-    state["action.weight"] = w * old_gain.reciprocal().mul(model.action_gain.cpu()).reciprocal()
-    missing, unexpected = model.load_state_dict({k: v.to(device) for k, v in state.items()}, strict=False)
-    if unexpected or any(not k.endswith(("qn.weight", "qn.bias", "kn.weight", "kn.bias")) for k in missing):
-        raise SystemExit(f"--init {path}: weights do not fit this model (missing {missing}, unexpected {unexpected})")
+    old_gain = action_gain(scale, model.action_features)
+    state["action.weight"] = state["action.weight"].float() * old_gain / model.action_gain.cpu()
+    model.load_state_dict({k: v.to(device) for k, v in state.items()})
     print(f"started from {path}", flush=True)
+
+
+def acting(acts):
+    """Indices of the clips that carry actions (push clips; the others' features are all zero)."""
+    return torch.nonzero(acts.flatten(1).abs().sum(1) > 0).flatten()
 
 
 def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0):
@@ -225,11 +228,11 @@ def evaluate(model, seqs, acts, device):
         n += x.shape[0]
     out = {"digitLoss": loss / n, "tokenAccuracy": acc / n, "copyPreviousFrameAccuracy": copy / n, "clips": int(n)}
     # Does it use the actions? The clips with actions, scored with their own and with another clip's.
-    acting = torch.nonzero(acts.flatten(1).abs().sum(1) > 0).flatten()
-    if len(acting) > 1:
-        x, a = seqs[acting].to(device), acts[acting].to(device)
+    pushed = acting(acts)
+    if len(pushed) > 1:
+        x, a = seqs[pushed].to(device), acts[pushed].to(device)
         out["actionClipsLoss"] = batch_loss(model, x, a, 0.0, None, device)[0].item()
-        out["actionClipsLossOtherActions"] = batch_loss(model, x, a.roll(len(acting) // 2, 0), 0.0, None, device)[0].item()
+        out["actionClipsLossOtherActions"] = batch_loss(model, x, a.roll(len(pushed) // 2, 0), 0.0, None, device)[0].item()
     model.train()
     return out
 
@@ -242,22 +245,17 @@ class Pool:
         self.device, self.mirror = device, mirror
         self.seqs = torch.zeros(0, 0, dtype=torch.long, device=device)
         self.acts = torch.zeros(0, 0, 0, device=device)
+        self.acting = torch.zeros(0, dtype=torch.long, device=device)  # indices of the clips with actions
         self.chunks = []
 
     def __len__(self):
         return self.seqs.shape[0]
 
-    def acting(self):
-        """Indices of the clips with actions (push)."""
-        if getattr(self, "_acting", None) is None or self._acting[0] != len(self):
-            idx = torch.nonzero(self.acts.flatten(1).abs().sum(1) > 0).flatten() if len(self) else torch.zeros(0, dtype=torch.long)
-            self._acting = (len(self), idx.to(self.device))
-        return self._acting[1]
-
     def add(self, seqs, acts):
         seqs, acts = seqs.to(self.device), acts.to(self.device)
         self.seqs = seqs if len(self) == 0 else torch.cat([self.seqs, seqs])
         self.acts = acts if self.acts.numel() == 0 else torch.cat([self.acts, acts])
+        self.acting = acting(self.acts)
 
     def absorb(self, stream, tok, margs, limit=None):
         """Tokenizes every finished chunk (a sim npy folder `cNNN` beside its `cNNN.done`), then deletes its
@@ -366,10 +364,9 @@ def main(a):
         for group in opt.param_groups:
             group["lr"] = a.lr * run["lr_scale"] * schedule(step, run["elapsed"], total, a.warmup)
         pick = torch.randint(0, len(pool), (a.batch,), generator=g).to(device)
-        acting = pool.acting()
-        if a.push_share > 0 and len(acting):
+        if a.push_share > 0 and len(pool.acting):
             n = round(a.push_share * a.batch)
-            pick[:n] = acting[torch.randint(0, len(acting), (n,), generator=g).to(device)]
+            pick[:n] = pool.acting[torch.randint(0, len(pool.acting), (n,), generator=g).to(device)]
         loss, _ = train_step(lambda m: batch_loss(m, pool.seqs[pick], pool.acts[pick], a.prompt_drop, g, device, a.corrupt))
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -486,6 +483,15 @@ def export(model, a, info, metrics):
         json.dump(manifest, f, indent=2)
         f.write("\n")
     print(json.dumps({"out": a.out, **manifest["metrics"]}), flush=True)
+
+
+def export_untrained(out, name, token_space="dv8x16x16", width=256, layers=6, heads=8):
+    """An untrained model of the recipe's architecture, exported like a trained one: for the runtime's parity
+    test and the speed benchmark, neither of which depends on the weights."""
+    torch.manual_seed(0)
+    a = types.SimpleNamespace(out=out, name=name, seed=0, token_space=token_space, width=width, layers=layers, heads=heads)
+    os.makedirs(out, exist_ok=True)
+    export(build(model_args_of(a)), a, {"steps": 0, "argv": ["untrained"], "hardware": "cpu", "seconds": 0.0, "clipsPerSecond": 0.0}, {})
 
 
 def from_checkpoint(a):

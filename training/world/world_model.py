@@ -23,6 +23,13 @@ BASIS = (1, 8, 64, 512, 2560, 12800)
 ACTION_SCALE = (0.02, 0.02, 0.02, 0.03, 0.03, 0.03, 0.5)
 
 
+def action_gain(action_scale, action_features):
+    """What each action feature is multiplied by on the way in: 1 / its scale, repeated over the frames of a
+    latent frame (all 1 for models built without a scale)."""
+    scale = torch.tensor(action_scale or [1.0])
+    return (1 / scale).repeat(action_features // len(scale))[:action_features]
+
+
 def hash_word(word, vocab_words):
     """FNV-1a 32-bit of the word's UTF-8 bytes -> a word id in 1 .. vocab_words - 1 (0 is the empty slot)."""
     h = 2166136261
@@ -111,8 +118,7 @@ class WorldModel(nn.Module):
         self.register_buffer("next_time_of", nxt // (H * W), persistent=False)
         self.register_buffer("basis", torch.tensor(BASIS), persistent=False)
         self.register_buffer("levels", torch.tensor(LEVELS), persistent=False)
-        scale = torch.tensor(action_scale or [1.0]).repeat(action_features // len(action_scale or [1.0]) or 1)
-        self.register_buffer("action_gain", (1 / scale)[:action_features], persistent=False)
+        self.register_buffer("action_gain", action_gain(action_scale, action_features), persistent=False)
         self.apply(self._init)
 
     @staticmethod
@@ -130,7 +136,7 @@ class WorldModel(nn.Module):
     def use_fused_attention(self, on=True):
         """Switch every block to PyTorch 2's fused causal attention for cache-free passes (training), after
         checking on a random batch that it gives what the written-out form gives; returns whether it is on."""
-        if not on or not hasattr(F, "scaled_dot_product_attention"):
+        if not hasattr(F, "scaled_dot_product_attention"):
             on = False
         elif on:
             was = self.training
