@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { type ActionCase, type ActionSequence, actionTable, runActionEval } from './actions.js';
 import type { LoadedPredictor, RgbFrame } from './physics.js';
-import { copyLastPredictor } from './physics-baselines.js';
+import { copyLastPredictor, tokenizerPredictor } from './physics-baselines.js';
 import { paintSquare } from './testing/squares.js';
 
 const W = 32;
@@ -76,6 +76,29 @@ test('actions: an oracle follows each sequence; a predictor that ignores the act
   const table = actionTable(blind).join('\n');
   assert.match(table, /7 right[\s\S]*7 left[\s\S]*\nmean .*\ntruth \(tracked\)/);
   assert.match(table, /margin own - other \(IoU\): effector 0\.000/);
+});
+
+test("actions: a ceiling that reads the truth gets each sequence's own; a predictor never sees it", async () => {
+  const all = cases();
+  // A lossless "tokenizer": its round trip of each sequence's truth follows that sequence perfectly.
+  const lossless = tokenizerPredictor('lossless', {
+    roundTrip: async (frames) => ({ frames: [...frames] }),
+    close: async () => {},
+  });
+  const ceiling = await runActionEval(lossless, all, { conditioningFrames: 1, samples: 1 });
+  assert.deepEqual(ceiling.errors, []);
+  assert.equal(ceiling.mean.effectorFollowed, 1);
+  assert.equal(ceiling.mean.effectorMargin, ceiling.mean.ceilingEffectorMargin);
+  let sawTruth = false;
+  const peeking: LoadedPredictor = {
+    name: 'peeking',
+    predict: async (input) => {
+      sawTruth ||= input.truth !== undefined;
+      return Array(input.samples).fill(Array(33).fill(input.frames[0]));
+    },
+  };
+  await runActionEval(peeking, all, { conditioningFrames: 1, samples: 1 });
+  assert.equal(sawTruth, false);
 });
 
 test('actions: sequences that do not share their start, and bad predictions, are recorded per case', async () => {

@@ -207,6 +207,8 @@ export async function runActionEval(
           seed: options.seed ?? 0,
           conditioningMasks: s.masks.slice(0, c),
           objects: [...effector, ...visible(item.objects)],
+          // A ceiling (the tokenizer's round trip) reads this sequence's truth; a predictor never does.
+          ...(predictor.readsTruth ? { truth: s.frames } : {}),
         });
         if (videos.length !== options.samples)
           throw new OrbisError(

@@ -69,6 +69,8 @@ def args():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--compile", action="store_true")
     p.add_argument("--init", help="start from the weights of this model.pt, or of a shipped world model's step.onnx")
+    p.add_argument("--action-lr", type=float, default=1.0,
+                   help="the action layer's learning rate as a multiple of --lr (a fine-tune that is mostly about actions)")
     p.add_argument("--push-share", type=float, default=0.0,
                    help="share of each batch drawn from clips with actions (push), the rest from all clips")
     p.add_argument("--tiny", action="store_true", help="a few steps of a tiny model on CPU (tests)")
@@ -300,7 +302,10 @@ def main(a):
     os.makedirs(a.out, exist_ok=True)
     margs = model_args_of(a)
     model = build(margs, a.dropout).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.05)
+    action = [p for n, p in model.named_parameters() if n.startswith("action.")]
+    rest = [p for n, p in model.named_parameters() if not n.startswith("action.")]
+    groups = [{"params": rest, "mult": 1.0}, {"params": action, "mult": a.action_lr}]
+    opt = torch.optim.AdamW(groups, lr=a.lr, betas=(0.9, 0.95), weight_decay=0.05)
     # What carries over between calls of one run: the step, the training seconds so far, the learning rate's
     # scale (halved after each divergence), the best held-out weights.
     run = {"step": 0, "elapsed": 0.0, "lr_scale": 1.0, "best": None, "samples": 0, "restarts": 0}
@@ -362,7 +367,7 @@ def main(a):
             last_absorb = mark = time.time()
         step = run["step"]
         for group in opt.param_groups:
-            group["lr"] = a.lr * run["lr_scale"] * schedule(step, run["elapsed"], total, a.warmup)
+            group["lr"] = a.lr * group["mult"] * run["lr_scale"] * schedule(step, run["elapsed"], total, a.warmup)
         pick = torch.randint(0, len(pool), (a.batch,), generator=g).to(device)
         if a.push_share > 0 and len(pool.acting):
             n = round(a.push_share * a.batch)
