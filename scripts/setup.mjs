@@ -119,7 +119,7 @@ function ensureTorch() {
  * would also make the benchmarks' PyTorch peer look far worse than it is. OpenBLAS takes the slot once installed.
  */
 function ensureOpenBlas() {
-  const dpkg = spawnSync('dpkg-query', ['-W', '-f=${Status}', 'libopenblas0-pthread'], { encoding: 'utf8' });
+  const dpkg = spawnSync('dpkg-query', ['-W', `-f=\${Status}`, 'libopenblas0-pthread'], { encoding: 'utf8' });
   if (dpkg.error || dpkg.stdout.includes('ok installed')) return; // not Debian, or already there
   aptInstall(
     'libopenblas0-pthread',
