@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
+import { runOrbis, tempDir } from '../../test/support.js';
 import { psnr } from '../eval/index.js';
 import { captionPrompt, Predictor, scenarioStart } from '../predict/index.js';
 import { ModelStore } from '../runtime/index.js';
@@ -45,4 +46,25 @@ test('the shipped world model predicts a held-out world near the truth, and its 
   } finally {
     await predictor.close();
   }
+});
+
+/**
+ * `eval actions` on a world model also scores the truth through the model's tokenizer and back: what a perfect
+ * model in those tokens could show, beside what this one shows.
+ */
+test('eval actions on the shipped world model reports its token space ceiling', async () => {
+  const dir = tempDir('orbis-world-actions-');
+  const args = ['eval', 'actions', '--model', 'world-dv8x16x16', '--seeds', '1', '--samples', '1'];
+  const run = await runOrbis([...args, '--json'], dir);
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.equal(report.tokenSpace.tokenizer, 'tokenizer-dv8x16x16');
+  // The round trip of each sequence's own truth: its margin is a number, not the copy-last 0 of an unused path.
+  assert.ok(Number.isFinite(report.tokenSpace.mean.objectsMargin));
+  assert.notEqual(report.tokenSpace.mean.psnrOwn, report.mean.psnrOwn);
+  const text = await runOrbis(args, dir);
+  assert.match(
+    text.stdout,
+    /the truth through tokenizer-dv8x16x16 and back \(a perfect model in its tokens\): margin effector -?\d\.\d{3}/,
+  );
 });

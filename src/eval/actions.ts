@@ -97,6 +97,11 @@ export interface ActionReport {
   };
   errors: { seed: number; view: number; error: string }[];
   note?: string;
+  /**
+   * The same starts with each sequence's truth through the model's tokenizer and back: what a perfect model in
+   * that token space could show (set by the caller for world models).
+   */
+  tokenSpace?: { tokenizer: string; mean: ActionReport['mean'] };
 }
 
 export interface ActionRunOptions {
@@ -300,6 +305,11 @@ export function actionTable(report: ActionReport): string[] {
     `closer to its own truth: effector ${n(100 * m.effectorFollowed, 0, 0)}%, objects ${n(100 * m.objectsFollowed, 0, 0)}% of sequences (ignoring the actions: margin 0, about 50%)`,
     'eff / obj: IoU of the tracked end effector / of the objects the two sequences move differently, against the truth of the same sequence (own) and of the other (other)',
   );
+  const space = report.tokenSpace;
+  if (space)
+    lines.push(
+      `the truth through ${space.tokenizer} and back (a perfect model in its tokens): margin effector ${n(space.mean.effectorMargin, 3, 0)}, objects ${n(space.mean.objectsMargin, 3, 0)}; closer to its own truth: effector ${n(100 * space.mean.effectorFollowed, 0, 0)}%, objects ${n(100 * space.mean.objectsFollowed, 0, 0)}%`,
+    );
   if (report.note) lines.push(report.note);
   for (const e of report.errors) lines.push(`failed: seed ${e.seed} view ${e.view}: ${e.error}`);
   return lines;

@@ -342,6 +342,14 @@ async function withPredictor<T>(
   }
 }
 
+/** The tokenizer an installed world model generates in; undefined for anything else. */
+async function worldModelTokenizer(ctx: CliContext, model: string): Promise<string | undefined> {
+  const installed = (await storeOf(ctx).list()).models.find((m) => m.manifest.name === model);
+  if (installed?.manifest.family !== WORLD_MODEL_FAMILY) return undefined;
+  const name = (installed.manifest.config as { tokenizer?: unknown } | undefined)?.tokenizer;
+  return typeof name === 'string' ? name : undefined;
+}
+
 /** A baseline or registered predictor by name, or an installed world model (sampled as asked). */
 async function loadPredictor(
   ctx: CliContext,
@@ -436,13 +444,21 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
   const seeds = parseNumber('--seeds', options.seeds, { min: 1, max: 1000, integer: true });
   const samples = parseNumber('--samples', options.samples, { min: 1, max: 64, integer: true });
   const view = parseNumber('--view', options.view, { min: 0, max: 3, integer: true });
+  const tokenizer = await worldModelTokenizer(ctx, options.model);
   return withPredictor(ctx, options.model, parseSampling(options), async (predictor) => {
-    const task = ctx.progress.task('actions', seeds);
-    const report = await runActionEval(predictor, actionCases(seeds, view, conditioningFrames), {
-      conditioningFrames,
-      samples,
-      onCase: () => task.tick(),
-    });
+    const task = ctx.progress.task('actions', seeds * (tokenizer ? 2 : 1));
+    const run = (p: LoadedPredictor) =>
+      runActionEval(p, actionCases(seeds, view, conditioningFrames), {
+        conditioningFrames,
+        samples,
+        onCase: () => task.tick(),
+      });
+    const report = await run(predictor);
+    if (tokenizer) {
+      // A world model cannot show more than its tokens keep of the effector and the objects: measure that too.
+      const ceiling = await withPredictor(ctx, `tokenizer:${tokenizer}`, {}, (p) => run(p));
+      report.tokenSpace = { tokenizer, mean: ceiling.mean };
+    }
     task.done();
     ctx.result(actionTable(report), report);
     return report.errors.length ? 1 : 0;
