@@ -115,18 +115,17 @@ function ensureTorch() {
 
 /**
  * Debian's PyTorch does its matrix products through whichever BLAS provides libblas.so.3. Alone, that is the
- * unoptimised reference BLAS, about 10x slower (a world-model training step of 16 clips: 48 s against 5 s), which
- * would also make the benchmarks' PyTorch peer look far worse than it is. OpenBLAS takes the slot once installed.
+ * unoptimised reference BLAS, about 10x slower (a world-model training step of 16 clips: 48 s against 5-7 s),
+ * which would also make the benchmarks' PyTorch peer look far worse than it is. OpenBLAS takes the slot once
+ * installed; its OpenMP build, because PyTorch parallelises with OpenMP too: the pthread build runs its own
+ * threads inside PyTorch's and made the world-model step loop 3x slower at batch 4 on 2 cores.
  */
 function ensureOpenBlas() {
-  const dpkg = spawnSync('dpkg-query', ['-W', `-f=\${Status}`, 'libopenblas0-pthread'], { encoding: 'utf8' });
+  const pkg = 'libopenblas0-openmp';
+  const dpkg = spawnSync('dpkg-query', ['-W', `-f=\${Status}`, pkg], { encoding: 'utf8' });
   if (dpkg.error || dpkg.stdout.includes('ok installed')) return; // not Debian, or already there
-  aptInstall(
-    'libopenblas0-pthread',
-    "PyTorch's BLAS is Debian's slow reference one",
-    'or accept slow CPU PyTorch',
-  );
-  say('libopenblas0-pthread installed (PyTorch now uses OpenBLAS).');
+  aptInstall(pkg, "PyTorch's BLAS is Debian's slow reference one", 'or accept slow CPU PyTorch');
+  say(`${pkg} installed (PyTorch now uses OpenBLAS).`);
 }
 
 /** redis-server, for the distributed runner and its tests (each test starts its own on loopback). */
