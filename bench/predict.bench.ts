@@ -40,7 +40,7 @@ const { values } = parseArgs({
 const PEER = `
 import sys, time, json, torch
 sys.path.insert(0, sys.argv[1])
-from world_model import WorldModel
+from world_model import FixedStep, WorldModel
 c = json.loads(sys.argv[2])
 torch.set_num_threads(c["threads"])
 torch.manual_seed(0)
@@ -49,10 +49,20 @@ B, L = c["batch"], c["grid"][0]
 actions = torch.zeros(B, L, c["actionFeatures"])
 with torch.inference_mode():
     t0 = time.perf_counter()
-    past = m.empty_cache(B)
-    logits, past = m(torch.zeros(B, c["prefill"], dtype=torch.long), 0, actions, past)
-    for i in range(c["steps"]):
-        logits, past = m(torch.zeros(B, 1, dtype=torch.long), c["prefill"] + i, actions, past)
+    if c["fixed"]:  # the same form as the export: a cache of the whole sequence, written in place
+        step, hd = FixedStep(m), c["headDim"]
+        cache = torch.zeros(c["layers"], 2, B, c["heads"], m.length, hd)
+        logits, fresh = step(torch.zeros(B, c["prefill"], dtype=torch.long), torch.tensor([0]), actions, cache)
+        cache[..., : c["prefill"], :] = fresh
+        for i in range(c["steps"]):
+            t = c["prefill"] + i
+            logits, fresh = step(torch.zeros(B, 1, dtype=torch.long), torch.tensor([t]), actions, cache)
+            cache[..., t : t + 1, :] = fresh
+    else:
+        past = m.empty_cache(B)
+        logits, past = m(torch.zeros(B, c["prefill"], dtype=torch.long), 0, actions, past)
+        for i in range(c["steps"]):
+            logits, past = m(torch.zeros(B, 1, dtype=torch.long), c["prefill"] + i, actions, past)
     print(time.perf_counter() - t0)
 `;
 
@@ -117,8 +127,12 @@ try {
   const steps = (latents - 1) * grid - 1;
   const peer = { ort: Number.POSITIVE_INFINITY, torch: Number.POSITIVE_INFINITY };
   const recipe = resolve(import.meta.dirname, '../training/world');
+  // The peer runs the cache the way the export does: fixed and written in place, or grown and handed back.
+  const manifest = (await store.resolve(name)).manifest;
+  const fixed = manifest.files.some((f) => f.inputs?.some((i) => i.name === 'cache'));
   const peerConfig = JSON.stringify({
     ...config,
+    fixed,
     batch: samples,
     prefill,
     steps,
@@ -145,6 +159,7 @@ try {
     runs: rows,
     best,
     steps: {
+      cache: fixed ? 'fixed' : 'grown',
       prefill,
       steps,
       onnxRuntimeSeconds: peer.ort,
@@ -158,7 +173,7 @@ try {
       `${name} at ${summary.size}, ${samples} future(s) of 33 frames from 1, ${summary.threads} threads${values.stream ? ', streamed' : ''}: ${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s`,
     );
     console.log(
-      `step loop (prefill ${prefill} + ${steps} steps, batch ${samples}): ONNX Runtime ${peer.ort.toFixed(2)} s, PyTorch ${peer.torch.toFixed(2)} s (PyTorch / ONNX Runtime ${(peer.torch / peer.ort).toFixed(2)}x)`,
+      `step loop (prefill ${prefill} + ${steps} steps, batch ${samples}, ${fixed ? 'cache in place' : 'cache copied in and out'}): ONNX Runtime ${peer.ort.toFixed(2)} s, PyTorch ${peer.torch.toFixed(2)} s (PyTorch / ONNX Runtime ${(peer.torch / peer.ort).toFixed(2)}x)`,
     );
   }
 } finally {

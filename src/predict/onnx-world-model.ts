@@ -51,7 +51,12 @@ class OnnxWorldModel implements WorldModel {
         'INVALID_ARGUMENT',
         `action features hold ${actions.length} values; a batch of ${batch} needs ${size} ([${batch}, ${grid[0]}, ${actionFeatures}])`,
       );
-    return new OnnxRollout(this.session, this.config, batch, actions ?? new Float32Array(size));
+    const features = actions ?? new Float32Array(size);
+    // Exports since 2026-12-05 take a fixed-size cache the caller keeps (`cache` in, `fresh` out); the first
+    // ones (the shipped world-dv8x16x16) pass the whole grown cache in and out (`past`, `present`).
+    return this.session.inputs.some((i) => i.name === 'cache')
+      ? new FixedCacheRollout(this.session, this.config, batch, features)
+      : new OnnxRollout(this.session, this.config, batch, features);
   }
 
   async close(): Promise<void> {
@@ -60,6 +65,83 @@ class OnnxWorldModel implements WorldModel {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+}
+
+/** `tokens` [batch, S] as the model's int64 input, with S checked. */
+function tokenTensor(tokens: ArrayLike<number>, batch: number): Tensor {
+  const s = tokens.length / batch;
+  if (!Number.isInteger(s) || s < 1)
+    throw new OrbisError('INVALID_ARGUMENT', `${tokens.length} tokens do not split into ${batch} rows`);
+  return createTensor('int64', BigInt64Array.from(Array.from(tokens, (t) => BigInt(t))), [batch, s]);
+}
+
+/** The step's logits, checked against the config's digit levels. */
+function checkedLogits(out: Record<string, Tensor>, config: WorldModelConfig, batch: number): Float32Array {
+  const logits = out.logits!;
+  const width = config.levels.reduce((a, b) => a + b, 0);
+  if (logits.dims[0] !== batch || logits.dims[1] !== width)
+    throw new OrbisError(
+      'MODEL_INPUT_MISMATCH',
+      `the world model gave logits [${logits.dims.join(', ')}], not [${batch}, ${width}]`,
+      { hint: 'its config.levels do not match its output: export it again' },
+    );
+  return logits.data as Float32Array;
+}
+
+/**
+ * The cache as one buffer of the model's whole sequence, [layers, 2, batch, heads, length, headDim], handed to
+ * every step without a copy; each step returns the new positions' keys and values, written in here.
+ */
+class FixedCacheRollout implements WorldModelRollout {
+  private readonly cache: Float32Array;
+  private readonly cacheTensor: Tensor;
+  private readonly actions: Tensor;
+  private readonly capacity: number;
+  private filled = 0;
+
+  constructor(
+    private readonly session: ModelSession,
+    private readonly config: WorldModelConfig,
+    readonly batch: number,
+    actions: Float32Array,
+  ) {
+    const { layers, heads, headDim, grid, actionFeatures, promptLength } = config;
+    this.capacity = promptLength + grid[0] * grid[1] * grid[2];
+    this.cache = new Float32Array(layers * 2 * batch * heads * this.capacity * headDim);
+    this.cacheTensor = createTensor('float32', this.cache, [layers, 2, batch, heads, this.capacity, headDim]);
+    this.actions = createTensor('float32', actions, [batch, grid[0], actionFeatures]);
+  }
+
+  get length(): number {
+    return this.filled;
+  }
+
+  async step(tokens: ArrayLike<number>): Promise<Float32Array> {
+    const ids = tokenTensor(tokens, this.batch);
+    const s = ids.dims[1]!;
+    if (this.filled + s > this.capacity)
+      throw new OrbisError(
+        'INVALID_ARGUMENT',
+        `${this.filled + s} positions do not fit the world model's sequence of ${this.capacity}`,
+      );
+    const out = await this.session.run({
+      tokens: ids,
+      start: createTensor('int64', BigInt64Array.of(BigInt(this.filled)), [1]),
+      actions: this.actions,
+      cache: this.cacheTensor,
+    });
+    const logits = checkedLogits(out, this.config, this.batch);
+    const fresh = out.fresh!.data as Float32Array; // [layers, 2, batch, heads, s, headDim]
+    const row = s * this.config.headDim;
+    const rows = fresh.length / row; // layers * 2 * batch * heads
+    for (let r = 0; r < rows; r++)
+      this.cache.set(
+        fresh.subarray(r * row, (r + 1) * row),
+        (r * this.capacity + this.filled) * this.config.headDim,
+      );
+    this.filled += s;
+    return logits;
   }
 }
 
@@ -83,28 +165,14 @@ class OnnxRollout implements WorldModelRollout {
   }
 
   async step(tokens: ArrayLike<number>): Promise<Float32Array> {
-    const s = tokens.length / this.batch;
-    if (!Number.isInteger(s) || s < 1)
-      throw new OrbisError(
-        'INVALID_ARGUMENT',
-        `${tokens.length} tokens do not split into ${this.batch} rows`,
-      );
-    const ids = BigInt64Array.from(Array.from(tokens, (t) => BigInt(t)));
     const out = await this.session.run({
-      tokens: createTensor('int64', ids, [this.batch, s]),
+      tokens: tokenTensor(tokens, this.batch),
       start: createTensor('int64', BigInt64Array.of(BigInt(this.length)), [1]),
       actions: this.actions,
       past: this.past,
     });
-    const logits = out.logits!;
-    const width = this.config.levels.reduce((a, b) => a + b, 0);
-    if (logits.dims[0] !== this.batch || logits.dims[1] !== width)
-      throw new OrbisError(
-        'MODEL_INPUT_MISMATCH',
-        `the world model gave logits [${logits.dims.join(', ')}], not [${this.batch}, ${width}]`,
-        { hint: 'its config.levels do not match its output: export it again' },
-      );
+    const logits = checkedLogits(out, this.config, this.batch);
     this.past = out.present!;
-    return logits.data as Float32Array;
+    return logits;
   }
 }

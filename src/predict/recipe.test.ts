@@ -45,6 +45,13 @@ test("ONNX Runtime matches PyTorch on the recipe's tiny export; the pipeline run
     const first = await rollout.step(seq.slice(0, -1));
     const last = await rollout.step(seq.slice(-1));
     assert.equal(rollout.length, seq.length);
+    // The export keeps its cache in place (`cache` in, `fresh` out): the rollout that writes it is the one tested.
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    assert.deepEqual(
+      manifest.files[0].inputs.map((i: { name: string }) => i.name),
+      ['tokens', 'start', 'actions', 'cache'],
+    );
+    await assert.rejects(rollout.step(new Array(model.config.promptLength + 5 * 64).fill(0)), /do not fit/);
     const got = [...first, ...last];
     const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - expected.data[i]!)), 0);
     assert.equal(got.length, expected.data.length);

@@ -29,7 +29,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.append(os.path.join(HERE, "..", "tokenizer"))
-from world_model import ACTION_SCALE, BASIS, LEVELS, VISUAL_TOKENS, Step, WorldModel, action_gain, prompt_tokens  # noqa: E402
+from world_model import ACTION_SCALE, BASIS, LEVELS, VISUAL_TOKENS, FixedStep, WorldModel, action_gain, prompt_tokens  # noqa: E402
 from loop import TrainStep  # noqa: E402  (training/tokenizer/loop.py)
 
 ACTION_DIM = 7
@@ -75,7 +75,8 @@ def args():
                    help="share of each batch drawn from clips with actions (push), the rest from all clips")
     p.add_argument("--tiny", action="store_true", help="a few steps of a tiny model on CPU (tests)")
     p.add_argument("--skip-export", action="store_true")
-    p.add_argument("--from", dest="source", help="export a model.pt trained elsewhere")
+    p.add_argument("--from", dest="source", help="export a model.pt trained elsewhere, or re-export a shipped step.onnx "
+                   "(beside its manifest.json) in the current step form")
     p.add_argument("--name")
     p.add_argument("--temperature", type=float, help="the sampling to recommend in the manifest (config.sampling), chosen on held-out seeds")
     p.add_argument("--top-k", type=int)
@@ -437,12 +438,12 @@ def export(model, a, info, metrics):
     L = model.grid[0]
     tokens = torch.tensor([prompt_tokens("a red ball falls", model.prompt_length, model.vocab_words) + [5, 77]])
     actions = torch.zeros(1, L, model.action_features)
-    past = model.empty_cache(1)
+    cache = torch.zeros(model.layers, 2, 1, model.heads, model.length, model.d // model.heads)
     torch.onnx.export(
-        Step(with_fp16_storage(model)), (tokens, torch.tensor([0]), actions, past), path,
-        input_names=["tokens", "start", "actions", "past"], output_names=["logits", "present"],
-        dynamic_axes={"tokens": {0: "batch", 1: "new"}, "actions": {0: "batch"}, "past": {2: "batch", 4: "cached"},
-                      "logits": {0: "batch"}, "present": {2: "batch", 4: "total"}},
+        FixedStep(with_fp16_storage(model)), (tokens, torch.tensor([0]), actions, cache), path,
+        input_names=["tokens", "start", "actions", "cache"], output_names=["logits", "fresh"],
+        dynamic_axes={"tokens": {0: "batch", 1: "new"}, "actions": {0: "batch"}, "cache": {2: "batch"},
+                      "logits": {0: "batch"}, "fresh": {2: "batch", 4: "new"}},
         opset_version=17, do_constant_folding=False,
     )
     # A parity reference: a prefill then one cached step, through PyTorch, for the ONNX Runtime check in TypeScript.
@@ -470,10 +471,11 @@ def export(model, a, info, metrics):
                    "inputs": [{"name": "tokens", "dtype": "int64", "shape": shape("batch", "new")},
                               {"name": "start", "dtype": "int64", "shape": shape(1)},
                               {"name": "actions", "dtype": "float32", "shape": shape("batch", L, c["actionFeatures"])},
-                              {"name": "past", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "cached", c["headDim"])}],
+                              {"name": "cache", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], model.length, c["headDim"])}],
                    "outputs": [{"name": "logits", "dtype": "float32", "shape": shape("batch", sum(LEVELS))},
-                               {"name": "present", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "total", c["headDim"])}]}],
+                               {"name": "fresh", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "new", c["headDim"])}]}],
         "config": {"tokenizer": tokenizer, "size": [128, 128], **{k: v for k, v in c.items() if k != "width"},
+                   **({"actionScale": list(model.action_scale)} if model.action_scale else {}),
                    "framesPerLatent": space["per_latent"], "levels": list(LEVELS), "basis": list(BASIS), "wordHash": "fnv1a32", "actionDim": ACTION_DIM,
                    **({"sampling": {k: v for k, v in (("temperature", getattr(a, "temperature", None)), ("topK", getattr(a, "top_k", None))) if v is not None}}
                       if getattr(a, "temperature", None) is not None or getattr(a, "top_k", None) is not None else {})},
@@ -499,8 +501,45 @@ def export_untrained(out, name, token_space="dv8x16x16", width=256, layers=6, he
     export(build(model_args_of(a)), a, {"steps": 0, "argv": ["untrained"], "hardware": "cpu", "seconds": 0.0, "clipsPerSecond": 0.0}, {})
 
 
+def state_of_export(path):
+    """A shipped world model's step.onnx and manifest.json as a checkpoint: its weights (FP16 values, exact),
+    its architecture from the config and what its manifest says of its training. Re-exporting it in the
+    current step form then computes the same function."""
+    from onnx_weights import state_dict  # training/tokenizer/onnx_weights.py
+
+    with open(os.path.join(os.path.dirname(os.path.abspath(path)), "manifest.json")) as f:
+        manifest = json.load(f)
+    c, t = manifest["config"], manifest["training"]
+    weights = state_dict(path)
+    space = next(k for k, v in TOKEN_SPACES.items() if v["tokenizer"] == c["tokenizer"])
+    margs = {"grid": c["grid"], "prompt_length": c["promptLength"], "vocab_words": c["vocabWords"],
+             "action_features": c["actionFeatures"], "d": c["heads"] * c["headDim"], "layers": c["layers"], "heads": c["heads"],
+             "qk_norm": any(k.endswith(".qn.weight") for k in weights), "action_scale": c.get("actionScale")}
+    recipe = t["recipe"].split()
+    info = {"steps": t["steps"], "argv": recipe[1:], "hardware": t["hardware"], "seconds": t["seconds"],
+            "clipsPerSecond": manifest["metrics"].get("trainClipsPerSecond", 0.0)}
+    metrics = {k: v for k, v in manifest["metrics"].items() if k != "trainClipsPerSecond"}
+    if "clips" not in metrics:
+        found = re.match(r"(\d+) held-out", manifest.get("evaluatedOn", ""))
+        if found:
+            metrics["clips"] = int(found.group(1))
+    args = {"seed": t["seed"], "token_space": space, "name": manifest["name"], "data_note": t["data"],
+            "temperature": c.get("sampling", {}).get("temperature"), "top_k": c.get("sampling", {}).get("topK")}
+    return {"model": weights, "margs": margs, "info": info, "args": args}, metrics
+
+
 def from_checkpoint(a):
     source = a.source
+    if source.endswith(".onnx"):
+        state, metrics = state_of_export(source)
+        for k, v in state["args"].items():  # what the model is (seed, token space) from its manifest; the rest unless given
+            if k in ("seed", "token_space") or getattr(a, k, None) is None:
+                setattr(a, k, v)
+        os.makedirs(a.out, exist_ok=True)
+        model = build(state["margs"])
+        model.load_state_dict({k: v.float() for k, v in state["model"].items()})
+        export(model, a, state["info"], metrics)
+        return
     state = torch.load(source, map_location="cpu")
     out, name, temperature, top_k, note = a.out, a.name, a.temperature, a.top_k, a.data_note
     for k, v in state["args"].items():
