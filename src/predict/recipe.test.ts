@@ -23,7 +23,7 @@ const EXPORT = `
 import sys
 sys.path.insert(0, sys.argv[1])
 import train
-train.export_untrained(sys.argv[2], "world-tiny", sys.argv[3], width=32, layers=2, heads=2)
+train.export_untrained(sys.argv[2], "world-tiny", sys.argv[3], width=32, layers=2, heads=2, noise=0.02)
 `;
 
 const ready = existsSync(join(RECIPE, 'train.py')) && existsSync(TORCH_PYTHON);
@@ -73,6 +73,20 @@ test("ONNX Runtime matches PyTorch on the recipe's tiny export; the pipeline run
   } finally {
     await predictor.close();
   }
+  // Re-exporting a step.onnx (how the shipped model moved to the in-place cache): the same weights, manifest
+  // and PyTorch reference logits come out.
+  const again = join(dir, 'again', 'world-tiny');
+  await promisify(execFile)(
+    TORCH_PYTHON,
+    [join(RECIPE, 'train.py'), '--from', join(out, 'step.onnx'), '--out', again],
+    { timeout: 120_000 },
+  );
+  const manifest = (d: string) => JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
+  const [before, after] = [manifest(out), manifest(again)];
+  assert.deepEqual(after.config, before.config);
+  assert.deepEqual(after.training, before.training);
+  assert.deepEqual(after.files[0].inputs, before.files[0].inputs);
+  assert.deepEqual(readNpy(join(again, 'parity-logits.npy')).data, expected.data);
 });
 
 test("the recipe's 4x8x8 token space: its export names tokenizer-dv4x8x8 and the pipeline makes 33 frames with it", {
