@@ -6,7 +6,7 @@
  * with Debian's PyTorch (speed does not depend on the weights), over the 8x16x16 tokens or, with
  * --token-space dv4x8x8, the 4x8x8 ones (2,304 tokens a future instead of 256: what such a model would cost).
  *
- *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16 | --token-space dv4x8x8] [--samples 1] [--threads 2] [--runs 2] [--stream]
+ *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16 | --token-space dv4x8x8 [--width 256 --layers 6 --heads 8]] [--samples 1] [--threads 2] [--runs 2] [--stream]
  *
  * --stream decodes after every latent frame, as `orbis predict` does to write frames while it generates;
  * without it the future is decoded once at the end (the evaluations' way).
@@ -34,6 +34,10 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     stream: { type: 'boolean', default: false },
     'token-space': { type: 'string', default: 'dv8x16x16' },
+    // The untrained model's size (without --model): what a smaller world model would cost.
+    width: { type: 'string', default: '256' },
+    layers: { type: 'string', default: '6' },
+    heads: { type: 'string', default: '8' },
   },
 });
 
@@ -70,7 +74,7 @@ const EXPORT = `
 import sys
 sys.path.insert(0, sys.argv[1])
 import train
-train.export_untrained(sys.argv[2], "world-bench", sys.argv[3])
+train.export_untrained(sys.argv[2], "world-bench", sys.argv[3], *map(int, sys.argv[4:7]))
 `;
 
 const temp = mkdtempSync(join(tmpdir(), 'orbis-predict-bench-'));
@@ -80,7 +84,16 @@ try {
     const recipe = resolve(import.meta.dirname, '../training/world');
     execFileSync(
       '/usr/bin/python3',
-      ['-c', EXPORT, recipe, join(temp, 'world-bench'), values['token-space']],
+      [
+        '-c',
+        EXPORT,
+        recipe,
+        join(temp, 'world-bench'),
+        values['token-space'],
+        values.width,
+        values.layers,
+        values.heads,
+      ],
       {
         stdio: 'ignore',
       },
