@@ -52,7 +52,7 @@ def prompt_tokens(text, prompt_length, vocab_words):
 class Block(nn.Module):
     def __init__(self, d, heads, dropout=0.0, qk_norm=True):
         super().__init__()
-        self.heads = heads
+        self.heads, self.root = heads, math.sqrt(d // heads)  # the attention's scale, a plain number for export
         # Training may use PyTorch 2's fused attention (flash / memory-efficient kernels: memory linear in the
         # sequence, which the 2,320-token 4x8x8 sequences need); export and cached steps keep the written-out
         # form, which PyTorch 1.13 and 2.x export alike. Set by the trainer after it checks both agree.
@@ -87,7 +87,7 @@ class Block(nn.Module):
             return self.finish(x, F.scaled_dot_product_attention(q, k, v, is_causal=True)), k, v
         k = torch.cat([past_k, k], dim=2)
         v = torch.cat([past_v, v], dim=2)
-        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(q.shape[-1])
+        scores = torch.matmul(q, k.transpose(-1, -2)) / self.root
         scores = scores.masked_fill(mask, float("-inf"))
         return self.finish(x, torch.matmul(torch.softmax(scores, dim=-1), v)), k, v
 
@@ -96,9 +96,8 @@ class Block(nn.Module):
         attend to its unmasked positions and to each other (causally); returns x and the new keys and values
         only, for the caller to write into its cache."""
         q, k, v = self.project(x)
-        root = math.sqrt(q.shape[-1])
-        cached = (torch.matmul(q, cache_k.transpose(-1, -2)) / root).masked_fill(cache_mask, float("-inf"))
-        own = (torch.matmul(q, k.transpose(-1, -2)) / root).masked_fill(new_mask, float("-inf"))
+        cached = (torch.matmul(q, cache_k.transpose(-1, -2)) / self.root).masked_fill(cache_mask, float("-inf"))
+        own = (torch.matmul(q, k.transpose(-1, -2)) / self.root).masked_fill(new_mask, float("-inf"))
         p = torch.softmax(torch.cat([cached, own], dim=-1), dim=-1)
         t = cache_k.shape[2]
         return self.finish(x, torch.matmul(p[..., :t], cache_v) + torch.matmul(p[..., t:], v)), k, v
