@@ -160,6 +160,21 @@ try {
     const out = execFileSync('/usr/bin/python3', ['-c', PEER, recipe, peerConfig], { encoding: 'utf8' });
     peer.torch = Math.min(peer.torch, Number(out.trim()));
   }
+  // What a step of several tokens costs against one (the price of verifying speculative drafts): 10 steps of S
+  // tokens from a position 60% into the sequence, after an untimed prefill; the mean step, best of 5.
+  const at = Math.round(0.6 * (prefill + steps));
+  const multi: { tokens: number; ms: number }[] = [];
+  for (const size of [1, 5, 9]) {
+    let ms = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 5; i++) {
+      const rollout = predictor.model.rollout(samples);
+      await rollout.step(new Array(samples * at).fill(0));
+      const started = performance.now();
+      for (let k = 0; k < 10; k++) await rollout.step(new Array(samples * size).fill(0));
+      ms = Math.min(ms, (performance.now() - started) / 10);
+    }
+    multi.push({ tokens: size, ms });
+  }
   await predictor.close();
   const best = rows.reduce((a, b) => (a.seconds < b.seconds ? a : b));
   const summary = {
@@ -179,6 +194,7 @@ try {
       pytorchSeconds: peer.torch,
       ratio: peer.torch / peer.ort,
     },
+    multiTokenSteps: { position: at, steps: multi },
   };
   if (values.json) console.log(JSON.stringify(summary, null, 2));
   else {
@@ -187,6 +203,9 @@ try {
     );
     console.log(
       `step loop (prefill ${prefill} + ${steps} steps, batch ${samples}, ${fixed ? 'cache in place' : 'cache copied in and out'}): ONNX Runtime ${peer.ort.toFixed(2)} s, PyTorch ${peer.torch.toFixed(2)} s (PyTorch / ONNX Runtime ${(peer.torch / peer.ort).toFixed(2)}x)`,
+    );
+    console.log(
+      `one step from position ${at}: ${multi.map((m) => `${m.tokens} token(s) ${m.ms.toFixed(2)} ms`).join(', ')}`,
     );
   }
 } finally {
