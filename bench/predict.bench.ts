@@ -34,6 +34,10 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     stream: { type: 'boolean', default: false },
     'token-space': { type: 'string', default: 'dv8x16x16' },
+    // A folder of models beside the shipped ones (for --model), and speculative drafts per step (models that
+    // return every new position's logits; 0 turns them off).
+    'model-dir': { type: 'string' },
+    drafts: { type: 'string' },
     // The untrained model's size (without --model): what a smaller world model would cost.
     width: { type: 'string', default: '256' },
     layers: { type: 'string', default: '6' },
@@ -100,7 +104,7 @@ try {
     );
     name = 'world-bench';
   }
-  const store = new ModelStore({ userDir: temp, cacheDir: join(temp, 'cache') });
+  const store = new ModelStore({ userDir: values['model-dir'] ?? temp, cacheDir: join(temp, 'cache') });
   const predictor = await Predictor.load(store, name, {
     providers: ['cpu'],
     threads: Number(values.threads),
@@ -121,6 +125,7 @@ try {
       samples,
       seed: run,
       prompt: 'a stack of blocks',
+      ...(values.drafts === undefined ? {} : { drafts: Number(values.drafts) }),
       // Streaming decodes after every latent frame (what `orbis predict` does while it writes MP4s).
       ...(values.stream ? { onFrames: () => {} } : {}),
     });
@@ -130,6 +135,7 @@ try {
       seconds: r.seconds,
       tokensPerSecond: tokens / r.seconds,
       realTime: r.seconds / (33 / 24),
+      steps: r.steps,
     });
   }
   // The peer: the step loop alone, ONNX Runtime (this predictor's session) against PyTorch, interleaved.
@@ -199,7 +205,7 @@ try {
   if (values.json) console.log(JSON.stringify(summary, null, 2));
   else {
     console.log(
-      `${name} at ${summary.size}, ${samples} future(s) of 33 frames from 1, ${summary.threads} threads${values.stream ? ', streamed' : ''}: ${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s`,
+      `${name} at ${summary.size}, ${samples} future(s) of 33 frames from 1, ${summary.threads} threads${values.stream ? ', streamed' : ''}: ${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s, ${best.steps} model steps`,
     );
     console.log(
       `step loop (prefill ${prefill} + ${steps} steps, batch ${samples}, ${fixed ? 'cache in place' : 'cache copied in and out'}): ONNX Runtime ${peer.ort.toFixed(2)} s, PyTorch ${peer.torch.toFixed(2)} s (PyTorch / ONNX Runtime ${(peer.torch / peer.ort).toFixed(2)}x)`,

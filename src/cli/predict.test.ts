@@ -84,6 +84,7 @@ test('bad inputs: one clear line each', async () => {
     ['--input', image, '--samples', '0', '--out', out],
     /^orbis: INVALID_ARGUMENT: --samples must be 1 or more, not 0/,
   );
+  await fails(['--input', image, '--drafts', '-1', '--out', out], /--drafts must be/);
   await fails(
     ['--input', image, '--frames', '5', '--out', out],
     /--frames must be 1 or 9 \(conditioning frames\), not 5/,

@@ -343,6 +343,10 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
       '--top-p <p>',
       "keep the most likely values up to this probability mass (default: the model's, else 1)",
     )
+    .option(
+      '--drafts <n>',
+      'speculative drafts checked per step, for models that allow it (default 4 for one future, 2 for more; 0: off)',
+    )
     .requiredOption('--out <dir>', 'folder for future-<i>.mp4 and grid.mp4')
     .option('--model <name>', 'world model (see orbis models list)')
     .action(lazy(async () => (await import('./commands/predict.js')).predictCommand as Action));

@@ -76,17 +76,38 @@ function tokenTensor(tokens: ArrayLike<number>, batch: number): Tensor {
   return createTensor('int64', BigInt64Array.from(Array.from(tokens, (t) => BigInt(t))), [batch, s]);
 }
 
-/** The step's logits, checked against the config's digit levels. */
-function checkedLogits(out: Record<string, Tensor>, config: WorldModelConfig, batch: number): Float32Array {
+/**
+ * The step's logits, checked against the config's digit levels: [batch, width] (the last new position) or,
+ * from exports that give every new position, [batch, S, width].
+ */
+function checkedLogits(
+  out: Record<string, Tensor>,
+  config: WorldModelConfig,
+  batch: number,
+  s: number,
+): Float32Array {
   const logits = out.logits!;
   const width = config.levels.reduce((a, b) => a + b, 0);
-  if (logits.dims[0] !== batch || logits.dims[1] !== width)
+  const dims = logits.dims;
+  const ok =
+    dims[0] === batch &&
+    ((dims.length === 2 && dims[1] === width) || (dims.length === 3 && dims[1] === s && dims[2] === width));
+  if (!ok)
     throw new OrbisError(
       'MODEL_INPUT_MISMATCH',
-      `the world model gave logits [${logits.dims.join(', ')}], not [${batch}, ${width}]`,
+      `the world model gave logits [${dims.join(', ')}], not [${batch}, ${width}] or [${batch}, ${s}, ${width}]`,
       { hint: 'its config.levels do not match its output: export it again' },
     );
   return logits.data as Float32Array;
+}
+
+/** The last position's row of each batch entry of [batch, S, width] logits. */
+function lastPositions(all: Float32Array, batch: number, s: number, width: number): Float32Array {
+  if (s === 1) return all;
+  const out = new Float32Array(batch * width);
+  for (let b = 0; b < batch; b++)
+    out.set(all.subarray((b * s + s - 1) * width, (b * s + s) * width), b * width);
+  return out;
 }
 
 /**
@@ -99,6 +120,8 @@ class FixedCacheRollout implements WorldModelRollout {
   private readonly actions: Tensor;
   private readonly capacity: number;
   private filled = 0;
+  /** Whether the model returns every new position's logits (then `stepAll` and `truncate` work). */
+  private allPositions: boolean;
 
   constructor(
     private readonly session: ModelSession,
@@ -111,6 +134,12 @@ class FixedCacheRollout implements WorldModelRollout {
     this.cache = new Float32Array(layers * 2 * batch * heads * this.capacity * headDim);
     this.cacheTensor = createTensor('float32', this.cache, [layers, 2, batch, heads, this.capacity, headDim]);
     this.actions = createTensor('float32', actions, [batch, grid[0], actionFeatures]);
+    const logits = session.outputs.find((o) => o.name === 'logits');
+    this.allPositions = logits?.shape.length === 3;
+    if (!this.allPositions) {
+      this.stepAll = undefined;
+      this.truncate = undefined;
+    }
   }
 
   get length(): number {
@@ -118,6 +147,26 @@ class FixedCacheRollout implements WorldModelRollout {
   }
 
   async step(tokens: ArrayLike<number>): Promise<Float32Array> {
+    const s = tokens.length / this.batch;
+    const all = await this.run(tokens);
+    if (!this.allPositions) return all;
+    return lastPositions(
+      all,
+      this.batch,
+      s,
+      this.config.levels.reduce((a, b) => a + b, 0),
+    );
+  }
+
+  stepAll?: (tokens: ArrayLike<number>) => Promise<Float32Array> = (tokens) => this.run(tokens);
+
+  truncate?: (length: number) => void = (length) => {
+    if (!(Number.isInteger(length) && length >= 0 && length <= this.filled))
+      throw new OrbisError('INVALID_ARGUMENT', `cannot truncate ${this.filled} positions to ${length}`);
+    this.filled = length; // later positions of the cache are ignored until written again
+  };
+
+  private async run(tokens: ArrayLike<number>): Promise<Float32Array> {
     const ids = tokenTensor(tokens, this.batch);
     const s = ids.dims[1]!;
     if (this.filled + s > this.capacity)
@@ -131,7 +180,7 @@ class FixedCacheRollout implements WorldModelRollout {
       actions: this.actions,
       cache: this.cacheTensor,
     });
-    const logits = checkedLogits(out, this.config, this.batch);
+    const logits = checkedLogits(out, this.config, this.batch, s);
     const fresh = out.fresh!.data as Float32Array; // [layers, 2, batch, heads, s, headDim]
     const row = s * this.config.headDim;
     const rows = fresh.length / row; // layers * 2 * batch * heads
@@ -171,7 +220,7 @@ class OnnxRollout implements WorldModelRollout {
       actions: this.actions,
       past: this.past,
     });
-    const logits = checkedLogits(out, this.config, this.batch);
+    const logits = checkedLogits(out, this.config, this.batch, 1);
     this.past = out.present!;
     return logits;
   }

@@ -52,6 +52,17 @@ test("ONNX Runtime matches PyTorch on the recipe's tiny export; the pipeline run
       ['tokens', 'start', 'actions', 'cache'],
     );
     await assert.rejects(rollout.step(new Array(model.config.promptLength + 5 * 64).fill(0)), /do not fit/);
+    // Every new position's logits (speculative drafts are verified with them), and a cut-back cache: feeding
+    // a position again after truncate gives what it gave the first time.
+    const again = model.rollout(1, actions.data);
+    await again.step(seq.slice(0, -3));
+    const all = await again.stepAll!(seq.slice(-3));
+    assert.equal(all.length, 3 * 39);
+    const lastRow = all.slice(2 * 39);
+    assert.ok(lastRow.every((v, i) => Math.abs(v - last[i]!) < 1e-4));
+    again.truncate!(seq.length - 2);
+    const refed = await again.stepAll!(seq.slice(-2, -1));
+    assert.ok(refed.every((v, i) => Math.abs(v - all[39 + i]!) < 1e-5));
     const got = [...first, ...last];
     const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - expected.data[i]!)), 0);
     assert.equal(got.length, expected.data.length);

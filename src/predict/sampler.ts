@@ -102,3 +102,72 @@ export function sampleTokens(
     return tokenOf(digits, basis);
   });
 }
+
+/**
+ * The probability that `sampleDigit` draws `value` from these logits: the same temperature, top-k and top-p
+ * (greedy: 1 for the most likely value, else 0).
+ */
+export function digitProbability(
+  logits: ArrayLike<number>,
+  offset: number,
+  n: number,
+  options: Required<SamplingOptions>,
+  value: number,
+): number {
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => logits[offset + b]! - logits[offset + a]! || a - b,
+  );
+  if (options.temperature === 0) return order[0] === value ? 1 : 0;
+  const kept = options.topK > 0 ? order.slice(0, options.topK) : order;
+  const top = logits[offset + kept[0]!]!;
+  const weights = kept.map((i) => Math.exp((logits[offset + i]! - top) / options.temperature));
+  const total = weights.reduce((a, b) => a + b, 0);
+  let count = 0;
+  for (let mass = 0; count < kept.length && mass < options.topP * total * (1 - 1e-9); count++)
+    mass += weights[count]!;
+  const nucleus = weights.slice(0, Math.max(1, count));
+  const at = kept.indexOf(value);
+  return at >= 0 && at < nucleus.length ? nucleus[at]! / nucleus.reduce((a, b) => a + b, 0) : 0;
+}
+
+/**
+ * Speculative sampling with a draft that is one token for sure: row `row` of `logits` accepts `draft` with
+ * the probability the sampler gives it; otherwise it draws from the same distribution without the draft (by
+ * drawing until the token differs). Either way the token is distributed exactly as `sampleTokens` would draw
+ * it. Returns the token and whether it was the draft.
+ */
+export function verifyDraft(
+  logits: Float32Array,
+  row: number,
+  levels: readonly number[],
+  options: Required<SamplingOptions>,
+  draft: number,
+  random: () => number,
+): { token: number; accepted: boolean } {
+  const width = levels.reduce((a, b) => a + b, 0);
+  const basis = digitBasis(levels);
+  let p = 1;
+  let offset = row * width;
+  levels.forEach((n, i) => {
+    p *= digitProbability(logits, offset, n, options, Math.floor(draft / basis[i]!) % n);
+    offset += n;
+  });
+  if (random() < p) return { token: draft, accepted: true };
+  const one = (): number => {
+    let at = row * width;
+    return tokenOf(
+      levels.map((n) => {
+        const d = sampleDigit(logits, at, n, options, random);
+        at += n;
+        return d;
+      }),
+      basis,
+    );
+  };
+  // p < 1 here, so a different token comes; p near 1 would make the loop long, but then rejection is rare.
+  for (let tries = 0; tries < 10_000; tries++) {
+    const token = one();
+    if (token !== draft) return { token, accepted: false };
+  }
+  return { token: draft, accepted: true }; // p was 1 but for rounding
+}

@@ -30,6 +30,13 @@ export interface WorldModelRollout {
    * return the logits of the next token's digits, [batch, sum(levels)].
    */
   step(tokens: ArrayLike<number>): Promise<Float32Array>;
+  /**
+   * Present where the model returns the logits of every new position (exports since 2026-12-05): feed S tokens
+   * per row, get [batch, S, sum(levels)], row-major. Speculative decoding verifies drafted tokens with it.
+   */
+  stepAll?(tokens: ArrayLike<number>): Promise<Float32Array>;
+  /** Present with `stepAll`: forget the positions from `length` on (drafts that were not accepted). */
+  truncate?(length: number): void;
 }
 
 /** The manifest's `config` of a world model, checked. */

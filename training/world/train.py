@@ -443,7 +443,7 @@ def export(model, a, info, metrics):
         FixedStep(with_fp16_storage(model)), (tokens, torch.tensor([0]), actions, cache), path,
         input_names=["tokens", "start", "actions", "cache"], output_names=["logits", "fresh"],
         dynamic_axes={"tokens": {0: "batch", 1: "new"}, "actions": {0: "batch"}, "cache": {2: "batch"},
-                      "logits": {0: "batch"}, "fresh": {2: "batch", 4: "new"}},
+                      "logits": {0: "batch", 1: "new"}, "fresh": {2: "batch", 4: "new"}},
         opset_version=17, do_constant_folding=False,
     )
     # A parity reference: a prefill then one cached step, through PyTorch, for the ONNX Runtime check in TypeScript.
@@ -472,7 +472,7 @@ def export(model, a, info, metrics):
                               {"name": "start", "dtype": "int64", "shape": shape(1)},
                               {"name": "actions", "dtype": "float32", "shape": shape("batch", L, c["actionFeatures"])},
                               {"name": "cache", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], model.length, c["headDim"])}],
-                   "outputs": [{"name": "logits", "dtype": "float32", "shape": shape("batch", sum(LEVELS))},
+                   "outputs": [{"name": "logits", "dtype": "float32", "shape": shape("batch", "new", sum(LEVELS))},
                                {"name": "fresh", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "new", c["headDim"])}]}],
         "config": {"tokenizer": tokenizer, "size": [128, 128], **{k: v for k, v in c.items() if k != "width"},
                    **({"actionScale": list(model.action_scale)} if model.action_scale else {}),

@@ -30,6 +30,7 @@ export interface PredictOptions {
   temperature?: string;
   topK?: string;
   topP?: string;
+  drafts?: string;
   out: string;
   model?: string;
 }
@@ -48,6 +49,10 @@ export async function predictCommand(ctx: CliContext, options: PredictOptions): 
   if (samples < 1) throw usage(`--samples must be 1 or more, not ${samples}`, 'use --samples 4');
   const seed = parseNumber('--seed', options.seed, { min: 0, max: 2 ** 32 - 1, integer: true });
   const sampling = parseSampling(options);
+  const drafts =
+    options.drafts === undefined
+      ? undefined
+      : parseNumber('--drafts', options.drafts, { min: 0, max: 64, integer: true });
   const actionsFile = options.actions ? await readActions(options.actions) : undefined;
   const predictor = await Predictor.load(storeOf(ctx), options.model ?? DEFAULT_WORLD_MODEL, {
     threads: ctx.config.threads,
@@ -77,6 +82,7 @@ export async function predictCommand(ctx: CliContext, options: PredictOptions): 
       seed,
       length,
       sampling,
+      ...(drafts !== undefined ? { drafts } : {}),
       signal: ctx.signal,
       ...(prompt !== undefined ? { prompt } : {}),
       ...(actions ? { actions } : {}),
@@ -114,6 +120,7 @@ export async function predictCommand(ctx: CliContext, options: PredictOptions): 
       seed,
       seconds: result.seconds,
       tokensPerSecond: result.tokensPerSecond,
+      steps: result.steps,
       realTimeRatio: result.seconds / (length / FPS),
       warnings: [...warnings, ...result.warnings],
     };
