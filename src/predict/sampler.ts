@@ -40,6 +40,31 @@ export function seededRandom(seed: number, stream = 0): () => number {
   };
 }
 
+/**
+ * The values a digit can take under these options, most likely first, and their unnormalised weights: the
+ * top-k cut, then the nucleus (the shortest prefix whose probability reaches top-p). Greedy keeps the argmax.
+ */
+function candidates(
+  logits: ArrayLike<number>,
+  offset: number,
+  n: number,
+  options: Required<SamplingOptions>,
+): { values: number[]; weights: number[] } {
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => logits[offset + b]! - logits[offset + a]! || a - b,
+  );
+  if (options.temperature === 0) return { values: [order[0]!], weights: [1] };
+  const kept = options.topK > 0 ? order.slice(0, options.topK) : order;
+  const top = logits[offset + kept[0]!]!;
+  const weights = kept.map((i) => Math.exp((logits[offset + i]! - top) / options.temperature));
+  const total = weights.reduce((a, b) => a + b, 0);
+  let count = 0;
+  for (let mass = 0; count < kept.length && mass < options.topP * total * (1 - 1e-9); count++)
+    mass += weights[count]!;
+  const keep = Math.max(1, count);
+  return { values: kept.slice(0, keep), weights: weights.slice(0, keep) };
+}
+
 /** One value of a digit from its logits (`logits[offset .. offset + n)`). */
 export function sampleDigit(
   logits: ArrayLike<number>,
@@ -48,25 +73,14 @@ export function sampleDigit(
   options: Required<SamplingOptions>,
   random: () => number,
 ): number {
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => logits[offset + b]! - logits[offset + a]! || a - b,
-  );
-  if (options.temperature === 0) return order[0]!;
-  const kept = options.topK > 0 ? order.slice(0, options.topK) : order;
-  const top = logits[offset + kept[0]!]!;
-  const weights = kept.map((i) => Math.exp((logits[offset + i]! - top) / options.temperature));
-  const total = weights.reduce((a, b) => a + b, 0);
-  // The nucleus: the shortest prefix of the sorted values whose probability reaches top-p.
-  let count = 0;
-  for (let mass = 0; count < kept.length && mass < options.topP * total * (1 - 1e-9); count++)
-    mass += weights[count]!;
-  const nucleus = weights.slice(0, Math.max(1, count));
-  let u = random() * nucleus.reduce((a, b) => a + b, 0);
-  for (let j = 0; j < nucleus.length; j++) {
-    u -= nucleus[j]!;
-    if (u < 0) return kept[j]!;
+  const { values, weights } = candidates(logits, offset, n, options);
+  if (options.temperature === 0) return values[0]!; // greedy draws nothing from the stream
+  let u = random() * weights.reduce((a, b) => a + b, 0);
+  for (let j = 0; j < weights.length; j++) {
+    u -= weights[j]!;
+    if (u < 0) return values[j]!;
   }
-  return kept[nucleus.length - 1]!;
+  return values[weights.length - 1]!;
 }
 
 /** The place value of each digit: [1, 8, 64, 512, 2560, 12800] for levels [8, 8, 8, 5, 5, 5]. */
@@ -114,20 +128,9 @@ export function digitProbability(
   options: Required<SamplingOptions>,
   value: number,
 ): number {
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => logits[offset + b]! - logits[offset + a]! || a - b,
-  );
-  if (options.temperature === 0) return order[0] === value ? 1 : 0;
-  const kept = options.topK > 0 ? order.slice(0, options.topK) : order;
-  const top = logits[offset + kept[0]!]!;
-  const weights = kept.map((i) => Math.exp((logits[offset + i]! - top) / options.temperature));
-  const total = weights.reduce((a, b) => a + b, 0);
-  let count = 0;
-  for (let mass = 0; count < kept.length && mass < options.topP * total * (1 - 1e-9); count++)
-    mass += weights[count]!;
-  const nucleus = weights.slice(0, Math.max(1, count));
-  const at = kept.indexOf(value);
-  return at >= 0 && at < nucleus.length ? nucleus[at]! / nucleus.reduce((a, b) => a + b, 0) : 0;
+  const { values, weights } = candidates(logits, offset, n, options);
+  const at = values.indexOf(value);
+  return at < 0 ? 0 : weights[at]! / weights.reduce((a, b) => a + b, 0);
 }
 
 /**
