@@ -81,11 +81,11 @@ import train
 train.export_untrained(sys.argv[2], "world-bench", sys.argv[3], *map(int, sys.argv[4:7]))
 `;
 
+const recipe = resolve(import.meta.dirname, '../training/world');
 const temp = mkdtempSync(join(tmpdir(), 'orbis-predict-bench-'));
 try {
   let name = values.model;
   if (!name) {
-    const recipe = resolve(import.meta.dirname, '../training/world');
     execFileSync(
       '/usr/bin/python3',
       [
@@ -145,7 +145,6 @@ try {
   const prefill = config.promptLength + grid;
   const steps = (latents - 1) * grid - 1;
   const peer = { ort: Number.POSITIVE_INFINITY, torch: Number.POSITIVE_INFINITY };
-  const recipe = resolve(import.meta.dirname, '../training/world');
   // The peer runs the cache the way the export does: fixed and written in place, or grown and handed back.
   const manifest = (await store.resolve(name)).manifest;
   const fixed = manifest.files.some((f) => f.inputs?.some((i) => i.name === 'cache'));

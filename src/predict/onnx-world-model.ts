@@ -54,9 +54,13 @@ class OnnxWorldModel implements WorldModel {
     const features = actions ?? new Float32Array(size);
     // Exports since 2026-12-05 take a fixed-size cache the caller keeps (`cache` in, `fresh` out); the first
     // ones (the shipped world-dv8x16x16) pass the whole grown cache in and out (`past`, `present`).
-    return this.session.inputs.some((i) => i.name === 'cache')
-      ? new FixedCacheRollout(this.session, this.config, batch, features)
-      : new OnnxRollout(this.session, this.config, batch, features);
+    if (!this.session.inputs.some((i) => i.name === 'cache'))
+      return new OnnxRollout(this.session, this.config, batch, features);
+    // Exports since speculative decoding return every new position's logits ([batch, new, width]).
+    const allPositions = this.session.outputs.find((o) => o.name === 'logits')?.shape.length === 3;
+    return allPositions
+      ? new AllPositionsRollout(this.session, this.config, batch, features)
+      : new FixedCacheRollout(this.session, this.config, batch, features);
   }
 
   async close(): Promise<void> {
@@ -101,15 +105,6 @@ function checkedLogits(
   return logits.data as Float32Array;
 }
 
-/** The last position's row of each batch entry of [batch, S, width] logits. */
-function lastPositions(all: Float32Array, batch: number, s: number, width: number): Float32Array {
-  if (s === 1) return all;
-  const out = new Float32Array(batch * width);
-  for (let b = 0; b < batch; b++)
-    out.set(all.subarray((b * s + s - 1) * width, (b * s + s) * width), b * width);
-  return out;
-}
-
 /**
  * The cache as one buffer of the model's whole sequence, [layers, 2, batch, heads, length, headDim], handed to
  * every step without a copy; each step returns the new positions' keys and values, written in here.
@@ -119,13 +114,11 @@ class FixedCacheRollout implements WorldModelRollout {
   private readonly cacheTensor: Tensor;
   private readonly actions: Tensor;
   private readonly capacity: number;
-  private filled = 0;
-  /** Whether the model returns every new position's logits (then `stepAll` and `truncate` work). */
-  private allPositions: boolean;
+  protected filled = 0;
 
   constructor(
     private readonly session: ModelSession,
-    private readonly config: WorldModelConfig,
+    protected readonly config: WorldModelConfig,
     readonly batch: number,
     actions: Float32Array,
   ) {
@@ -134,39 +127,18 @@ class FixedCacheRollout implements WorldModelRollout {
     this.cache = new Float32Array(layers * 2 * batch * heads * this.capacity * headDim);
     this.cacheTensor = createTensor('float32', this.cache, [layers, 2, batch, heads, this.capacity, headDim]);
     this.actions = createTensor('float32', actions, [batch, grid[0], actionFeatures]);
-    const logits = session.outputs.find((o) => o.name === 'logits');
-    this.allPositions = logits?.shape.length === 3;
-    if (!this.allPositions) {
-      this.stepAll = undefined;
-      this.truncate = undefined;
-    }
   }
 
   get length(): number {
     return this.filled;
   }
 
-  async step(tokens: ArrayLike<number>): Promise<Float32Array> {
-    const s = tokens.length / this.batch;
-    const all = await this.run(tokens);
-    if (!this.allPositions) return all;
-    return lastPositions(
-      all,
-      this.batch,
-      s,
-      this.config.levels.reduce((a, b) => a + b, 0),
-    );
+  step(tokens: ArrayLike<number>): Promise<Float32Array> {
+    return this.run(tokens);
   }
 
-  stepAll?: (tokens: ArrayLike<number>) => Promise<Float32Array> = (tokens) => this.run(tokens);
-
-  truncate?: (length: number) => void = (length) => {
-    if (!(Number.isInteger(length) && length >= 0 && length <= this.filled))
-      throw new OrbisError('INVALID_ARGUMENT', `cannot truncate ${this.filled} positions to ${length}`);
-    this.filled = length; // later positions of the cache are ignored until written again
-  };
-
-  private async run(tokens: ArrayLike<number>): Promise<Float32Array> {
+  /** Feeds the tokens, writes their keys and values into the cache, returns the model's logits as they come. */
+  protected async run(tokens: ArrayLike<number>): Promise<Float32Array> {
     const ids = tokenTensor(tokens, this.batch);
     const s = ids.dims[1]!;
     if (this.filled + s > this.capacity)
@@ -191,6 +163,32 @@ class FixedCacheRollout implements WorldModelRollout {
       );
     this.filled += s;
     return logits;
+  }
+}
+
+/** A fixed cache whose model returns every new position's logits: speculative drafts are verified with them. */
+class AllPositionsRollout extends FixedCacheRollout {
+  private readonly width = this.config.levels.reduce((a, b) => a + b, 0);
+
+  /** The last new position's logits of each row. */
+  override async step(tokens: ArrayLike<number>): Promise<Float32Array> {
+    const s = tokens.length / this.batch;
+    const all = await this.run(tokens);
+    if (s === 1) return all;
+    const out = new Float32Array(this.batch * this.width);
+    for (let b = 0; b < this.batch; b++)
+      out.set(all.subarray((b * s + s - 1) * this.width, (b * s + s) * this.width), b * this.width);
+    return out;
+  }
+
+  stepAll(tokens: ArrayLike<number>): Promise<Float32Array> {
+    return this.run(tokens);
+  }
+
+  truncate(length: number): void {
+    if (!(Number.isInteger(length) && length >= 0 && length <= this.filled))
+      throw new OrbisError('INVALID_ARGUMENT', `cannot truncate ${this.filled} positions to ${length}`);
+    this.filled = length; // later positions of the cache are ignored until written again
   }
 }
 

@@ -161,6 +161,14 @@ export class Predictor {
     const seed = request.seed ?? 0;
     if (!(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32))
       throw invalid(`--seed must be a whole number from 0 to 2^32 - 1, not ${seed}`, 'use --seed 0');
+    // 4 drafts for one future (0.70 -> 0.42 s for the shipped weights re-exported with every position's
+    // logits); 2 for a batch, whose step costs more per draft and advances by its shortest accepted run.
+    const drafts = request.drafts ?? (samples === 1 ? 4 : 2);
+    if (!(Number.isInteger(drafts) && drafts >= 0))
+      throw invalid(
+        `--drafts must be a whole number, 0 or more, not ${drafts}`,
+        'use --drafts 4, or 0 for none',
+      );
     const given = request.frames.length;
     const conditioning = latentsOf(config, given);
     if (given < 1 || framesOf(config, conditioning) !== given || conditioning >= latents)
@@ -191,6 +199,7 @@ export class Predictor {
     return {
       samples,
       seed,
+      drafts,
       length,
       sampling,
       words,
@@ -257,15 +266,7 @@ export class Predictor {
     let logits = await rollout.step(Array.from({ length: samples }, () => prefill).flat());
     const randoms = Array.from({ length: samples }, (_, b) => seededRandom(plan.seed, b));
     const futures: TokenizerFrame[][] = Array.from({ length: samples }, () => []);
-    const checkAborted = () => {
-      if (request.signal?.aborted)
-        throw new OrbisError('ABORTED', 'the prediction was cancelled', { cause: request.signal.reason });
-    };
-    // 4 drafts for one future (0.70 -> 0.42 s for the shipped weights re-exported with every position's
-    // logits); 2 for a batch, whose step costs more per draft and advances by its shortest accepted run.
-    const drafts = request.drafts ?? (samples === 1 ? 4 : 2);
-    if (!(Number.isInteger(drafts) && drafts >= 0))
-      throw new OrbisError('INVALID_ARGUMENT', `drafts must be a whole number, 0 or more, not ${drafts}`);
+    const drafts = plan.drafts;
     const speculative = drafts > 0 && rollout.stepAll !== undefined && rollout.truncate !== undefined;
     // Positions (latent frame t, place i) are generated in order; `done` counts those of the generated frames.
     let done = 0;
@@ -275,7 +276,21 @@ export class Predictor {
       // Streaming costs that repeated work (1 + 2 + ... latent frames decoded instead of one pass), so
       // without a listener the whole future is decoded once, at the end.
       if (!request.onFrames && t < total - 1) return;
-      await this.decodeUpTo(t + 1, { tokens, samples, total, plan, futures, status, request });
+      const upTo = t + 1;
+      const decoded = await this.tokenizer.decodeClips(
+        this.tokenizer.fromTokens({
+          data: sliceLatents(tokens, samples, total, upTo, grid),
+          dims: [samples, upTo, rows, cols],
+        }),
+      );
+      const from = futures[0]!.length;
+      const to = Math.min(plan.length, framesOf(config, upTo));
+      const chunk = decoded.map((clip) => clip.slice(from, to));
+      chunk.forEach((frames, b) => {
+        futures[b]!.push(...frames);
+      });
+      status.framesDone = to;
+      request.onFrames?.({ start: from, frames: chunk });
     };
     const put = (row: number, at: number, token: number): void => {
       tokens[(row * total + conditioning) * grid + at] = token;
@@ -284,7 +299,8 @@ export class Predictor {
     // Tokens decided for position `done` but not fed yet: a row's verdict at the first rejected draft.
     let decided: number[] | undefined;
     while (done < generated) {
-      checkAborted();
+      if (request.signal?.aborted)
+        throw new OrbisError('ABORTED', 'the prediction was cancelled', { cause: request.signal.reason });
       const next = decided ?? sampleTokens(logits, config.levels, plan.sampling, randoms);
       decided = undefined;
       for (const [b, token] of next.entries()) put(b, done, token);
@@ -315,7 +331,7 @@ export class Predictor {
       const verdicts = next.map((_, b) => {
         const out: { token: number; accepted: boolean }[] = [];
         for (let j = 1; j <= k; j++) {
-          const v = verifyDraft(row(b, j - 1), 0, config.levels, plan.sampling, draftOf(b, j), randoms[b]!);
+          const v = verifyDraft(row(b, j - 1), config.levels, plan.sampling, draftOf(b, j), randoms[b]!);
           out.push(v);
           if (!v.accepted) break;
         }
@@ -350,39 +366,6 @@ export class Predictor {
       tokensPerSecond: (samples * plan.generated * grid) / seconds,
       steps,
     };
-  }
-
-  /** Decodes the latent frames up to `upTo` and streams the new video frames. */
-  private async decodeUpTo(
-    upTo: number,
-    job: {
-      tokens: Uint16Array;
-      samples: number;
-      total: number;
-      plan: ReturnType<Predictor['plan']>;
-      futures: TokenizerFrame[][];
-      status: PredictStatus;
-      request: PredictRequest;
-    },
-  ): Promise<void> {
-    const { tokens, samples, total, plan, futures, status, request } = job;
-    const config = this.config;
-    const [, rows, cols] = config.grid;
-    const grid = plan.grid;
-    const decoded = await this.tokenizer.decodeClips(
-      this.tokenizer.fromTokens({
-        data: sliceLatents(tokens, samples, total, upTo, grid),
-        dims: [samples, upTo, rows, cols],
-      }),
-    );
-    const from = futures[0]!.length;
-    const to = Math.min(plan.length, framesOf(config, upTo));
-    const chunk = decoded.map((clip) => clip.slice(from, to));
-    chunk.forEach((frames, b) => {
-      futures[b]!.push(...frames);
-    });
-    status.framesDone = to;
-    request.onFrames?.({ start: from, frames: chunk });
   }
 }
 

@@ -27,13 +27,20 @@ train.export_untrained(sys.argv[2], "world-tiny", sys.argv[3], width=32, layers=
 `;
 
 const ready = existsSync(join(RECIPE, 'train.py')) && existsSync(TORCH_PYTHON);
+const run = promisify(execFile);
+
+/** The recipe's tiny export over `space`'s tokens, in a fresh folder: that folder and the model's. */
+async function exportTiny(space: string, tag: string): Promise<{ dir: string; out: string }> {
+  const dir = tempDir(`orbis-world-recipe${tag}-`);
+  const out = join(dir, 'world-tiny');
+  await run(TORCH_PYTHON, ['-c', EXPORT, RECIPE, out, space], { timeout: 120_000 });
+  return { dir, out };
+}
 
 test("ONNX Runtime matches PyTorch on the recipe's tiny export; the pipeline runs it end to end", {
   skip: !ready && "training/world/train.py or Debian's torch is missing",
 }, async () => {
-  const dir = tempDir('orbis-world-recipe-');
-  const out = join(dir, 'world-tiny');
-  await promisify(execFile)(TORCH_PYTHON, ['-c', EXPORT, RECIPE, out, 'dv8x16x16'], { timeout: 120_000 });
+  const { dir, out } = await exportTiny('dv8x16x16', '');
   const store = new ModelStore({ userDir: dir, cacheDir: join(dir, 'cache') });
   const seq = readInt32Npy(join(out, 'parity-tokens.npy'));
   const actions = readNpy(join(out, 'parity-actions.npy'));
@@ -87,11 +94,9 @@ test("ONNX Runtime matches PyTorch on the recipe's tiny export; the pipeline run
   // Re-exporting a step.onnx (how the shipped model moved to the in-place cache): the same weights, manifest
   // and PyTorch reference logits come out.
   const again = join(dir, 'again', 'world-tiny');
-  await promisify(execFile)(
-    TORCH_PYTHON,
-    [join(RECIPE, 'train.py'), '--from', join(out, 'step.onnx'), '--out', again],
-    { timeout: 120_000 },
-  );
+  await run(TORCH_PYTHON, [join(RECIPE, 'train.py'), '--from', join(out, 'step.onnx'), '--out', again], {
+    timeout: 120_000,
+  });
   const manifest = (d: string) => JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
   const [before, after] = [manifest(out), manifest(again)];
   assert.deepEqual(after.config, before.config);
@@ -103,9 +108,7 @@ test("ONNX Runtime matches PyTorch on the recipe's tiny export; the pipeline run
 test("the recipe's 4x8x8 token space: its export names tokenizer-dv4x8x8 and the pipeline makes 33 frames with it", {
   skip: !ready && "training/world/train.py or Debian's torch is missing",
 }, async () => {
-  const dir = tempDir('orbis-world-recipe-dv4-');
-  const out = join(dir, 'world-tiny');
-  await promisify(execFile)(TORCH_PYTHON, ['-c', EXPORT, RECIPE, out, 'dv4x8x8'], { timeout: 120_000 });
+  const { dir, out } = await exportTiny('dv4x8x8', '-dv4');
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
   assert.equal(manifest.config.tokenizer, 'tokenizer-dv4x8x8');
   assert.deepEqual(manifest.config.grid, [9, 16, 16]);

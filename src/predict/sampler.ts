@@ -134,42 +134,29 @@ export function digitProbability(
 }
 
 /**
- * Speculative sampling with a draft that is one token for sure: row `row` of `logits` accepts `draft` with
- * the probability the sampler gives it; otherwise it draws from the same distribution without the draft (by
- * drawing until the token differs). Either way the token is distributed exactly as `sampleTokens` would draw
- * it. Returns the token and whether it was the draft.
+ * Speculative sampling with a draft that is one token for sure: `logits` (one row, [sum(levels)]) accept
+ * `draft` with the probability the sampler gives it; otherwise the token is drawn from the same distribution
+ * without the draft (by drawing until it differs). Either way it is distributed exactly as `sampleTokens`
+ * would draw it. Returns the token and whether it was the draft.
  */
 export function verifyDraft(
   logits: Float32Array,
-  row: number,
   levels: readonly number[],
   options: Required<SamplingOptions>,
   draft: number,
   random: () => number,
 ): { token: number; accepted: boolean } {
-  const width = levels.reduce((a, b) => a + b, 0);
   const basis = digitBasis(levels);
   let p = 1;
-  let offset = row * width;
+  let offset = 0;
   levels.forEach((n, i) => {
     p *= digitProbability(logits, offset, n, options, Math.floor(draft / basis[i]!) % n);
     offset += n;
   });
   if (random() < p) return { token: draft, accepted: true };
-  const one = (): number => {
-    let at = row * width;
-    return tokenOf(
-      levels.map((n) => {
-        const d = sampleDigit(logits, at, n, options, random);
-        at += n;
-        return d;
-      }),
-      basis,
-    );
-  };
   // p < 1 here, so a different token comes; p near 1 would make the loop long, but then rejection is rare.
   for (let tries = 0; tries < 10_000; tries++) {
-    const token = one();
+    const token = sampleTokens(logits, levels, options, [random])[0]!;
     if (token !== draft) return { token, accepted: false };
   }
   return { token: draft, accepted: true }; // p was 1 but for rounding

@@ -54,7 +54,7 @@ test('speculative sampling: a verified draft is distributed exactly as a plain d
       const random = seededRandom(2 + draft);
       let accepted = 0;
       const verified = histogram(() => {
-        const v = verifyDraft(LOGITS, 0, LEVELS, options, draft, random);
+        const v = verifyDraft(LOGITS, LEVELS, options, draft, random);
         if (v.accepted) accepted++;
         return v.token;
       }, n);
@@ -72,11 +72,11 @@ test('speculative sampling: a verified draft is distributed exactly as a plain d
   // Greedy: the draft is accepted only when it is the argmax, and a rejection gives the argmax.
   const greedy = checkSampling({ temperature: 0 });
   const argmax = tokenOf([1, 0], basis);
-  assert.deepEqual(verifyDraft(LOGITS, 0, LEVELS, greedy, argmax, seededRandom(0)), {
+  assert.deepEqual(verifyDraft(LOGITS, LEVELS, greedy, argmax, seededRandom(0)), {
     token: argmax,
     accepted: true,
   });
-  assert.deepEqual(verifyDraft(LOGITS, 0, LEVELS, greedy, 5, seededRandom(0)), {
+  assert.deepEqual(verifyDraft(LOGITS, LEVELS, greedy, 5, seededRandom(0)), {
     token: argmax,
     accepted: false,
   });
@@ -151,7 +151,7 @@ test('predict with drafts: greedy futures are token for token those without, in 
       height: 128,
       data: new Uint8Array(128 * 128 * 3).map((_, i) => (i * 37) % 251),
     };
-    const run = (drafts: number, temperature: number) =>
+    const run = async (drafts: number, temperature: number) =>
       predictor.predict({ frames: [frame], samples: 2, seed: 3, drafts, sampling: { temperature } });
     const plain = await run(0, 0);
     const greedy = await run(4, 0);

@@ -535,33 +535,28 @@ def state_of_export(path):
 
 
 def from_checkpoint(a):
+    """Export a model.pt trained elsewhere, or re-export a shipped step.onnx, to --out."""
     source = a.source
     if source.endswith(".onnx"):
         state, metrics = state_of_export(source)
         for k, v in state["args"].items():  # what the model is (seed, token space) from its manifest; the rest unless given
             if k in ("seed", "token_space") or getattr(a, k, None) is None:
                 setattr(a, k, v)
-        os.makedirs(a.out, exist_ok=True)
-        model = build(state["margs"])
-        model.load_state_dict({k: v.float() for k, v in state["model"].items()})
-        export(model, a, state["info"], metrics)
-        return
-    state = torch.load(source, map_location="cpu")
-    out, name, temperature, top_k, note = a.out, a.name, a.temperature, a.top_k, a.data_note
-    for k, v in state["args"].items():
-        setattr(a, k, v)
-    a.out, a.name, a.source, a.temperature, a.top_k, a.data_note = out, name, None, temperature, top_k, note
+    else:
+        state = torch.load(source, map_location="cpu")
+        out, name, temperature, top_k, note = a.out, a.name, a.temperature, a.top_k, a.data_note
+        for k, v in state["args"].items():
+            setattr(a, k, v)
+        a.out, a.name, a.source, a.temperature, a.top_k, a.data_note = out, name, None, temperature, top_k, note
+        metrics = {}
+        measured = os.path.join(os.path.dirname(os.path.abspath(source)), "metrics.json")  # from where it trained
+        if os.path.exists(measured):
+            with open(measured) as f:
+                metrics = json.load(f).get("heldOut", {})
     os.makedirs(a.out, exist_ok=True)
-    m = state["margs"]
-    model = build(m)  # models before query/key norms or action scales lack them
+    model = build(state["margs"])  # models before query/key norms or action scales lack them
     model.load_state_dict({k: v.float() for k, v in state["model"].items()})
-    metrics = {}
-    measured = os.path.join(os.path.dirname(os.path.abspath(source)), "metrics.json")  # from where it trained
-    if os.path.exists(measured):
-        with open(measured) as f:
-            metrics = json.load(f).get("heldOut", {})
     export(model, a, state["info"], metrics)
-
 
 if __name__ == "__main__":
     parsed = args()

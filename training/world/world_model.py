@@ -238,10 +238,11 @@ class Step(nn.Module):
 
 class FixedStep(nn.Module):
     """The exported step since 2026-12-05: the caller keeps a cache of fixed size (the model's whole sequence)
-    and passes it in as `cache` [layers, 2, B, heads, length, hd], valid up to `start`; the step returns the
-    logits of every new position [B, new, 39] (speculative decoding verifies drafts with them) and only the new
-    positions' keys and values (`fresh` [layers, 2, B, heads, new, hd]), which the caller writes in at `start`. No step copies the cache: 3x faster than `Step` for the
-    2,320-token 4x8x8 sequences on 2 CPU cores, 1.3x for the 336-token 8x16x16 ones."""
+    and passes it in as `cache` [layers, 2, B, heads, length, hd], valid up to `start`. The step returns the
+    logits of every new position [B, new, 39] (speculative decoding verifies drafts with them) and only the
+    new positions' keys and values (`fresh` [layers, 2, B, heads, new, hd]), which the caller writes in at
+    `start`. No step copies the cache: 3x faster than `Step` for the 2,320-token 4x8x8 sequences on 2 CPU
+    cores, 1.3x for the 336-token 8x16x16 ones."""
 
     def __init__(self, model):
         super().__init__()

@@ -31,6 +31,7 @@ import {
   type SamplingOptions,
   WORLD_MODEL_FAMILY,
 } from '../../predict/index.js';
+import type { InstalledModel } from '../../runtime/index.js';
 import {
   captionFor,
   EVAL_SEED_BASE,
@@ -342,9 +343,14 @@ async function withPredictor<T>(
   }
 }
 
+/** The installed model of that name, if there is one. */
+async function installedModel(ctx: CliContext, name: string): Promise<InstalledModel | undefined> {
+  return (await storeOf(ctx).list()).models.find((m) => m.manifest.name === name);
+}
+
 /** The tokenizer an installed world model generates in; undefined for anything else. */
 async function worldModelTokenizer(ctx: CliContext, model: string): Promise<string | undefined> {
-  const installed = (await storeOf(ctx).list()).models.find((m) => m.manifest.name === model);
+  const installed = await installedModel(ctx, model);
   if (installed?.manifest.family !== WORLD_MODEL_FAMILY) return undefined;
   const name = (installed.manifest.config as { tokenizer?: unknown } | undefined)?.tokenizer;
   return typeof name === 'string' ? name : undefined;
@@ -356,9 +362,7 @@ async function loadPredictor(
   model: string,
   sampling: SamplingOptions,
 ): Promise<LoadedPredictor> {
-  const installed = await storeOf(ctx)
-    .list()
-    .then((l) => l.models.find((m) => m.manifest.name === model));
+  const installed = await installedModel(ctx, model);
   if (installed?.manifest.family !== WORLD_MODEL_FAMILY && Object.keys(sampling).length)
     throw usage(`--temperature, --top-k and --top-p are for world models; "${model}" does not sample`);
   return installed?.manifest.family === WORLD_MODEL_FAMILY
