@@ -57,13 +57,19 @@ B, L = c["batch"], c["grid"][0]
 actions = torch.zeros(B, L, c["actionFeatures"])
 with torch.inference_mode():
     t0 = time.perf_counter()
-    if c["fixed"]:  # the same form as the export: a cache of the whole sequence, written in place
-        step, hd = FixedStep(m), c["headDim"]
-        cache = torch.zeros(c["layers"], 2, B, c["heads"], m.length, hd)
+    if c["fixed"]:  # the same form as the export: a cache written in place, grown by blocks when it has a block
+        step, hd, block = FixedStep(m), c["headDim"], c["block"]
+        def sized(n):
+            return min(m.length, -(-n // block) * block) if block else m.length
+        cache = torch.zeros(c["layers"], 2, B, c["heads"], sized(c["prefill"]), hd)
         logits, fresh = step(torch.zeros(B, c["prefill"], dtype=torch.long), torch.tensor([0]), actions, cache)
         cache[..., : c["prefill"], :] = fresh
         for i in range(c["steps"]):
             t = c["prefill"] + i
+            if t + 1 > cache.shape[4]:
+                grown = torch.zeros(c["layers"], 2, B, c["heads"], sized(t + 1), hd)
+                grown[..., :t, :] = cache[..., :t, :]
+                cache = grown
             logits, fresh = step(torch.zeros(B, 1, dtype=torch.long), torch.tensor([t]), actions, cache)
             cache[..., t : t + 1, :] = fresh
     else:
@@ -145,12 +151,16 @@ try {
   const prefill = config.promptLength + grid;
   const steps = (latents - 1) * grid - 1;
   const peer = { ort: Number.POSITIVE_INFINITY, torch: Number.POSITIVE_INFINITY };
-  // The peer runs the cache the way the export does: fixed and written in place, or grown and handed back.
+  // The peer runs the cache the way the export does: written in place (grown by blocks where its capacity is
+  // symbolic), or grown and handed back whole.
   const manifest = (await store.resolve(name)).manifest;
-  const fixed = manifest.files.some((f) => f.inputs?.some((i) => i.name === 'cache'));
+  const cacheInput = manifest.files.flatMap((f) => f.inputs ?? []).find((i) => i.name === 'cache');
+  const fixed = cacheInput !== undefined;
+  const growable = typeof cacheInput?.shape[4] === 'string';
   const peerConfig = JSON.stringify({
     ...config,
     fixed,
+    block: growable ? 256 : 0, // the rollout's CACHE_BLOCK
     batch: samples,
     prefill,
     steps,
@@ -192,7 +202,7 @@ try {
     runs: rows,
     best,
     steps: {
-      cache: fixed ? 'fixed' : 'grown',
+      cache: growable ? 'blocks' : fixed ? 'fixed' : 'grown',
       prefill,
       steps,
       onnxRuntimeSeconds: peer.ort,
@@ -207,7 +217,7 @@ try {
       `${name} at ${summary.size}, ${samples} future(s) of 33 frames from 1, ${summary.threads} threads${values.stream ? ', streamed' : ''}: ${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s, ${best.steps} model steps`,
     );
     console.log(
-      `step loop (prefill ${prefill} + ${steps} steps, batch ${samples}, ${fixed ? 'cache in place' : 'cache copied in and out'}): ONNX Runtime ${peer.ort.toFixed(2)} s, PyTorch ${peer.torch.toFixed(2)} s (PyTorch / ONNX Runtime ${(peer.torch / peer.ort).toFixed(2)}x)`,
+      `step loop (prefill ${prefill} + ${steps} steps, batch ${samples}, ${growable ? 'cache in place, grown by blocks' : fixed ? 'cache in place' : 'cache copied in and out'}): ONNX Runtime ${peer.ort.toFixed(2)} s, PyTorch ${peer.torch.toFixed(2)} s (PyTorch / ONNX Runtime ${(peer.torch / peer.ort).toFixed(2)}x)`,
     );
     console.log(
       `one step from position ${at}: ${multi.map((m) => `${m.tokens} token(s) ${m.ms.toFixed(2)} ms`).join(', ')}`,

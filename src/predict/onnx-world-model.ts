@@ -105,15 +105,22 @@ function checkedLogits(
   return logits.data as Float32Array;
 }
 
+/** Positions a growable cache adds at a time: attention reads the whole buffer, so it stays near the filled length. */
+const CACHE_BLOCK = 256;
+
 /**
- * The cache as one buffer of the model's whole sequence, [layers, 2, batch, heads, length, headDim], handed to
- * every step without a copy; each step returns the new positions' keys and values, written in here.
+ * The cache as one buffer, [layers, 2, batch, heads, capacity, headDim], handed to every step without a copy;
+ * each step returns the new positions' keys and values, written in here. Exports whose cache has a symbolic
+ * `capacity` (since 2026-12-06) start it at a block of positions and grow it by blocks, copying it once a
+ * block: every step's attention reads the whole buffer, so a buffer near the filled length halves that work
+ * on average over a 4x8x8 future (2,320 positions). Earlier exports take the model's whole sequence.
  */
 class FixedCacheRollout implements WorldModelRollout {
-  private readonly cache: Float32Array;
-  private readonly cacheTensor: Tensor;
+  private cache: Float32Array;
+  private cacheTensor: Tensor;
   private readonly actions: Tensor;
-  private readonly capacity: number;
+  private readonly sequence: number;
+  private capacity: number;
   protected filled = 0;
 
   constructor(
@@ -122,10 +129,12 @@ class FixedCacheRollout implements WorldModelRollout {
     readonly batch: number,
     actions: Float32Array,
   ) {
-    const { layers, heads, headDim, grid, actionFeatures, promptLength } = config;
-    this.capacity = promptLength + grid[0] * grid[1] * grid[2];
-    this.cache = new Float32Array(layers * 2 * batch * heads * this.capacity * headDim);
-    this.cacheTensor = createTensor('float32', this.cache, [layers, 2, batch, heads, this.capacity, headDim]);
+    const { grid, actionFeatures, promptLength } = config;
+    this.sequence = promptLength + grid[0] * grid[1] * grid[2];
+    const growable = typeof session.inputs.find((i) => i.name === 'cache')?.shape[4] === 'string';
+    this.capacity = growable ? Math.min(CACHE_BLOCK, this.sequence) : this.sequence;
+    this.cache = this.allocate(this.capacity);
+    this.cacheTensor = this.tensorOf(this.cache, this.capacity);
     this.actions = createTensor('float32', actions, [batch, grid[0], actionFeatures]);
   }
 
@@ -141,11 +150,13 @@ class FixedCacheRollout implements WorldModelRollout {
   protected async run(tokens: ArrayLike<number>): Promise<Float32Array> {
     const ids = tokenTensor(tokens, this.batch);
     const s = ids.dims[1]!;
-    if (this.filled + s > this.capacity)
+    if (this.filled + s > this.sequence)
       throw new OrbisError(
         'INVALID_ARGUMENT',
-        `${this.filled + s} positions do not fit the world model's sequence of ${this.capacity}`,
+        `${this.filled + s} positions do not fit the world model's sequence of ${this.sequence}`,
       );
+    if (this.filled + s > this.capacity)
+      this.grow(Math.min(this.sequence, Math.ceil((this.filled + s) / CACHE_BLOCK) * CACHE_BLOCK));
     const out = await this.session.run({
       tokens: ids,
       start: createTensor('int64', BigInt64Array.of(BigInt(this.filled)), [1]),
@@ -163,6 +174,31 @@ class FixedCacheRollout implements WorldModelRollout {
       );
     this.filled += s;
     return logits;
+  }
+
+  private allocate(capacity: number): Float32Array {
+    const { layers, heads, headDim } = this.config;
+    return new Float32Array(layers * 2 * this.batch * heads * capacity * headDim);
+  }
+
+  private tensorOf(cache: Float32Array, capacity: number): Tensor {
+    const { layers, heads, headDim } = this.config;
+    return createTensor('float32', cache, [layers, 2, this.batch, heads, capacity, headDim]);
+  }
+
+  /** A bigger buffer holding the filled positions of each (layer, key or value, row, head). */
+  private grow(capacity: number): void {
+    const hd = this.config.headDim;
+    const next = this.allocate(capacity);
+    const rows = this.cache.length / (this.capacity * hd);
+    for (let r = 0; r < rows; r++)
+      next.set(
+        this.cache.subarray(r * this.capacity * hd, (r * this.capacity + this.filled) * hd),
+        r * capacity * hd,
+      );
+    this.cache = next;
+    this.capacity = capacity;
+    this.cacheTensor = this.tensorOf(next, capacity);
   }
 }
 

@@ -70,6 +70,19 @@ test("ONNX Runtime matches PyTorch on the recipe's tiny export; the pipeline run
     again.truncate!(seq.length - 2);
     const refed = await again.stepAll!(seq.slice(-2, -1));
     assert.ok(refed.every((v, i) => Math.abs(v - all[39 + i]!) < 1e-5));
+    // The cache's capacity is symbolic: it starts at a block of 256 positions and grows by copying. A rollout
+    // that crosses a block boundary one token at a time gives what one that starts past it in one prefill gives.
+    assert.equal(manifest.files[0].inputs[3].shape[4], 'capacity');
+    const long = [...seq.slice(0, 16), ...Array.from({ length: 290 }, (_, i) => seq[16 + (i % 70)]!)];
+    const whole = model.rollout(1, actions.data);
+    await whole.step(long.slice(0, -1));
+    const expectedLast = await whole.step(long.slice(-1));
+    const stepped = model.rollout(1, actions.data);
+    await stepped.step(long.slice(0, 250));
+    for (let i = 250; i < long.length - 1; i++) await stepped.step([long[i]!]);
+    const steppedLast = await stepped.step(long.slice(-1));
+    const drift = steppedLast.reduce((m, v, i) => Math.max(m, Math.abs(v - expectedLast[i]!)), 0);
+    assert.ok(drift < 1e-4, `logits after growing the cache differ by ${drift}`);
     const got = [...first, ...last];
     const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - expected.data[i]!)), 0);
     assert.equal(got.length, expected.data.length);

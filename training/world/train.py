@@ -442,7 +442,7 @@ def export(model, a, info, metrics):
     torch.onnx.export(
         FixedStep(with_fp16_storage(model)), (tokens, torch.tensor([0]), actions, cache), path,
         input_names=["tokens", "start", "actions", "cache"], output_names=["logits", "fresh"],
-        dynamic_axes={"tokens": {0: "batch", 1: "new"}, "actions": {0: "batch"}, "cache": {2: "batch"},
+        dynamic_axes={"tokens": {0: "batch", 1: "new"}, "actions": {0: "batch"}, "cache": {2: "batch", 4: "capacity"},
                       "logits": {0: "batch", 1: "new"}, "fresh": {2: "batch", 4: "new"}},
         opset_version=17, do_constant_folding=False,
     )
@@ -471,7 +471,7 @@ def export(model, a, info, metrics):
                    "inputs": [{"name": "tokens", "dtype": "int64", "shape": shape("batch", "new")},
                               {"name": "start", "dtype": "int64", "shape": shape(1)},
                               {"name": "actions", "dtype": "float32", "shape": shape("batch", L, c["actionFeatures"])},
-                              {"name": "cache", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], model.length, c["headDim"])}],
+                              {"name": "cache", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "capacity", c["headDim"])}],
                    "outputs": [{"name": "logits", "dtype": "float32", "shape": shape("batch", "new", sum(LEVELS))},
                                {"name": "fresh", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "new", c["headDim"])}]}],
         "config": {"tokenizer": tokenizer, "size": [128, 128], **{k: v for k, v in c.items() if k != "width"},

@@ -92,7 +92,7 @@ class Block(nn.Module):
         return self.finish(x, torch.matmul(torch.softmax(scores, dim=-1), v)), k, v
 
     def forward_fixed(self, x, cache_k, cache_v, cache_mask, new_mask):
-        """One cached step against a cache of fixed size [B, heads, T, hd] that is never copied: the new tokens
+        """One cached step against a cache [B, heads, T, hd] of any capacity T that is never copied: the new tokens
         attend to its unmasked positions and to each other (causally); returns x and the new keys and values
         only, for the caller to write into its cache."""
         q, k, v = self.project(x)
@@ -237,12 +237,14 @@ class Step(nn.Module):
 
 
 class FixedStep(nn.Module):
-    """The exported step since 2026-12-05: the caller keeps a cache of fixed size (the model's whole sequence)
-    and passes it in as `cache` [layers, 2, B, heads, length, hd], valid up to `start`. The step returns the
-    logits of every new position [B, new, 39] (speculative decoding verifies drafts with them) and only the
-    new positions' keys and values (`fresh` [layers, 2, B, heads, new, hd]), which the caller writes in at
-    `start`. No step copies the cache: 3x faster than `Step` for the 2,320-token 4x8x8 sequences on 2 CPU
-    cores, 1.3x for the 336-token 8x16x16 ones."""
+    """The exported step since 2026-12-05: the caller keeps the cache and passes it in as `cache`
+    [layers, 2, B, heads, capacity, hd], valid up to `start`; its capacity is symbolic in the export (since
+    2026-12-06), anything from `start + new` up to the model's whole sequence, so a caller may keep it near the
+    filled length and grow it (every step's attention reads all of it). The step returns the logits of every
+    new position [B, new, 39] (speculative decoding verifies drafts with them) and only the new positions' keys
+    and values (`fresh` [layers, 2, B, heads, new, hd]), which the caller writes in at `start`. No step copies
+    the cache: 3x faster than `Step` for the 2,320-token 4x8x8 sequences on 2 CPU cores, 1.3x for the
+    336-token 8x16x16 ones; a cache grown by blocks of 256 positions takes 1.4x off that for the 4x8x8 ones."""
 
     def __init__(self, model):
         super().__init__()
