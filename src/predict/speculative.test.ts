@@ -164,6 +164,13 @@ test('predict with drafts: greedy futures are token for token those without, in 
     assert.ok(sampled.steps < plain.steps, `${sampled.steps} steps`);
     assert.deepEqual((await run(4, 1)).tokens.data, sampled.tokens.data);
     await assert.rejects(run(-1, 1), /drafts must be a whole number/);
+    // A model's recommended drafts (its manifest's config.drafts) are the default; a request's own win.
+    const recommending = Predictor.of(copyingModel({ ...config, drafts: 0 }), tokenizer);
+    const request = { frames: [frame], samples: 2, seed: 3, sampling: { temperature: 0 } };
+    assert.equal((await recommending.predict(request)).steps, 256);
+    assert.ok((await recommending.predict({ ...request, drafts: 4 })).steps < 128);
+    assert.equal(parseWorldModelConfig('eight', { ...manifest.config, drafts: 8 }).drafts, 8);
+    assert.throws(() => parseWorldModelConfig('bad', { ...manifest.config, drafts: -1 }), /config\.drafts/);
   } finally {
     await tokenizer.close();
   }

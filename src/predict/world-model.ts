@@ -62,6 +62,11 @@ export interface WorldModelConfig {
   prompted: boolean;
   /** The sampling its recipe chose on held-out clips (config.sampling); a request's own options win. */
   sampling: SamplingOptions;
+  /**
+   * Speculative drafts a step that its recipe measured fastest (config.drafts; a request's own wins). How many
+   * pay depends on how often the model accepts them: a step of many tokens is wasted where few are.
+   */
+  drafts?: number;
 }
 
 function samplingOf(v: unknown): SamplingOptions | undefined {
@@ -128,6 +133,7 @@ export function parseWorldModelConfig(
     prompted: c.prompted !== false && int('promptLength') > 0,
     sampling: samplingOf(c.sampling) ?? bad('sampling', 'temperature, topK, topP numbers'),
   };
+  if (c.drafts !== undefined) parsed.drafts = int('drafts');
   if (parsed.actionFeatures && parsed.actionFeatures < parsed.actionDim * parsed.framesPerLatent)
     bad('actionFeatures', 'at least actionDim x framesPerLatent');
   return parsed;

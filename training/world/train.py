@@ -80,6 +80,7 @@ def args():
     p.add_argument("--name")
     p.add_argument("--temperature", type=float, help="the sampling to recommend in the manifest (config.sampling), chosen on held-out seeds")
     p.add_argument("--top-k", type=int)
+    p.add_argument("--drafts", type=int, help="speculative drafts a step to recommend in the manifest (config.drafts), the fastest in bench/predict.bench.ts")
     p.add_argument("--data-note", help="what the model trained on, for the manifest (export)")
     p.add_argument("--out", required=True)
     a = p.parse_args()
@@ -477,6 +478,7 @@ def export(model, a, info, metrics):
         "config": {"tokenizer": tokenizer, "size": [128, 128], **{k: v for k, v in c.items() if k != "width"},
                    **({"actionScale": list(model.action_scale)} if model.action_scale else {}),
                    "framesPerLatent": space["per_latent"], "levels": list(LEVELS), "basis": list(BASIS), "wordHash": "fnv1a32", "actionDim": ACTION_DIM,
+                   **({"drafts": a.drafts} if getattr(a, "drafts", None) is not None else {}),
                    **({"sampling": {k: v for k, v in (("temperature", getattr(a, "temperature", None)), ("topK", getattr(a, "top_k", None))) if v is not None}}
                       if getattr(a, "temperature", None) is not None or getattr(a, "top_k", None) is not None else {})},
         "training": {"data": getattr(a, "data_note", None) or f"{info.get('trainingClips', 0)} orbis sim clips through {tokenizer}", "seed": a.seed,
