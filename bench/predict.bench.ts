@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Predictor } from '../src/predict/index.js';
+import { CACHE_BLOCK, cacheForm, Predictor } from '../src/predict/index.js';
 import { ModelStore } from '../src/runtime/index.js';
 import { findScenario, makeLook, renderView, simulate, worldViews } from '../src/sim/index.js';
 
@@ -154,13 +154,11 @@ try {
   // The peer runs the cache the way the export does: written in place (grown by blocks where its capacity is
   // symbolic), or grown and handed back whole.
   const manifest = (await store.resolve(name)).manifest;
-  const cacheInput = manifest.files.flatMap((f) => f.inputs ?? []).find((i) => i.name === 'cache');
-  const fixed = cacheInput !== undefined;
-  const growable = typeof cacheInput?.shape[4] === 'string';
+  const cache = cacheForm(manifest.files.flatMap((f) => f.inputs ?? []));
   const peerConfig = JSON.stringify({
     ...config,
-    fixed,
-    block: growable ? 256 : 0, // the rollout's CACHE_BLOCK
+    fixed: cache !== 'grown',
+    block: cache === 'blocks' ? CACHE_BLOCK : 0,
     batch: samples,
     prefill,
     steps,
@@ -202,7 +200,7 @@ try {
     runs: rows,
     best,
     steps: {
-      cache: growable ? 'blocks' : fixed ? 'fixed' : 'grown',
+      cache,
       prefill,
       steps,
       onnxRuntimeSeconds: peer.ort,
@@ -217,7 +215,7 @@ try {
       `${name} at ${summary.size}, ${samples} future(s) of 33 frames from 1, ${summary.threads} threads${values.stream ? ', streamed' : ''}: ${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s, ${best.steps} model steps`,
     );
     console.log(
-      `step loop (prefill ${prefill} + ${steps} steps, batch ${samples}, ${growable ? 'cache in place, grown by blocks' : fixed ? 'cache in place' : 'cache copied in and out'}): ONNX Runtime ${peer.ort.toFixed(2)} s, PyTorch ${peer.torch.toFixed(2)} s (PyTorch / ONNX Runtime ${(peer.torch / peer.ort).toFixed(2)}x)`,
+      `step loop (prefill ${prefill} + ${steps} steps, batch ${samples}, ${{ blocks: 'cache in place, grown by blocks', fixed: 'cache in place', grown: 'cache copied in and out' }[cache]}): ONNX Runtime ${peer.ort.toFixed(2)} s, PyTorch ${peer.torch.toFixed(2)} s (PyTorch / ONNX Runtime ${(peer.torch / peer.ort).toFixed(2)}x)`,
     );
     console.log(
       `one step from position ${at}: ${multi.map((m) => `${m.tokens} token(s) ${m.ms.toFixed(2)} ms`).join(', ')}`,

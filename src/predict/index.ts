@@ -1,4 +1,10 @@
-export { loadWorldModel, WORLD_MODEL_FAMILY, type WorldModelOptions } from './onnx-world-model.js';
+export {
+  CACHE_BLOCK,
+  cacheForm,
+  loadWorldModel,
+  WORLD_MODEL_FAMILY,
+  type WorldModelOptions,
+} from './onnx-world-model.js';
 export {
   checkActions,
   type FutureFrames,

@@ -33,15 +33,40 @@ export async function loadWorldModel(
   return new OnnxWorldModel(model.manifest.name, model.manifest.version, config, session);
 }
 
+/** Positions a growable cache adds at a time: attention reads the whole buffer, so it stays near the filled length. */
+export const CACHE_BLOCK = 256;
+
+/**
+ * How a step.onnx keeps its key/value cache, from its inputs (the session's, or the manifest's):
+ * - `grown`: the first exports (the shipped world-dv8x16x16 until 2026-12-05) take the whole cache in (`past`)
+ *   and hand it back grown (`present`);
+ * - `fixed`: a `cache` of the model's whole sequence that the caller keeps and writes the `fresh` keys into;
+ * - `blocks`: the same with a symbolic capacity (since 2026-12-06), kept near the filled length, CACHE_BLOCK
+ *   positions at a time.
+ */
+export function cacheForm(
+  inputs: readonly { name: string; shape: readonly (number | string)[] }[],
+): 'grown' | 'fixed' | 'blocks' {
+  const cache = inputs.find((i) => i.name === 'cache');
+  if (!cache) return 'grown';
+  return typeof cache.shape[4] === 'string' ? 'blocks' : 'fixed';
+}
+
 class OnnxWorldModel implements WorldModel {
   readonly specificationVersion = 'v1';
+  private readonly cache: ReturnType<typeof cacheForm>;
+  /** Exports since speculative decoding return every new position's logits ([batch, new, width]). */
+  private readonly allPositions: boolean;
 
   constructor(
     readonly name: string,
     readonly version: string,
     readonly config: WorldModelConfig,
     private readonly session: ModelSession,
-  ) {}
+  ) {
+    this.cache = cacheForm(session.inputs);
+    this.allPositions = session.outputs.find((o) => o.name === 'logits')?.shape.length === 3;
+  }
 
   rollout(batch: number, actions?: Float32Array): WorldModelRollout {
     const { grid, actionFeatures } = this.config;
@@ -52,15 +77,11 @@ class OnnxWorldModel implements WorldModel {
         `action features hold ${actions.length} values; a batch of ${batch} needs ${size} ([${batch}, ${grid[0]}, ${actionFeatures}])`,
       );
     const features = actions ?? new Float32Array(size);
-    // Exports since 2026-12-05 take a fixed-size cache the caller keeps (`cache` in, `fresh` out); the first
-    // ones (the shipped world-dv8x16x16) pass the whole grown cache in and out (`past`, `present`).
-    if (!this.session.inputs.some((i) => i.name === 'cache'))
-      return new OnnxRollout(this.session, this.config, batch, features);
-    // Exports since speculative decoding return every new position's logits ([batch, new, width]).
-    const allPositions = this.session.outputs.find((o) => o.name === 'logits')?.shape.length === 3;
-    return allPositions
-      ? new AllPositionsRollout(this.session, this.config, batch, features)
-      : new FixedCacheRollout(this.session, this.config, batch, features);
+    if (this.cache === 'grown') return new OnnxRollout(this.session, this.config, batch, features);
+    const block = this.cache === 'blocks' ? CACHE_BLOCK : undefined;
+    return this.allPositions
+      ? new AllPositionsRollout(this.session, this.config, batch, features, block)
+      : new FixedCacheRollout(this.session, this.config, batch, features, block);
   }
 
   async close(): Promise<void> {
@@ -105,9 +126,6 @@ function checkedLogits(
   return logits.data as Float32Array;
 }
 
-/** Positions a growable cache adds at a time: attention reads the whole buffer, so it stays near the filled length. */
-const CACHE_BLOCK = 256;
-
 /**
  * The cache as one buffer, [layers, 2, batch, heads, capacity, headDim], handed to every step without a copy;
  * each step returns the new positions' keys and values, written in here. Exports whose cache has a symbolic
@@ -128,11 +146,12 @@ class FixedCacheRollout implements WorldModelRollout {
     protected readonly config: WorldModelConfig,
     readonly batch: number,
     actions: Float32Array,
+    /** Positions to grow by, for exports whose capacity is symbolic; absent: the whole sequence from the start. */
+    private readonly block?: number,
   ) {
     const { grid, actionFeatures, promptLength } = config;
     this.sequence = promptLength + grid[0] * grid[1] * grid[2];
-    const growable = typeof session.inputs.find((i) => i.name === 'cache')?.shape[4] === 'string';
-    this.capacity = growable ? Math.min(CACHE_BLOCK, this.sequence) : this.sequence;
+    this.capacity = block ? Math.min(block, this.sequence) : this.sequence;
     this.cache = this.allocate(this.capacity);
     this.cacheTensor = this.tensorOf(this.cache, this.capacity);
     this.actions = createTensor('float32', actions, [batch, grid[0], actionFeatures]);
@@ -155,8 +174,8 @@ class FixedCacheRollout implements WorldModelRollout {
         'INVALID_ARGUMENT',
         `${this.filled + s} positions do not fit the world model's sequence of ${this.sequence}`,
       );
-    if (this.filled + s > this.capacity)
-      this.grow(Math.min(this.sequence, Math.ceil((this.filled + s) / CACHE_BLOCK) * CACHE_BLOCK));
+    if (this.filled + s > this.capacity && this.block)
+      this.grow(Math.min(this.sequence, Math.ceil((this.filled + s) / this.block) * this.block));
     const out = await this.session.run({
       tokens: ids,
       start: createTensor('int64', BigInt64Array.of(BigInt(this.filled)), [1]),
