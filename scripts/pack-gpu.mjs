@@ -5,7 +5,10 @@
  * inlined). The recipe itself (training/) travels with the working tree. Writes gpu-pack/ (git-ignored);
  * then, on the GPU machine, `bash training/gpu-run.sh` generates, trains, exports and leaves files in $OUT.
  *
- *   npm run pack:gpu            # gpu-pack/{node.xz, orbis-sim.mjs, pack.json}, about 30 MB
+ *   npm run pack:gpu            # gpu-pack/{node.xz, orbis-sim.mjs.xz, pack.json}, about 25 MB
+ *
+ * Both files are xz-compressed: the working tree, the pack and the tokenizer's weights must fit the device's
+ * 64 MiB carry together, and the bundle shrinks from 5.3 to 1.3 MB.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -58,8 +61,9 @@ run('npx', [
   '--log-level=warning',
   `--outfile=${join(out, 'orbis-sim.mjs')}`,
 ]);
+run('xz', ['-9', '-T2', '-f', join(out, 'orbis-sim.mjs')]);
 
-const files = ['node.xz', 'orbis-sim.mjs'].map((name) => {
+const files = ['node.xz', 'orbis-sim.mjs.xz'].map((name) => {
   const bytes = readFileSync(join(out, name));
   return { name, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GPU machine's half of a tokenizer training run (the local half is `npm run pack:gpu`). It needs Python
 # with PyTorch and a GPU, nothing else: Node comes from gpu-pack/node.xz, the sim generator from
-# gpu-pack/orbis-sim.mjs. It generates training and held-out sim clips on all cores, trains the tokenizers
+# gpu-pack/orbis-sim.mjs.xz. It generates training and held-out sim clips on all cores, trains the tokenizers
 # side by side on the one GPU, and leaves in $OUT each model's weights (model.pt) and one archive of logs and
 # metrics. Export happens back home: `python3 training/tokenizer/train.py --from <model.pt> --out models/<name>`.
 #
@@ -21,17 +21,19 @@ mkdir -p "$OUT" "$WORK/logs"
 started=$(date +%s)
 say() { echo "[$(( $(date +%s) - started ))s] $*"; }
 
-"$PYTHON" -c "import lzma, shutil; shutil.copyfileobj(lzma.open('gpu-pack/node.xz'), open('$WORK/node', 'wb'))"
+"$PYTHON" -c "import lzma, shutil
+for name in ('node', 'orbis-sim.mjs'):
+    shutil.copyfileobj(lzma.open(f'gpu-pack/{name}.xz'), open(f'$WORK/{name}', 'wb'))"
 chmod +x "$WORK/node"
 say "node $("$WORK/node" --version); $("$PYTHON" -c 'import torch; print("torch", torch.__version__, torch.cuda.get_device_name(0))')"
 
 # Training worlds: every scenario, 4 views, 2 looks each; held-out worlds: seeds training never uses.
 if [ ! -f "$WORK/sim-train/run-report.json" ]; then
-  "$WORK/node" gpu-pack/orbis-sim.mjs generate --scenario all --seeds "$SEEDS" --views 4 --looks 2 --size 128 \
+  "$WORK/node" "$WORK/orbis-sim.mjs" generate --scenario all --seeds "$SEEDS" --views 4 --looks 2 --size 128 \
     --frames 33 --format npy --threads "$THREADS" --out "$WORK/sim-train" > "$WORK/logs/sim-train.log" 2>&1
 fi
 if [ ! -f "$WORK/sim-eval/run-report.json" ]; then
-  "$WORK/node" gpu-pack/orbis-sim.mjs generate --scenario all --seeds 900000-900001 --views 4 --looks 1 --size 128 \
+  "$WORK/node" "$WORK/orbis-sim.mjs" generate --scenario all --seeds 900000-900001 --views 4 --looks 1 --size 128 \
     --frames 17 --format npy --threads "$THREADS" --out "$WORK/sim-eval" > "$WORK/logs/sim-eval.log" 2>&1
 fi
 for split in sim-train sim-eval; do

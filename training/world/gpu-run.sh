@@ -30,11 +30,13 @@ TOKENIZER=${TOKENIZER:-gpu-init/$TOKEN_SPACE.pt}
 mkdir -p "$OUT" "$WORK/logs" "$STREAM"
 started=$(date +%s)
 say() { echo "[$(( $(date +%s) - started ))s] $*"; }
-[ -x "$WORK/node" ] || {
-  "$PYTHON" -c "import lzma, shutil; shutil.copyfileobj(lzma.open('gpu-pack/node.xz'), open('$WORK/node', 'wb'))"
+[ -x "$WORK/node" ] && [ -f "$WORK/orbis-sim.mjs" ] || {
+  "$PYTHON" -c "import lzma, shutil
+for name in ('node', 'orbis-sim.mjs'):
+    shutil.copyfileobj(lzma.open(f'gpu-pack/{name}.xz'), open(f'$WORK/{name}', 'wb'))"
   chmod +x "$WORK/node"
 }
-sim() { "$WORK/node" gpu-pack/orbis-sim.mjs generate --scenario all --views 4 --size 128 --frames 33 --format npy \
+sim() { "$WORK/node" "$WORK/orbis-sim.mjs" generate --scenario all --views 4 --size 128 --frames 33 --format npy \
   --threads "$THREADS" "$@"; }
 if [ ! -f "$WORK/sim-eval/run-report.json" ]; then
   sim --seeds 900000-900003 --looks 1 --out "$WORK/sim-eval" > "$WORK/logs/sim-eval.log" 2>&1
