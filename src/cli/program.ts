@@ -3,6 +3,8 @@ import { OrbisError, toOrbisError } from '../core/index.js';
 import { type CliContext, type CliIO, createContext, type GlobalOptions } from './context.js';
 
 const VERSION = '0.1.0';
+const ACTION_GUIDANCE_HELP =
+  "with actions: also run each future without them and push the sampling g times further their way (default: the model's, else 0)";
 
 type Action = (ctx: CliContext, ...args: never[]) => Promise<number | undefined>;
 
@@ -200,6 +202,7 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
       '--top-p <p>',
       "keep the most likely values up to this probability mass (default: the model's, else 1)",
     )
+    .option('--action-guidance <g>', ACTION_GUIDANCE_HELP)
     .action(lazy(async () => (await import('./commands/eval.js')).evalActionsCommand as Action));
 
   const tokenize = program.command('tokenize').description('video tokenizers');
@@ -347,6 +350,7 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
       '--drafts <n>',
       'speculative drafts checked per step, for models that allow it (default 4 for one future, 2 for more; 0: off)',
     )
+    .option('--action-guidance <g>', ACTION_GUIDANCE_HELP)
     .requiredOption('--out <dir>', 'folder for future-<i>.mp4 and grid.mp4')
     .option('--model <name>', 'world model (see orbis models list)')
     .action(lazy(async () => (await import('./commands/predict.js')).predictCommand as Action));

@@ -2,6 +2,7 @@ import { OrbisError } from '../core/index.js';
 import { resizeBicubic } from '../eval/index.js';
 import type { ModelStore } from '../runtime/index.js';
 import { type TokenizerFrame, toTensor, VideoTokenizer } from '../tokenizer/index.js';
+import { GuidedRollout } from './guidance.js';
 import { loadWorldModel, type WorldModelOptions } from './onnx-world-model.js';
 import { checkSampling, type SamplingOptions, sampleTokens, seededRandom, verifyDraft } from './sampler.js';
 import {
@@ -36,6 +37,12 @@ export interface PredictRequest {
    * whose step returns only the last position's logits (the shipped world-dv8x16x16) take one token a step.
    */
   drafts?: number;
+  /**
+   * Classifier-free guidance on the actions (with actions, on an action-conditioned model): each future is
+   * also run without actions and sampled from with + g x (with - without), so the actions count for more.
+   * Default: the model's config.actionGuidance, else 0 (off). Costs a batch twice the size.
+   */
+  actionGuidance?: number;
   /** Called as each latent frame completes, with the new video frames of every future. */
   onFrames?: (chunk: FutureFrames) => void;
   signal?: AbortSignal;
@@ -196,6 +203,18 @@ export class Predictor {
       if (config.actionConditioned) features = actionFeatures(config, perFrame);
       else warnings.push(`model "${this.model.name}" was trained without actions: the actions were ignored`);
     }
+    const guidance = request.actionGuidance ?? (features ? config.actionGuidance : undefined) ?? 0;
+    if (!(Number.isFinite(guidance) && guidance >= 0 && guidance <= 20))
+      throw invalid(
+        `--action-guidance must be a number from 0 to 20, not ${guidance}`,
+        'use --action-guidance 2, or 0 for none',
+      );
+    if (guidance > 0 && !features)
+      warnings.push(
+        request.actions
+          ? 'action guidance needs an action-conditioned model: it was ignored'
+          : 'action guidance needs --actions: it was ignored',
+      );
     const frames = this.fit(request.frames, warnings);
     return {
       samples,
@@ -205,6 +224,7 @@ export class Predictor {
       sampling,
       words,
       features,
+      guidance: features ? guidance : 0,
       frames,
       warnings,
       conditioning,
@@ -262,7 +282,14 @@ export class Predictor {
     const tokens = new Uint16Array(samples * total * grid);
     for (let b = 0; b < samples; b++) tokens.set(encoded, b * total * grid);
     const features = plan.features ? repeat(plan.features, samples) : undefined;
-    const rollout = this.model.rollout(samples, features);
+    // Guided: the same futures again without actions (zero features, as the model saw every clip but push).
+    const rollout =
+      features && plan.guidance > 0
+        ? new GuidedRollout(
+            this.model.rollout(2 * samples, concat(features, new Float32Array(features.length))),
+            plan.guidance,
+          )
+        : this.model.rollout(samples, features);
     const prefill = [...plan.words, ...encoded];
     let logits = await rollout.step(Array.from({ length: samples }, () => prefill).flat());
     const randoms = Array.from({ length: samples }, (_, b) => seededRandom(plan.seed, b));
@@ -409,6 +436,13 @@ function checkPair(config: WorldModelConfig, tokenizer: VideoTokenizer): void {
       `the world model's grid ${config.grid.join('x')} at ${width}x${height} does not fit tokenizer "${tokenizer.model.manifest.name}"`,
       { hint: 'config.tokenizer must name the tokenizer the world model was trained on' },
     );
+}
+
+function concat(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 function repeat(values: Float32Array, times: number): Float32Array {

@@ -67,6 +67,8 @@ export interface WorldModelConfig {
    * pay depends on how often the model accepts them: a step of many tokens is wasted where few are.
    */
   drafts?: number;
+  /** Classifier-free guidance on the actions that its recipe chose (config.actionGuidance; a request's wins). */
+  actionGuidance?: number;
 }
 
 function samplingOf(v: unknown): SamplingOptions | undefined {
@@ -134,6 +136,13 @@ export function parseWorldModelConfig(
     sampling: samplingOf(c.sampling) ?? bad('sampling', 'temperature, topK, topP numbers'),
   };
   if (c.drafts !== undefined) parsed.drafts = int('drafts');
+  if (c.actionGuidance !== undefined) {
+    const g = c.actionGuidance;
+    parsed.actionGuidance =
+      typeof g === 'number' && Number.isFinite(g) && g >= 0
+        ? g
+        : bad('actionGuidance', 'a number, 0 or more');
+  }
   if (parsed.actionFeatures && parsed.actionFeatures < parsed.actionDim * parsed.framesPerLatent)
     bad('actionFeatures', 'at least actionDim x framesPerLatent');
   return parsed;

@@ -71,6 +71,8 @@ def args():
     p.add_argument("--init", help="start from the weights of this model.pt, or of a shipped world model's step.onnx")
     p.add_argument("--action-lr", type=float, default=1.0,
                    help="the action layer's learning rate as a multiple of --lr (a fine-tune that is mostly about actions)")
+    p.add_argument("--action-drop", type=float, default=0.0,
+                   help="share of clips trained with their actions zeroed (for guidance on actions at sampling)")
     p.add_argument("--push-share", type=float, default=0.0,
                    help="share of each batch drawn from clips with actions (push), the rest from all clips")
     p.add_argument("--tiny", action="store_true", help="a few steps of a tiny model on CPU (tests)")
@@ -194,10 +196,16 @@ def acting(acts):
     return torch.nonzero(acts.flatten(1).abs().sum(1) > 0).flatten()
 
 
-def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0):
+def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_drop=0.0):
     """Digit loss of next-token prediction. `corrupt` replaces that share of the visual input tokens with random
-    ones (targets stay true), so the model learns to carry on from its own imperfect samples."""
+    ones (targets stay true), so the model learns to carry on from its own imperfect samples. `action_drop` zeroes
+    that share of the clips' actions, so the model also knows a push clip without them: the other half of
+    classifier-free guidance on actions (src/predict/guidance.ts)."""
     x = seqs.to(device)
+    acts = acts.to(device)
+    if action_drop > 0:
+        keep = torch.rand(acts.shape[0], generator=g) >= action_drop
+        acts = acts * keep.to(device, acts.dtype)[:, None, None]
     target = x[:, model.prompt_length :]
     x = x.clone()
     if prompt_drop > 0:
@@ -207,7 +215,7 @@ def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0):
         visual = x[:, model.prompt_length :]
         noise = torch.rand(visual.shape, generator=g).to(device) < corrupt
         visual[noise] = torch.randint(0, VISUAL_TOKENS, (int(noise.sum()),), generator=g).to(device)
-    logits, _ = model(x, 0, acts.to(device), model.empty_cache(x.shape[0], device))
+    logits, _ = model(x, 0, acts, model.empty_cache(x.shape[0], device))
     p = model.prompt_length
     return WorldModel.digit_loss(logits[:, p - 1 : -1].float(), target), logits
 
@@ -374,7 +382,7 @@ def main(a):
         if a.push_share > 0 and len(pool.acting):
             n = round(a.push_share * a.batch)
             pick[:n] = pool.acting[torch.randint(0, len(pool.acting), (n,), generator=g).to(device)]
-        loss, _ = train_step(lambda m: batch_loss(m, pool.seqs[pick], pool.acts[pick], a.prompt_drop, g, device, a.corrupt))
+        loss, _ = train_step(lambda m: batch_loss(m, pool.seqs[pick], pool.acts[pick], a.prompt_drop, g, device, a.corrupt, a.action_drop))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

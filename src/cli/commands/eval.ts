@@ -308,7 +308,7 @@ export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOption
     : [0, 1, 2, 3];
   if (options.multiverse && samples < 2) throw usage('--multiverse needs --samples 2 or more');
   const offset = parseNumber('--seed-offset', options.seedOffset, { min: 0, max: 100_000, integer: true });
-  return withPredictor(ctx, options.model, parseSampling(options), async (predictor) => {
+  return withPredictor(ctx, options.model, { sampling: parseSampling(options) }, async (predictor) => {
     const task = ctx.progress.task('physics', scenarios.length * seeds * views.length);
     const report = await runPhysicsEval(predictor, physicsClips(scenarios, seeds, views, offset), {
       conditioningFrames,
@@ -332,10 +332,10 @@ const parseConditioning = (frames: string): number => {
 async function withPredictor<T>(
   ctx: CliContext,
   model: string,
-  sampling: SamplingOptions,
+  generation: Generation,
   work: (predictor: LoadedPredictor) => Promise<T>,
 ): Promise<T> {
-  const predictor = await loadPredictor(ctx, model, sampling);
+  const predictor = await loadPredictor(ctx, model, generation);
   try {
     return await work(predictor);
   } finally {
@@ -356,17 +356,27 @@ async function worldModelTokenizer(ctx: CliContext, model: string): Promise<stri
   return typeof name === 'string' ? name : undefined;
 }
 
+/** How a world model samples, as the command line asked (each left out takes the model's own). */
+interface Generation {
+  sampling: SamplingOptions;
+  actionGuidance?: number | undefined;
+}
+
 /** A baseline or registered predictor by name, or an installed world model (sampled as asked). */
 async function loadPredictor(
   ctx: CliContext,
   model: string,
-  sampling: SamplingOptions,
+  { sampling, actionGuidance }: Generation,
 ): Promise<LoadedPredictor> {
   const installed = await installedModel(ctx, model);
-  if (installed?.manifest.family !== WORLD_MODEL_FAMILY && Object.keys(sampling).length)
-    throw usage(`--temperature, --top-k and --top-p are for world models; "${model}" does not sample`);
+  if (installed?.manifest.family !== WORLD_MODEL_FAMILY) {
+    if (Object.keys(sampling).length)
+      throw usage(`--temperature, --top-k and --top-p are for world models; "${model}" does not sample`);
+    if (actionGuidance !== undefined)
+      throw usage(`--action-guidance is for world models; "${model}" does not take actions`);
+  }
   return installed?.manifest.family === WORLD_MODEL_FAMILY
-    ? await worldModelPredictor(ctx, model, sampling)
+    ? await worldModelPredictor(ctx, model, sampling, actionGuidance)
     : await loadPhysicsPredictor(model, {
         loadTokenizer: async (name) => {
           const tokenizer = await loadTokenizer(ctx, name);
@@ -440,6 +450,7 @@ interface ActionOptions {
   temperature?: string;
   topK?: string;
   topP?: string;
+  actionGuidance?: string;
 }
 
 /** Action following in the push scenario: one start, two action sequences, the futures under each. */
@@ -448,8 +459,13 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
   const seeds = parseNumber('--seeds', options.seeds, { min: 1, max: 1000, integer: true });
   const samples = parseNumber('--samples', options.samples, { min: 1, max: 64, integer: true });
   const view = parseNumber('--view', options.view, { min: 0, max: 3, integer: true });
+  const actionGuidance =
+    options.actionGuidance === undefined
+      ? undefined
+      : parseNumber('--action-guidance', options.actionGuidance, { min: 0, max: 20 });
   const tokenizer = await worldModelTokenizer(ctx, options.model);
-  return withPredictor(ctx, options.model, parseSampling(options), async (predictor) => {
+  const generation = { sampling: parseSampling(options), actionGuidance };
+  return withPredictor(ctx, options.model, generation, async (predictor) => {
     const task = ctx.progress.task('actions', seeds * (tokenizer ? 2 : 1));
     const run = (p: LoadedPredictor) =>
       runActionEval(p, actionCases(seeds, view, conditioningFrames), {
@@ -460,7 +476,7 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
     const report = await run(predictor);
     if (tokenizer) {
       // A world model cannot show more than its tokens keep of the effector and the objects: measure that too.
-      const ceiling = await withPredictor(ctx, `tokenizer:${tokenizer}`, {}, (p) => run(p));
+      const ceiling = await withPredictor(ctx, `tokenizer:${tokenizer}`, { sampling: {} }, (p) => run(p));
       report.tokenSpace = { tokenizer, mean: ceiling.mean };
     }
     task.done();
@@ -474,14 +490,17 @@ export async function worldModelPredictor(
   ctx: CliContext,
   name: string,
   sampling: SamplingOptions = {},
+  actionGuidance?: number,
 ): Promise<LoadedPredictor> {
   const predictor = await Predictor.load(storeOf(ctx), name, { threads: ctx.config.threads });
   const words = predictor.config.promptLength;
   const used = checkSampling({ ...predictor.config.sampling, ...sampling });
   const cut = `${used.topK ? `, top-k ${used.topK}` : ''}${used.topP < 1 ? `, top-p ${used.topP}` : ''}`;
+  const guidance = actionGuidance ?? predictor.config.actionGuidance;
+  const guided = guidance ? `, action guidance ${guidance} where actions are given` : '';
   return {
     name,
-    note: `${name}: the caption's first ${words} words as prompt, temperature ${used.temperature}${cut}, one batch of futures per clip`,
+    note: `${name}: the caption's first ${words} words as prompt, temperature ${used.temperature}${cut}${guided}, one batch of futures per clip`,
     predict: async (input) => {
       const job = predictor.start({
         frames: input.frames,
@@ -489,6 +508,7 @@ export async function worldModelPredictor(
         samples: input.samples,
         seed: input.seed,
         sampling,
+        ...(actionGuidance !== undefined ? { actionGuidance } : {}),
         ...(input.actions ? { actions: toRows(input.actions, predictor.config.actionDim) } : {}),
       });
       return (await job.result).futures;

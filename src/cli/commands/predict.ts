@@ -31,6 +31,7 @@ export interface PredictOptions {
   topK?: string;
   topP?: string;
   drafts?: string;
+  actionGuidance?: string;
   out: string;
   model?: string;
 }
@@ -53,6 +54,10 @@ export async function predictCommand(ctx: CliContext, options: PredictOptions): 
     options.drafts === undefined
       ? undefined
       : parseNumber('--drafts', options.drafts, { min: 0, max: 64, integer: true });
+  const actionGuidance =
+    options.actionGuidance === undefined
+      ? undefined
+      : parseNumber('--action-guidance', options.actionGuidance, { min: 0, max: 20 });
   const actionsFile = options.actions ? await readActions(options.actions) : undefined;
   const predictor = await Predictor.load(storeOf(ctx), options.model ?? DEFAULT_WORLD_MODEL, {
     threads: ctx.config.threads,
@@ -83,6 +88,7 @@ export async function predictCommand(ctx: CliContext, options: PredictOptions): 
       length,
       sampling,
       ...(drafts !== undefined ? { drafts } : {}),
+      ...(actionGuidance !== undefined ? { actionGuidance } : {}),
       signal: ctx.signal,
       ...(prompt !== undefined ? { prompt } : {}),
       ...(actions ? { actions } : {}),

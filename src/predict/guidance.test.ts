@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tempDir } from '../../test/support.js';
+import { GuidedRollout } from './guidance.js';
+import { loadWorldModel } from './onnx-world-model.js';
+import { Predictor } from './predict.js';
+import { STAND_IN_CONFIG, standInStore } from './testing.js';
+import type { WorldModelRollout } from './world-model.js';
+
+const dir = tempDir('orbis-guidance-');
+const store = standInStore(dir);
+const [latents] = STAND_IN_CONFIG.grid;
+const FEATURES = latents * STAND_IN_CONFIG.actionFeatures;
+const actionsOf = (batch: number) =>
+  Float32Array.from({ length: batch * FEATURES }, (_, i) => 0.3 + 0.01 * (i % 13));
+
+test('guided rollout: the logits of the real step with and without actions, mixed as with + g (with - without)', async () => {
+  const model = await loadWorldModel(store, 'world-stand-in', { providers: ['cpu'] });
+  try {
+    const batch = 2;
+    const g = 1.5;
+    const acted = actionsOf(batch);
+    const guided = new GuidedRollout(
+      model.rollout(2 * batch, Float32Array.from([...acted, ...new Float32Array(acted.length)])),
+      g,
+    );
+    const withActions = model.rollout(batch, acted);
+    const without = model.rollout(batch);
+    assert.equal(guided.batch, batch);
+    let feed = [5, 9, 700, 3, 2, 11, 8, 4]; // [batch, 4]: a prefill of 4 tokens a row
+    for (let step = 0; step < 4; step++) {
+      const [mixed, a, b] = await Promise.all([
+        guided.step(feed),
+        withActions.step(feed),
+        without.step(feed),
+      ]);
+      assert.equal(guided.length, withActions.length);
+      assert.equal(mixed.length, a.length);
+      let moved = 0;
+      for (let i = 0; i < a.length; i++) {
+        assert.ok(Math.abs(mixed[i]! - (a[i]! + g * (a[i]! - b[i]!))) < 1e-5, `step ${step} value ${i}`);
+        moved = Math.max(moved, Math.abs(mixed[i]! - a[i]!));
+      }
+      assert.ok(moved > 0.01, `the actions change the stand-in's logits (by ${moved})`);
+      feed = [step * 17 + 1, step * 5 + 2];
+    }
+  } finally {
+    await model.close();
+  }
+});
+
+test('guided rollout: stepAll and truncate reach both halves, fed the same tokens', async () => {
+  const fed: number[][] = [];
+  const truncated: number[] = [];
+  // Row r of the inner batch answers r + 10 * (token count so far) at each of its S positions, width 2.
+  const inner: WorldModelRollout = {
+    batch: 4,
+    length: 0,
+    step: async () => new Float32Array(0),
+    stepAll: async (tokens) => {
+      fed.push(Array.from(tokens));
+      const s = tokens.length / 4;
+      return Float32Array.from({ length: 4 * s * 2 }, (_, i) => Math.floor(i / (s * 2)) + 10 * s);
+    },
+    truncate: (length) => {
+      truncated.push(length);
+    },
+  };
+  const guided = new GuidedRollout(inner, 2);
+  const out = await guided.stepAll!([1, 2, 3, 4, 5, 6]); // [2 rows, 3 tokens]
+  assert.deepEqual(fed, [[1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6]]);
+  // Rows 0 and 1 (with actions) hold 30 and 31, rows 2 and 3 (without) 32 and 33: 30 + 2 (30 - 32) = 26.
+  assert.deepEqual(Array.from(out), [26, 26, 26, 26, 26, 26, 27, 27, 27, 27, 27, 27]);
+  guided.truncate!(7);
+  assert.deepEqual(truncated, [7]);
+});
+
+test('predict with action guidance: 0 is the model as trained, more changes the futures; the manifest sets the default', async () => {
+  const frames = [{ width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).fill(90) }];
+  const actions = Array.from({ length: 33 }, (_, f) => [0.02 * f, -0.01 * f, 0, 0, 0, 0, 1]);
+  const request = { frames, samples: 2, seed: 4, actions };
+  const predictor = await Predictor.load(store, 'world-stand-in', { providers: ['cpu'] });
+  const guiding = standInStore(dir, 'world-guiding', { ...STAND_IN_CONFIG, actionGuidance: 3 });
+  const recommending = await Predictor.load(guiding, 'world-guiding', { providers: ['cpu'] });
+  try {
+    const plain = await predictor.predict(request);
+    assert.deepEqual(
+      (await predictor.predict({ ...request, actionGuidance: 0 })).tokens.data,
+      plain.tokens.data,
+    );
+    const guided = await predictor.predict({ ...request, actionGuidance: 3 });
+    assert.notDeepEqual(guided.tokens.data, plain.tokens.data);
+    assert.equal(guided.futures.length, 2);
+    assert.deepEqual(guided.warnings, []);
+    // The manifest's config.actionGuidance is the default, a request's own wins.
+    assert.deepEqual((await recommending.predict(request)).tokens.data, guided.tokens.data);
+    assert.deepEqual(
+      (await recommending.predict({ ...request, actionGuidance: 0 })).tokens.data,
+      plain.tokens.data,
+    );
+    // Without actions, the manifest's default stays silent and an asked-for guidance is said to be ignored.
+    assert.deepEqual((await recommending.predict({ frames, samples: 1 })).warnings, []);
+    assert.deepEqual((await predictor.predict({ frames, samples: 1, actionGuidance: 2 })).warnings, [
+      'action guidance needs --actions: it was ignored',
+    ]);
+    for (const bad of [-1, Number.NaN, 21])
+      await assert.rejects(
+        async () => predictor.predict({ ...request, actionGuidance: bad }),
+        /action-guidance must be a number from 0 to 20/,
+      );
+  } finally {
+    await predictor.close();
+    await recommending.close();
+  }
+});
