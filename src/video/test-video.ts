@@ -71,15 +71,21 @@ export interface TestVideo {
   distractors: { type: 'flash' | 'fast-motion'; startFrame: number; endFrame: number }[];
 }
 
+// Sources that draw random state get it fixed: life and cellauto a seed (ffmpeg's default, -1, draws a new one
+// each run), gradients its colours and end points (with those left out it draws new ones each run, seed or
+// not). A test's input must be the same bytes every time.
 const sources = [
   (s: string) => `testsrc2=size=${s}`,
   (s: string) => `mandelbrot=size=${s}:maxiter=64`,
   (s: string) => `smptehdbars=size=${s}`,
-  (s: string) => `life=size=${s}:mold=10:ratio=0.2:death_color=#202040:life_color=#e0c020`,
-  (s: string) => `cellauto=size=${s}:rule=110`,
+  (s: string) => `life=size=${s}:mold=10:ratio=0.2:death_color=#202040:life_color=#e0c020:seed=1`,
+  (s: string) => `cellauto=size=${s}:rule=110:seed=1`,
   (s: string) => `rgbtestsrc=size=${s}`,
   (s: string) => `testsrc=size=${s}`,
-  (s: string) => `gradients=size=${s}:speed=0.03`,
+  (s: string) => {
+    const [w, h] = s.split('x').map(Number);
+    return `gradients=size=${s}:c0=0x3050a0:c1=0xe0a040:nb_colors=2:x0=0:y0=0:x1=${w! - 1}:y1=${h! - 1}:speed=0.03`;
+  },
 ];
 
 /** Frames a variable-frame-rate test video drops: a fixed pattern, so timestamps are known exactly. */
