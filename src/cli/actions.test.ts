@@ -39,6 +39,17 @@ test('eval actions / physics --multiverse: the commands print their tables', asy
   const bad = await runOrbis(['eval', 'actions', '--model', 'copy-last', '--frames', '2'], dir);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--frames must be 1 or 9/);
+  const unguided = await runOrbis(
+    ['eval', 'actions', '--model', 'copy-last', '--action-guidance', '2', '--seeds', '1'],
+    dir,
+  );
+  assert.equal(unguided.code, 1, unguided.stderr);
+  assert.match(unguided.stderr, /--action-guidance is for world models; "copy-last" does not take actions/);
+  const negative = await runOrbis(
+    ['eval', 'actions', '--model', 'copy-last', '--action-guidance', '-1'],
+    dir,
+  );
+  assert.match(negative.stderr, /--action-guidance/);
   const mv = await runOrbis(
     [
       'eval',
