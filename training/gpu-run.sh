@@ -21,10 +21,7 @@ mkdir -p "$OUT" "$WORK/logs"
 started=$(date +%s)
 say() { echo "[$(( $(date +%s) - started ))s] $*"; }
 
-"$PYTHON" -c "import lzma, shutil
-for name in ('node', 'orbis-sim.mjs'):
-    shutil.copyfileobj(lzma.open(f'gpu-pack/{name}.xz'), open(f'$WORK/{name}', 'wb'))"
-chmod +x "$WORK/node"
+"$PYTHON" training/unpack_gpu_pack.py "$WORK"
 say "node $("$WORK/node" --version); $("$PYTHON" -c 'import torch; print("torch", torch.__version__, torch.cuda.get_device_name(0))')"
 
 # Training worlds: every scenario, 4 views, 2 looks each; held-out worlds: seeds training never uses.

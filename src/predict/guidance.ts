@@ -1,5 +1,8 @@
 import type { WorldModelRollout } from './world-model.js';
 
+/** The most guidance a request may ask for: far past where futures fall apart (about 8 on the 4x8x8 model). */
+export const MAX_ACTION_GUIDANCE = 20;
+
 /**
  * Classifier-free guidance on the actions. The model is trained on clips with actions (push) and on clips
  * without (every other scenario, whose action features are all zero), so zero features ask it for a future

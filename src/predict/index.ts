@@ -1,3 +1,4 @@
+export { MAX_ACTION_GUIDANCE } from './guidance.js';
 export {
   CACHE_BLOCK,
   cacheForm,

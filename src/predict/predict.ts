@@ -2,7 +2,7 @@ import { OrbisError } from '../core/index.js';
 import { resizeBicubic } from '../eval/index.js';
 import type { ModelStore } from '../runtime/index.js';
 import { type TokenizerFrame, toTensor, VideoTokenizer } from '../tokenizer/index.js';
-import { GuidedRollout } from './guidance.js';
+import { GuidedRollout, MAX_ACTION_GUIDANCE } from './guidance.js';
 import { loadWorldModel, type WorldModelOptions } from './onnx-world-model.js';
 import { checkSampling, type SamplingOptions, sampleTokens, seededRandom, verifyDraft } from './sampler.js';
 import {
@@ -12,6 +12,7 @@ import {
   promptTokens,
   type WorldModel,
   type WorldModelConfig,
+  type WorldModelRollout,
 } from './world-model.js';
 
 /** What to predict from: a state (frames), what to say (prompt), what the robot does (actions). */
@@ -204,9 +205,9 @@ export class Predictor {
       else warnings.push(`model "${this.model.name}" was trained without actions: the actions were ignored`);
     }
     const guidance = request.actionGuidance ?? (features ? config.actionGuidance : undefined) ?? 0;
-    if (!(Number.isFinite(guidance) && guidance >= 0 && guidance <= 20))
+    if (!(Number.isFinite(guidance) && guidance >= 0 && guidance <= MAX_ACTION_GUIDANCE))
       throw invalid(
-        `--action-guidance must be a number from 0 to 20, not ${guidance}`,
+        `--action-guidance must be a number from 0 to ${MAX_ACTION_GUIDANCE}, not ${guidance}`,
         'use --action-guidance 2, or 0 for none',
       );
     if (guidance > 0 && !features)
@@ -282,14 +283,14 @@ export class Predictor {
     const tokens = new Uint16Array(samples * total * grid);
     for (let b = 0; b < samples; b++) tokens.set(encoded, b * total * grid);
     const features = plan.features ? repeat(plan.features, samples) : undefined;
-    // Guided: the same futures again without actions (zero features, as the model saw every clip but push).
-    const rollout =
-      features && plan.guidance > 0
-        ? new GuidedRollout(
-            this.model.rollout(2 * samples, concat(features, new Float32Array(features.length))),
-            plan.guidance,
-          )
-        : this.model.rollout(samples, features);
+    // Guided: the same futures again, rows samples .. 2 samples - 1, without actions (zero features, as the
+    // model saw every clip but push).
+    let rollout: WorldModelRollout;
+    if (features && plan.guidance > 0) {
+      const both = new Float32Array(2 * features.length);
+      both.set(features);
+      rollout = new GuidedRollout(this.model.rollout(2 * samples, both), plan.guidance);
+    } else rollout = this.model.rollout(samples, features);
     const prefill = [...plan.words, ...encoded];
     let logits = await rollout.step(Array.from({ length: samples }, () => prefill).flat());
     const randoms = Array.from({ length: samples }, (_, b) => seededRandom(plan.seed, b));
@@ -436,13 +437,6 @@ function checkPair(config: WorldModelConfig, tokenizer: VideoTokenizer): void {
       `the world model's grid ${config.grid.join('x')} at ${width}x${height} does not fit tokenizer "${tokenizer.model.manifest.name}"`,
       { hint: 'config.tokenizer must name the tokenizer the world model was trained on' },
     );
-}
-
-function concat(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 function repeat(values: Float32Array, times: number): Float32Array {

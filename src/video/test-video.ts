@@ -82,10 +82,8 @@ const sources = [
   (s: string) => `cellauto=size=${s}:rule=110:seed=1`,
   (s: string) => `rgbtestsrc=size=${s}`,
   (s: string) => `testsrc=size=${s}`,
-  (s: string) => {
-    const [w, h] = s.split('x').map(Number);
-    return `gradients=size=${s}:c0=0x3050a0:c1=0xe0a040:nb_colors=2:x0=0:y0=0:x1=${w! - 1}:y1=${h! - 1}:speed=0.03`;
-  },
+  (s: string, w: number, h: number) =>
+    `gradients=size=${s}:c0=0x3050a0:c1=0xe0a040:nb_colors=2:x0=0:y0=0:x1=${w - 1}:y1=${h - 1}:speed=0.03`,
 ];
 
 /** Frames a variable-frame-rate test video drops: a fixed pattern, so timestamps are known exactly. */
@@ -119,7 +117,7 @@ export async function makeTestVideo(out: string, options: TestVideoOptions = {})
     // A fast pan: a window sliding over a source twice the size, up to about a twelfth of the width per frame.
     const source = panning(i)
       ? `testsrc2=size=${2 * width}x${2 * height}:rate=${fps},crop=${width}:${height}:x='(in_w-out_w)/2*(1-cos(n/6))':y='(in_h-out_h)/2*(1-cos(n/9))'`
-      : `${sources[(i + seed) % sources.length]!(size)}:rate=${fps}`;
+      : `${sources[(i + seed) % sources.length]!(size, width, height)}:rate=${fps}`;
     const hue = ((i * 67 + seed * 31) % 360) - 180;
     parts.push(
       `${source},trim=duration=${lengths[i]},setpts=PTS-STARTPTS,format=yuv420p,hue=h=${hue},setsar=1,settb=AVTB[s${i}]`,

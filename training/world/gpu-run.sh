@@ -30,12 +30,7 @@ TOKENIZER=${TOKENIZER:-gpu-init/$TOKEN_SPACE.pt}
 mkdir -p "$OUT" "$WORK/logs" "$STREAM"
 started=$(date +%s)
 say() { echo "[$(( $(date +%s) - started ))s] $*"; }
-[ -x "$WORK/node" ] && [ -f "$WORK/orbis-sim.mjs" ] || {
-  "$PYTHON" -c "import lzma, shutil
-for name in ('node', 'orbis-sim.mjs'):
-    shutil.copyfileobj(lzma.open(f'gpu-pack/{name}.xz'), open(f'$WORK/{name}', 'wb'))"
-  chmod +x "$WORK/node"
-}
+[ -x "$WORK/node" ] && [ -f "$WORK/orbis-sim.mjs" ] || "$PYTHON" training/unpack_gpu_pack.py "$WORK"
 sim() { "$WORK/node" "$WORK/orbis-sim.mjs" generate --scenario all --views 4 --size 128 --frames 33 --format npy \
   --threads "$THREADS" "$@"; }
 if [ ! -f "$WORK/sim-eval/run-report.json" ]; then

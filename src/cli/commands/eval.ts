@@ -48,6 +48,7 @@ import { decodeFrames, probe } from '../../video/index.js';
 import { parseNumber, parseSampling, parseSize, usage } from '../args.js';
 import type { CliContext } from '../context.js';
 import { storeOf } from './models.js';
+import { parseActionGuidance } from './predict.js';
 import { loadTokenizer } from './tokenize.js';
 
 const METRICS: Record<string, () => Metric<Image, FrameScores>> = {
@@ -357,7 +358,7 @@ async function worldModelTokenizer(ctx: CliContext, model: string): Promise<stri
 }
 
 /** How a world model samples, as the command line asked (each left out takes the model's own). */
-interface Generation {
+export interface Generation {
   sampling: SamplingOptions;
   actionGuidance?: number | undefined;
 }
@@ -366,17 +367,17 @@ interface Generation {
 async function loadPredictor(
   ctx: CliContext,
   model: string,
-  { sampling, actionGuidance }: Generation,
+  generation: Generation,
 ): Promise<LoadedPredictor> {
   const installed = await installedModel(ctx, model);
   if (installed?.manifest.family !== WORLD_MODEL_FAMILY) {
-    if (Object.keys(sampling).length)
+    if (Object.keys(generation.sampling).length)
       throw usage(`--temperature, --top-k and --top-p are for world models; "${model}" does not sample`);
-    if (actionGuidance !== undefined)
+    if (generation.actionGuidance !== undefined)
       throw usage(`--action-guidance is for world models; "${model}" does not take actions`);
   }
   return installed?.manifest.family === WORLD_MODEL_FAMILY
-    ? await worldModelPredictor(ctx, model, sampling, actionGuidance)
+    ? await worldModelPredictor(ctx, model, generation)
     : await loadPhysicsPredictor(model, {
         loadTokenizer: async (name) => {
           const tokenizer = await loadTokenizer(ctx, name);
@@ -459,12 +460,11 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
   const seeds = parseNumber('--seeds', options.seeds, { min: 1, max: 1000, integer: true });
   const samples = parseNumber('--samples', options.samples, { min: 1, max: 64, integer: true });
   const view = parseNumber('--view', options.view, { min: 0, max: 3, integer: true });
-  const actionGuidance =
-    options.actionGuidance === undefined
-      ? undefined
-      : parseNumber('--action-guidance', options.actionGuidance, { min: 0, max: 20 });
   const tokenizer = await worldModelTokenizer(ctx, options.model);
-  const generation = { sampling: parseSampling(options), actionGuidance };
+  const generation = {
+    sampling: parseSampling(options),
+    actionGuidance: parseActionGuidance(options.actionGuidance),
+  };
   return withPredictor(ctx, options.model, generation, async (predictor) => {
     const task = ctx.progress.task('actions', seeds * (tokenizer ? 2 : 1));
     const run = (p: LoadedPredictor) =>
@@ -489,8 +489,7 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
 export async function worldModelPredictor(
   ctx: CliContext,
   name: string,
-  sampling: SamplingOptions = {},
-  actionGuidance?: number,
+  { sampling, actionGuidance }: Generation = { sampling: {} },
 ): Promise<LoadedPredictor> {
   const predictor = await Predictor.load(storeOf(ctx), name, { threads: ctx.config.threads });
   const words = predictor.config.promptLength;

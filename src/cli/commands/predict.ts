@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Frame, OrbisError, rgbFrame } from '../../core/index.js';
 import {
   captionPrompt,
+  MAX_ACTION_GUIDANCE,
   type Prediction,
   Predictor,
   promptWords,
@@ -15,6 +16,13 @@ import type { CliContext } from '../context.js';
 import { storeOf } from './models.js';
 
 export const DEFAULT_WORLD_MODEL = 'world-dv8x16x16';
+
+/** `--action-guidance` (predict, eval actions), where given: 0 (off) to the predictor's maximum. */
+export function parseActionGuidance(text: string | undefined): number | undefined {
+  return text === undefined
+    ? undefined
+    : parseNumber('--action-guidance', text, { min: 0, max: MAX_ACTION_GUIDANCE });
+}
 /** The frame rate futures are written at: the sim's, which the model was trained on. */
 const FPS = 24;
 
@@ -54,10 +62,7 @@ export async function predictCommand(ctx: CliContext, options: PredictOptions): 
     options.drafts === undefined
       ? undefined
       : parseNumber('--drafts', options.drafts, { min: 0, max: 64, integer: true });
-  const actionGuidance =
-    options.actionGuidance === undefined
-      ? undefined
-      : parseNumber('--action-guidance', options.actionGuidance, { min: 0, max: 20 });
+  const actionGuidance = parseActionGuidance(options.actionGuidance);
   const actionsFile = options.actions ? await readActions(options.actions) : undefined;
   const predictor = await Predictor.load(storeOf(ctx), options.model ?? DEFAULT_WORLD_MODEL, {
     threads: ctx.config.threads,
