@@ -116,6 +116,42 @@ test("ONNX Runtime matches PyTorch on the recipe's tiny export; the pipeline run
   assert.deepEqual(after.training, before.training);
   assert.deepEqual(after.files[0].inputs, before.files[0].inputs);
   assert.deepEqual(readNpy(join(again, 'parity-logits.npy')).data, expected.data);
+  // Exporting a model.pt from a training run: its arguments say what the model is, but the export's own
+  // options win, even where the run's arguments hold them unset (a run's args carry drafts=None).
+  const checkpoint = join(dir, 'run', 'model.pt');
+  const SAVE = `
+import os, sys, torch
+sys.path.insert(0, sys.argv[1])
+import train
+state, _ = train.state_of_export(sys.argv[2])
+state["args"] |= {"drafts": None, "temperature": None, "name": "from-the-run"}
+os.makedirs(os.path.dirname(sys.argv[3]), exist_ok=True)
+torch.save(state, sys.argv[3])
+`;
+  await run(TORCH_PYTHON, ['-c', SAVE, RECIPE, join(out, 'step.onnx'), checkpoint], { timeout: 120_000 });
+  const fromRun = join(dir, 'from-run', 'world-next');
+  await run(
+    TORCH_PYTHON,
+    [
+      join(RECIPE, 'train.py'),
+      '--from',
+      checkpoint,
+      '--name',
+      'world-next',
+      '--drafts',
+      '16',
+      '--temperature',
+      '0.5',
+      '--out',
+      fromRun,
+    ],
+    { timeout: 120_000 },
+  );
+  const exported = manifest(fromRun);
+  assert.equal(exported.name, 'world-next');
+  assert.equal(exported.config.drafts, 16);
+  assert.deepEqual(exported.config.sampling, { temperature: 0.5 });
+  assert.deepEqual(readNpy(join(fromRun, 'parity-logits.npy')).data, expected.data);
 });
 
 test("the recipe's 4x8x8 token space: its export names tokenizer-dv4x8x8 and the pipeline makes 33 frames with it", {

@@ -544,6 +544,9 @@ def state_of_export(path):
     return {"model": weights, "margs": margs, "info": info, "args": args}, metrics
 
 
+EXPORT_OPTIONS = ("out", "name", "temperature", "top_k", "drafts", "data_note")
+
+
 def from_checkpoint(a):
     """Export a model.pt trained elsewhere, or re-export a shipped step.onnx, to --out."""
     source = a.source
@@ -554,10 +557,14 @@ def from_checkpoint(a):
                 setattr(a, k, v)
     else:
         state = torch.load(source, map_location="cpu")
-        out, name, temperature, top_k, note = a.out, a.name, a.temperature, a.top_k, a.data_note
+        # The checkpoint's training arguments say what the model is; the export's own options stay as given
+        # (a checkpoint trained after --drafts existed carries drafts=None, which once overwrote --drafts).
+        given = {k: getattr(a, k, None) for k in EXPORT_OPTIONS}
         for k, v in state["args"].items():
             setattr(a, k, v)
-        a.out, a.name, a.source, a.temperature, a.top_k, a.data_note = out, name, None, temperature, top_k, note
+        for k, v in given.items():
+            setattr(a, k, v)
+        a.source = None
         metrics = {}
         measured = os.path.join(os.path.dirname(os.path.abspath(source)), "metrics.json")  # from where it trained
         if os.path.exists(measured):
