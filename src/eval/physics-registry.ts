@@ -16,7 +16,7 @@ export interface PredictorContext {
 export type PredictorFactory = (ctx: PredictorContext) => Promise<LoadedPredictor>;
 
 /** The tokenizer the world model generates in: its round trip is the IoU/PSNR ceiling. */
-export const PHYSICS_TOKENIZER = 'tokenizer-dv8x16x16';
+export const PHYSICS_TOKENIZER = 'tokenizer-dv4x8x8';
 
 const predictors = new Map<string, PredictorFactory>([
   ['copy-last', async () => copyLastPredictor()],

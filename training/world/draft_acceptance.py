@@ -8,8 +8,8 @@ This script scores the drafts with the model's teacher-forced probabilities on h
 simulates the accept/reject walk: tokens per step for k drafts (a step costs about the same for 1 or 9
 tokens here, the key/value cache being read once).
 
-  python3 training/world/draft_acceptance.py --model models/world-dv8x16x16/step.onnx \\
-      --tokenizer gpu-init/dv8x16x16.pt --sim <held-out npy folder> [--clips 160] [--temperature 0.7]
+  python3 training/world/draft_acceptance.py --model models/world-dv4x8x8/step.onnx \\
+      --tokenizer gpu-init/dv4x8x8.pt --sim <held-out npy folder> [--clips 160] [--temperature 0.7]
 """
 
 import argparse

@@ -3,7 +3,7 @@ manifest (see README.md for the contract).
 
   python3 training/world/train.py --sim <npy folder> --sim-eval <npy folder> --tokenizer <tokenizer model.pt> \
       --minutes 7 --out /tmp/world                                    # on the GPU machine (BF16 autocast)
-  python3 training/world/train.py --from /tmp/world/model.pt --out models/world-dv8x16x16   # export here
+  python3 training/world/train.py --from /tmp/world/model.pt --name world-dv4x8x8 --temperature 0.7 --drafts 32 --out models/world-dv4x8x8   # export here
   python3 training/world/train.py --tiny --sim <folder> --tokenizer <model.pt> --out /tmp/w  # CPU smoke run
 
 Clips are 33 frames at 128x128 (5 latent frames of 8x8 tokens with the 8x16x16 tokenizer, the default

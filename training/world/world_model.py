@@ -224,7 +224,7 @@ class WorldModel(nn.Module):
 
 
 class Step(nn.Module):
-    """The step of the first exports (the shipped world-dv8x16x16): logits of the last new position, and the
+    """The step of the first exports (the first shipped world-dv8x16x16): logits of the last new position, and the
     whole grown cache back (`past` in, `present` out), so each step copies the cache in and out."""
 
     def __init__(self, model):

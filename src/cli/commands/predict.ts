@@ -15,7 +15,7 @@ import { parseNumber, parseSampling, usage } from '../args.js';
 import type { CliContext } from '../context.js';
 import { storeOf } from './models.js';
 
-export const DEFAULT_WORLD_MODEL = 'world-dv8x16x16';
+export const DEFAULT_WORLD_MODEL = 'world-dv4x8x8';
 
 /** `--action-guidance` (predict, eval actions), where given: 0 (off) to the predictor's maximum. */
 export function parseActionGuidance(text: string | undefined): number | undefined {
