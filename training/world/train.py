@@ -559,11 +559,9 @@ def from_checkpoint(a):
         state = torch.load(source, map_location="cpu")
         # The checkpoint's training arguments say what the model is; the export's own options stay as given
         # (a checkpoint trained after --drafts existed carries drafts=None, which once overwrote --drafts).
-        given = {k: getattr(a, k, None) for k in EXPORT_OPTIONS}
         for k, v in state["args"].items():
-            setattr(a, k, v)
-        for k, v in given.items():
-            setattr(a, k, v)
+            if k not in EXPORT_OPTIONS:
+                setattr(a, k, v)
         a.source = None
         metrics = {}
         measured = os.path.join(os.path.dirname(os.path.abspath(source)), "metrics.json")  # from where it trained

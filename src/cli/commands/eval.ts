@@ -370,20 +370,17 @@ async function loadPredictor(
   generation: Generation,
 ): Promise<LoadedPredictor> {
   const installed = await installedModel(ctx, model);
-  if (installed?.manifest.family !== WORLD_MODEL_FAMILY) {
-    if (Object.keys(generation.sampling).length)
-      throw usage(`--temperature, --top-k and --top-p are for world models; "${model}" does not sample`);
-    if (generation.actionGuidance !== undefined)
-      throw usage(`--action-guidance is for world models; "${model}" does not take actions`);
-  }
-  return installed?.manifest.family === WORLD_MODEL_FAMILY
-    ? await worldModelPredictor(ctx, model, generation)
-    : await loadPhysicsPredictor(model, {
-        loadTokenizer: async (name) => {
-          const tokenizer = await loadTokenizer(ctx, name);
-          return { roundTrip: (frames) => tokenizer.roundTrip(frames), close: () => tokenizer.close() };
-        },
-      });
+  if (installed?.manifest.family === WORLD_MODEL_FAMILY) return worldModelPredictor(ctx, model, generation);
+  if (Object.keys(generation.sampling).length)
+    throw usage(`--temperature, --top-k and --top-p are for world models; "${model}" does not sample`);
+  if (generation.actionGuidance !== undefined)
+    throw usage(`--action-guidance is for world models; "${model}" does not take actions`);
+  return loadPhysicsPredictor(model, {
+    loadTokenizer: async (name) => {
+      const tokenizer = await loadTokenizer(ctx, name);
+      return { roundTrip: (frames) => tokenizer.roundTrip(frames), close: () => tokenizer.close() };
+    },
+  });
 }
 
 /** Renders one view of a push world: frames and instance masks at the protocol's size. */
