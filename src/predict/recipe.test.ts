@@ -176,6 +176,46 @@ test("the recipe's 4x8x8 token space: its export names tokenizer-dv4x8x8 and the
   }
 });
 
+test('the recipe deepens a model it starts from (--init with more --layers) without changing what it computes', {
+  skip: !ready && "training/world/train.py or Debian's torch is missing",
+}, async () => {
+  // A 2-layer model with random weights, grown to 5 layers: the old blocks spread out, the new ones start as
+  // zero-output copies, so the logits stay the same until training moves them. Fewer layers is refused.
+  const dir = tempDir('orbis-world-deepen-');
+  const CHECK = `
+import sys, torch
+sys.path.insert(0, sys.argv[1])
+import train
+torch.manual_seed(0)
+m = dict(grid=[3, 4, 4], prompt_length=4, vocab_words=16, action_features=28, d=32, layers=2, heads=2, qk_norm=True)
+small = train.build(m)
+with torch.no_grad():
+    for p in small.parameters():
+        p.add_(torch.randn_like(p) * 0.05)
+torch.save({"model": small.state_dict(), "margs": m}, sys.argv[2])
+big = train.build(m | {"layers": 5})
+train.load_init(big, sys.argv[2], "cpu")
+assert not torch.equal(big.blocks[1].qkv.weight, torch.zeros_like(big.blocks[1].qkv.weight))
+x = torch.randint(0, 64000, (2, small.length))
+a = torch.randn(2, 3, 28) * 0.01
+small.eval(); big.eval()
+with torch.no_grad():
+    d = (small(x, 0, a, small.empty_cache(2))[0] - big(x, 0, a, big.empty_cache(2))[0]).abs().max().item()
+print(f"difference {d:.3g}")
+try:
+    train.load_init(train.build(m | {"layers": 1}), sys.argv[2], "cpu")
+except SystemExit as e:
+    print(e)
+`;
+  const { stdout } = await run(TORCH_PYTHON, ['-c', CHECK, RECIPE, join(dir, 'small.pt')], {
+    timeout: 120_000,
+  });
+  assert.match(stdout, /deepened 2 -> 5 layers \(old blocks at \[0, 4\]/);
+  const difference = Number(/difference (\S+)/.exec(stdout)?.[1]);
+  assert.ok(difference < 1e-5, `logits moved by ${difference}`);
+  assert.match(stdout, /--init has 2 layers, more than --layers 1: give --layers 2 or more/);
+});
+
 /** A little-endian int32 .npy file's values. */
 function readInt32Npy(path: string): number[] {
   const b = readFileSync(path);

@@ -187,8 +187,33 @@ def load_init(model, path, device):
         state, scale = saved["model"], saved.get("margs", {}).get("action_scale")
     old_gain = action_gain(scale, model.action_features)
     state["action.weight"] = state["action.weight"].float() * old_gain / model.action_gain.cpu()
+    state = deepen(state, model.layers)
     model.load_state_dict({k: v.to(device) for k, v in state.items()})
     print(f"started from {path}", flush=True)
+
+
+def deepen(state, layers):
+    """A state with `layers` blocks from one with fewer, computing the same function: the old blocks spread
+    evenly (first stays first, last stays last), each new one a copy of the old block before it with its two
+    output projections (attention's `out`, the MLP's last layer) zeroed, so it adds nothing to the residual
+    stream until training moves those. The copy, rather than fresh weights, gives the new block's attention and
+    MLP features that already mean something once its outputs open."""
+    old = 1 + max(int(k.split(".")[1]) for k in state if k.startswith("blocks."))
+    if old == layers:
+        return state
+    if old > layers:
+        raise SystemExit(f"--init has {old} layers, more than --layers {layers}: give --layers {old} or more")
+    at = [round(i * (layers - 1) / max(1, old - 1)) for i in range(old)] if old > 1 else [0]
+    source = [max(i for i, p in enumerate(at) if p <= n) for n in range(layers)]
+    grown = {k: v for k, v in state.items() if not k.startswith("blocks.")}
+    for n, i in enumerate(source):
+        for k, v in state.items():
+            if k.startswith(f"blocks.{i}."):
+                name = k.split(".", 2)[2]
+                fresh = at[i] != n and name in ("out.weight", "out.bias", "mlp.2.weight", "mlp.2.bias")
+                grown[f"blocks.{n}.{name}"] = torch.zeros_like(v) if fresh else v.clone()
+    print(f"deepened {old} -> {layers} layers (old blocks at {at}; the others start as zero-output copies)", flush=True)
+    return grown
 
 
 def acting(acts):
