@@ -216,6 +216,43 @@ except SystemExit as e:
   assert.match(stdout, /--init has 2 layers, more than --layers 1: give --layers 2 or more/);
 });
 
+test("the recipe's pool carried into a new run (POOL_FROM) takes the new stream's chunks, whose names repeat", {
+  skip: !ready && "training/world/train.py or Debian's torch is missing",
+}, async () => {
+  // Bookkeeping only: tokenizing is replaced by 2 clips a chunk. Run A's stream makes c0000 and c0001; its
+  // saved pool goes to run B, whose stream makes c0000 again. B must add it; a chunk absorbed (its frames
+  // deleted) is not added twice, and neither is one named in a pool saved before chunks were keyed by path.
+  const dir = tempDir('orbis-world-pool-');
+  const CHECK = `
+import os, sys, torch
+sys.path.insert(0, sys.argv[1])
+import train
+train.tokenize_folder = lambda folder, *a, **k: (torch.zeros(2, 5, dtype=torch.long), torch.zeros(2, 3, 4), [])
+def chunk(stream, name):
+    os.makedirs(os.path.join(stream, name))
+    open(os.path.join(stream, name + ".done"), "w").close()
+root = sys.argv[2]
+a, b = os.path.join(root, "a"), os.path.join(root, "b")
+chunk(a, "c0000"); chunk(a, "c0001")
+pool = train.Pool("cpu")
+print("A", pool.absorb(a, None, None), pool.absorb(a, None, None))
+pool.save(os.path.join(root, "pool.pt"))
+carried = train.Pool("cpu")
+carried.load(os.path.join(root, "pool.pt"))
+chunk(b, "c0000")
+print("B", carried.absorb(b, None, None), carried.absorb(b, None, None), len(carried))
+old = train.Pool("cpu")
+old.chunks = ["c0000"]
+chunk(os.path.join(root, "c"), "c0000")
+os.rmdir(os.path.join(root, "c", "c0000"))
+print("old", old.absorb(os.path.join(root, "c"), None, None))
+`;
+  const { stdout } = await run(TORCH_PYTHON, ['-c', CHECK, RECIPE, dir], { timeout: 120_000 });
+  assert.match(stdout, /^A 4 0$/m);
+  assert.match(stdout, /^B 2 0 6$/m);
+  assert.match(stdout, /^old 0$/m);
+});
+
 /** A little-endian int32 .npy file's values. */
 function readInt32Npy(path: string): number[] {
   const b = readFileSync(path);

@@ -302,8 +302,12 @@ class Pool:
         added = 0
         for done in sorted(glob.glob(os.path.join(stream, "*.done"))):
             folder = done[: -len(".done")]
-            name = os.path.basename(folder)
-            if name in self.chunks:
+            # A chunk is known by its folder's whole path: a pool carried into a new run (POOL_FROM) holds the
+            # last run's chunks, whose names (c0000 ..) the new stream uses again. Keyed by name alone, every
+            # new chunk looked absorbed (2026-12-06: a whole call trained on the carried pool, none added).
+            # A folder already deleted was absorbed (pools saved before this kept bare names).
+            name = os.path.abspath(folder)
+            if name in self.chunks or not os.path.isdir(folder):
                 continue
             seqs, acts, _ = tokenize_folder(folder, tok, margs, self.device, limit=limit, mirror=self.mirror)
             self.add(seqs, acts)
