@@ -28,6 +28,14 @@ train.export_untrained(sys.argv[2], "world-tiny", sys.argv[3], width=32, layers=
 
 const ready = existsSync(join(RECIPE, 'train.py')) && existsSync(TORCH_PYTHON);
 const run = promisify(execFile);
+const needsTorch = { skip: !ready && "training/world/train.py or Debian's torch is missing" };
+
+/** Runs `code` in Debian's PyTorch with train.py importable as `train`; sys.argv[1:] are `args`. */
+async function recipePython(code: string, ...args: string[]): Promise<string> {
+  const header = 'import sys\nsys.path.insert(0, sys.argv.pop(1))\nimport train\n';
+  const { stdout } = await run(TORCH_PYTHON, ['-c', header + code, RECIPE, ...args], { timeout: 120_000 });
+  return stdout;
+}
 
 /** The recipe's tiny export over `space`'s tokens, in a fresh folder: that folder and the model's. */
 async function exportTiny(space: string, tag: string): Promise<{ dir: string; out: string }> {
@@ -37,89 +45,90 @@ async function exportTiny(space: string, tag: string): Promise<{ dir: string; ou
   return { dir, out };
 }
 
-test("ONNX Runtime matches PyTorch on the recipe's tiny export; the pipeline runs it end to end", {
-  skip: !ready && "training/world/train.py or Debian's torch is missing",
-}, async () => {
-  const { dir, out } = await exportTiny('dv8x16x16', '');
-  const store = new ModelStore({ userDir: dir, cacheDir: join(dir, 'cache') });
-  const seq = readInt32Npy(join(out, 'parity-tokens.npy'));
-  const actions = readNpy(join(out, 'parity-actions.npy'));
-  const expected = readNpy(join(out, 'parity-logits.npy')); // [1, 2, 39]
-  const model = await loadWorldModel(store, 'world-tiny', { providers: ['cpu'] });
-  try {
-    assert.deepEqual(seq.slice(0, 16), promptTokens(model.config, 'a blue box slides down a ramp'));
-    const rollout = model.rollout(1, actions.data);
-    const first = await rollout.step(seq.slice(0, -1));
-    const last = await rollout.step(seq.slice(-1));
-    assert.equal(rollout.length, seq.length);
-    // The export keeps its cache in place (`cache` in, `fresh` out): the rollout that writes it is the one tested.
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-    assert.deepEqual(
-      manifest.files[0].inputs.map((i: { name: string }) => i.name),
-      ['tokens', 'start', 'actions', 'cache'],
-    );
-    await assert.rejects(rollout.step(new Array(model.config.promptLength + 5 * 64).fill(0)), /do not fit/);
-    // Every new position's logits (speculative drafts are verified with them), and a cut-back cache: feeding
-    // a position again after truncate gives what it gave the first time.
-    const again = model.rollout(1, actions.data);
-    await again.step(seq.slice(0, -3));
-    const all = await again.stepAll!(seq.slice(-3));
-    assert.equal(all.length, 3 * 39);
-    const lastRow = all.slice(2 * 39);
-    assert.ok(lastRow.every((v, i) => Math.abs(v - last[i]!) < 1e-4));
-    again.truncate!(seq.length - 2);
-    const refed = await again.stepAll!(seq.slice(-2, -1));
-    assert.ok(refed.every((v, i) => Math.abs(v - all[39 + i]!) < 1e-5));
-    // The cache's capacity is symbolic: it starts at a block of 256 positions and grows by copying. A rollout
-    // that crosses a block boundary one token at a time gives what one that starts past it in one prefill gives.
-    assert.equal(manifest.files[0].inputs[3].shape[4], 'capacity');
-    const long = [...seq.slice(0, 16), ...Array.from({ length: 290 }, (_, i) => seq[16 + (i % 70)]!)];
-    const whole = model.rollout(1, actions.data);
-    await whole.step(long.slice(0, -1));
-    const expectedLast = await whole.step(long.slice(-1));
-    const stepped = model.rollout(1, actions.data);
-    await stepped.step(long.slice(0, 250));
-    for (let i = 250; i < long.length - 1; i++) await stepped.step([long[i]!]);
-    const steppedLast = await stepped.step(long.slice(-1));
-    const drift = steppedLast.reduce((m, v, i) => Math.max(m, Math.abs(v - expectedLast[i]!)), 0);
-    assert.ok(drift < 1e-4, `logits after growing the cache differ by ${drift}`);
-    const got = [...first, ...last];
-    const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - expected.data[i]!)), 0);
-    assert.equal(got.length, expected.data.length);
-    assert.ok(worst < 1e-4, `largest difference ${worst}`);
-  } finally {
-    await model.close();
-  }
-  const predictor = await Predictor.load(store, 'world-tiny', { providers: ['cpu'] });
-  try {
-    const frame = { width: 128, height: 128, data: new Uint8Array(128 * 128 * 3).fill(90) };
-    const result = await predictor.predict({
-      frames: [frame],
-      samples: 2,
-      length: 9,
-      prompt: 'a red ball falls',
+test(
+  "ONNX Runtime matches PyTorch on the recipe's tiny export; the pipeline runs it end to end",
+  needsTorch,
+  async () => {
+    const { dir, out } = await exportTiny('dv8x16x16', '');
+    const store = new ModelStore({ userDir: dir, cacheDir: join(dir, 'cache') });
+    const seq = readInt32Npy(join(out, 'parity-tokens.npy'));
+    const actions = readNpy(join(out, 'parity-actions.npy'));
+    const expected = readNpy(join(out, 'parity-logits.npy')); // [1, 2, 39]
+    const model = await loadWorldModel(store, 'world-tiny', { providers: ['cpu'] });
+    try {
+      assert.deepEqual(seq.slice(0, 16), promptTokens(model.config, 'a blue box slides down a ramp'));
+      const rollout = model.rollout(1, actions.data);
+      const first = await rollout.step(seq.slice(0, -1));
+      const last = await rollout.step(seq.slice(-1));
+      assert.equal(rollout.length, seq.length);
+      // The export keeps its cache in place (`cache` in, `fresh` out): the rollout that writes it is the one tested.
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+      assert.deepEqual(
+        manifest.files[0].inputs.map((i: { name: string }) => i.name),
+        ['tokens', 'start', 'actions', 'cache'],
+      );
+      await assert.rejects(rollout.step(new Array(model.config.promptLength + 5 * 64).fill(0)), /do not fit/);
+      // Every new position's logits (speculative drafts are verified with them), and a cut-back cache: feeding
+      // a position again after truncate gives what it gave the first time.
+      const again = model.rollout(1, actions.data);
+      await again.step(seq.slice(0, -3));
+      const all = await again.stepAll!(seq.slice(-3));
+      assert.equal(all.length, 3 * 39);
+      const lastRow = all.slice(2 * 39);
+      assert.ok(lastRow.every((v, i) => Math.abs(v - last[i]!) < 1e-4));
+      again.truncate!(seq.length - 2);
+      const refed = await again.stepAll!(seq.slice(-2, -1));
+      assert.ok(refed.every((v, i) => Math.abs(v - all[39 + i]!) < 1e-5));
+      // The cache's capacity is symbolic: it starts at a block of 256 positions and grows by copying. A rollout
+      // that crosses a block boundary one token at a time gives what one that starts past it in one prefill gives.
+      assert.equal(manifest.files[0].inputs[3].shape[4], 'capacity');
+      const long = [...seq.slice(0, 16), ...Array.from({ length: 290 }, (_, i) => seq[16 + (i % 70)]!)];
+      const whole = model.rollout(1, actions.data);
+      await whole.step(long.slice(0, -1));
+      const expectedLast = await whole.step(long.slice(-1));
+      const stepped = model.rollout(1, actions.data);
+      await stepped.step(long.slice(0, 250));
+      for (let i = 250; i < long.length - 1; i++) await stepped.step([long[i]!]);
+      const steppedLast = await stepped.step(long.slice(-1));
+      const drift = steppedLast.reduce((m, v, i) => Math.max(m, Math.abs(v - expectedLast[i]!)), 0);
+      assert.ok(drift < 1e-4, `logits after growing the cache differ by ${drift}`);
+      const got = [...first, ...last];
+      const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - expected.data[i]!)), 0);
+      assert.equal(got.length, expected.data.length);
+      assert.ok(worst < 1e-4, `largest difference ${worst}`);
+    } finally {
+      await model.close();
+    }
+    const predictor = await Predictor.load(store, 'world-tiny', { providers: ['cpu'] });
+    try {
+      const frame = { width: 128, height: 128, data: new Uint8Array(128 * 128 * 3).fill(90) };
+      const result = await predictor.predict({
+        frames: [frame],
+        samples: 2,
+        length: 9,
+        prompt: 'a red ball falls',
+      });
+      assert.deepEqual(result.tokens.dims, [2, 2, 8, 8]);
+      assert.ok(result.futures.every((f) => f.length === 9 && f[8]!.width === 128));
+    } finally {
+      await predictor.close();
+    }
+    // Re-exporting a step.onnx (how the shipped model moved to the in-place cache): the same weights, manifest
+    // and PyTorch reference logits come out.
+    const again = join(dir, 'again', 'world-tiny');
+    await run(TORCH_PYTHON, [join(RECIPE, 'train.py'), '--from', join(out, 'step.onnx'), '--out', again], {
+      timeout: 120_000,
     });
-    assert.deepEqual(result.tokens.dims, [2, 2, 8, 8]);
-    assert.ok(result.futures.every((f) => f.length === 9 && f[8]!.width === 128));
-  } finally {
-    await predictor.close();
-  }
-  // Re-exporting a step.onnx (how the shipped model moved to the in-place cache): the same weights, manifest
-  // and PyTorch reference logits come out.
-  const again = join(dir, 'again', 'world-tiny');
-  await run(TORCH_PYTHON, [join(RECIPE, 'train.py'), '--from', join(out, 'step.onnx'), '--out', again], {
-    timeout: 120_000,
-  });
-  const manifest = (d: string) => JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
-  const [before, after] = [manifest(out), manifest(again)];
-  assert.deepEqual(after.config, before.config);
-  assert.deepEqual(after.training, before.training);
-  assert.deepEqual(after.files[0].inputs, before.files[0].inputs);
-  assert.deepEqual(readNpy(join(again, 'parity-logits.npy')).data, expected.data);
-  // Exporting a model.pt from a training run: its arguments say what the model is, but the export's own
-  // options win, even where the run's arguments hold them unset (a run's args carry drafts=None).
-  const checkpoint = join(dir, 'run', 'model.pt');
-  const SAVE = `
+    const manifest = (d: string) => JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
+    const [before, after] = [manifest(out), manifest(again)];
+    assert.deepEqual(after.config, before.config);
+    assert.deepEqual(after.training, before.training);
+    assert.deepEqual(after.files[0].inputs, before.files[0].inputs);
+    assert.deepEqual(readNpy(join(again, 'parity-logits.npy')).data, expected.data);
+    // Exporting a model.pt from a training run: its arguments say what the model is, but the export's own
+    // options win, even where the run's arguments hold them unset (a run's args carry drafts=None).
+    const checkpoint = join(dir, 'run', 'model.pt');
+    const SAVE = `
 import os, sys, torch
 sys.path.insert(0, sys.argv[1])
 import train
@@ -128,73 +137,76 @@ state["args"] |= {"drafts": None, "temperature": None, "name": "from-the-run"}
 os.makedirs(os.path.dirname(sys.argv[3]), exist_ok=True)
 torch.save(state, sys.argv[3])
 `;
-  await run(TORCH_PYTHON, ['-c', SAVE, RECIPE, join(out, 'step.onnx'), checkpoint], { timeout: 120_000 });
-  const fromRun = join(dir, 'from-run', 'world-next');
-  await run(
-    TORCH_PYTHON,
-    [
-      join(RECIPE, 'train.py'),
-      '--from',
-      checkpoint,
-      '--name',
-      'world-next',
-      '--drafts',
-      '16',
-      '--temperature',
-      '0.5',
-      '--out',
-      fromRun,
-    ],
-    { timeout: 120_000 },
-  );
-  const exported = manifest(fromRun);
-  assert.equal(exported.name, 'world-next');
-  assert.equal(exported.config.drafts, 16);
-  assert.deepEqual(exported.config.sampling, { temperature: 0.5 });
-  assert.deepEqual(readNpy(join(fromRun, 'parity-logits.npy')).data, expected.data);
-});
+    await run(TORCH_PYTHON, ['-c', SAVE, RECIPE, join(out, 'step.onnx'), checkpoint], { timeout: 120_000 });
+    const fromRun = join(dir, 'from-run', 'world-next');
+    await run(
+      TORCH_PYTHON,
+      [
+        join(RECIPE, 'train.py'),
+        '--from',
+        checkpoint,
+        '--name',
+        'world-next',
+        '--drafts',
+        '16',
+        '--temperature',
+        '0.5',
+        '--out',
+        fromRun,
+      ],
+      { timeout: 120_000 },
+    );
+    const exported = manifest(fromRun);
+    assert.equal(exported.name, 'world-next');
+    assert.equal(exported.config.drafts, 16);
+    assert.deepEqual(exported.config.sampling, { temperature: 0.5 });
+    assert.deepEqual(readNpy(join(fromRun, 'parity-logits.npy')).data, expected.data);
+  },
+);
 
-test("the recipe's 4x8x8 token space: its export names tokenizer-dv4x8x8 and the pipeline makes 33 frames with it", {
-  skip: !ready && "training/world/train.py or Debian's torch is missing",
-}, async () => {
-  const { dir, out } = await exportTiny('dv4x8x8', '-dv4');
-  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-  assert.equal(manifest.config.tokenizer, 'tokenizer-dv4x8x8');
-  assert.deepEqual(manifest.config.grid, [9, 16, 16]);
-  assert.equal(manifest.config.framesPerLatent, 4);
-  assert.equal(manifest.config.actionFeatures, 28);
-  const store = new ModelStore({ userDir: dir, cacheDir: join(dir, 'cache') });
-  const predictor = await Predictor.load(store, 'world-tiny', { providers: ['cpu'] });
-  try {
-    const frame = { width: 128, height: 128, data: new Uint8Array(128 * 128 * 3).fill(90) };
-    const actions = Array.from({ length: 9 }, () => [0.01, 0, 0, 0, 0, 0, 1]);
-    const result = await predictor.predict({ frames: [frame], samples: 1, length: 9, actions });
-    assert.deepEqual(result.tokens.dims, [1, 3, 16, 16]);
-    assert.ok(result.futures[0]!.length === 9 && result.futures[0]![8]!.width === 128);
-  } finally {
-    await predictor.close();
-  }
-});
+test(
+  "the recipe's 4x8x8 token space: its export names tokenizer-dv4x8x8 and the pipeline makes 33 frames with it",
+  needsTorch,
+  async () => {
+    const { dir, out } = await exportTiny('dv4x8x8', '-dv4');
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.config.tokenizer, 'tokenizer-dv4x8x8');
+    assert.deepEqual(manifest.config.grid, [9, 16, 16]);
+    assert.equal(manifest.config.framesPerLatent, 4);
+    assert.equal(manifest.config.actionFeatures, 28);
+    const store = new ModelStore({ userDir: dir, cacheDir: join(dir, 'cache') });
+    const predictor = await Predictor.load(store, 'world-tiny', { providers: ['cpu'] });
+    try {
+      const frame = { width: 128, height: 128, data: new Uint8Array(128 * 128 * 3).fill(90) };
+      const actions = Array.from({ length: 9 }, () => [0.01, 0, 0, 0, 0, 0, 1]);
+      const result = await predictor.predict({ frames: [frame], samples: 1, length: 9, actions });
+      assert.deepEqual(result.tokens.dims, [1, 3, 16, 16]);
+      assert.ok(result.futures[0]!.length === 9 && result.futures[0]![8]!.width === 128);
+    } finally {
+      await predictor.close();
+    }
+  },
+);
 
-test('the recipe deepens a model it starts from (--init with more --layers) without changing what it computes', {
-  skip: !ready && "training/world/train.py or Debian's torch is missing",
-}, async () => {
-  // A 2-layer model with random weights, grown to 5 layers: the old blocks spread out, the new ones start as
-  // zero-output copies, so the logits stay the same until training moves them. Fewer layers is refused.
-  const dir = tempDir('orbis-world-deepen-');
-  const CHECK = `
-import sys, torch
-sys.path.insert(0, sys.argv[1])
-import train
+test(
+  'the recipe deepens a model it starts from (--init with more --layers) without changing what it computes',
+  needsTorch,
+  async () => {
+    // A 2-layer model with random weights, grown to 5 layers: the old blocks spread out, the new ones start as
+    // zero-output copies, so the logits stay the same until training moves them. Fewer layers is refused.
+    const dir = tempDir('orbis-world-deepen-');
+    const stdout = await recipePython(
+      `
+import torch
 torch.manual_seed(0)
 m = dict(grid=[3, 4, 4], prompt_length=4, vocab_words=16, action_features=28, d=32, layers=2, heads=2, qk_norm=True)
 small = train.build(m)
 with torch.no_grad():
     for p in small.parameters():
         p.add_(torch.randn_like(p) * 0.05)
-torch.save({"model": small.state_dict(), "margs": m}, sys.argv[2])
+torch.save({"model": small.state_dict(), "margs": m}, sys.argv[1])
 big = train.build(m | {"layers": 5})
-train.load_init(big, sys.argv[2], "cpu")
+train.load_init(big, sys.argv[1], "cpu")
 assert not torch.equal(big.blocks[1].qkv.weight, torch.zeros_like(big.blocks[1].qkv.weight))
 x = torch.randint(0, 64000, (2, small.length))
 a = torch.randn(2, 3, 28) * 0.01
@@ -203,35 +215,35 @@ with torch.no_grad():
     d = (small(x, 0, a, small.empty_cache(2))[0] - big(x, 0, a, big.empty_cache(2))[0]).abs().max().item()
 print(f"difference {d:.3g}")
 try:
-    train.load_init(train.build(m | {"layers": 1}), sys.argv[2], "cpu")
+    train.load_init(train.build(m | {"layers": 1}), sys.argv[1], "cpu")
 except SystemExit as e:
     print(e)
-`;
-  const { stdout } = await run(TORCH_PYTHON, ['-c', CHECK, RECIPE, join(dir, 'small.pt')], {
-    timeout: 120_000,
-  });
-  assert.match(stdout, /deepened 2 -> 5 layers \(old blocks at \[0, 4\]/);
-  const difference = Number(/difference (\S+)/.exec(stdout)?.[1]);
-  assert.ok(difference < 1e-5, `logits moved by ${difference}`);
-  assert.match(stdout, /--init has 2 layers, more than --layers 1: give --layers 2 or more/);
-});
+`,
+      join(dir, 'small.pt'),
+    );
+    assert.match(stdout, /deepened 2 -> 5 layers \(old blocks at \[0, 4\]/);
+    const difference = Number(/difference (\S+)/.exec(stdout)?.[1]);
+    assert.ok(difference < 1e-5, `logits moved by ${difference}`);
+    assert.match(stdout, /--init has 2 layers, more than --layers 1: give --layers 2 or more/);
+  },
+);
 
-test("the recipe's pool carried into a new run (POOL_FROM) takes the new stream's chunks, whose names repeat", {
-  skip: !ready && "training/world/train.py or Debian's torch is missing",
-}, async () => {
-  // Bookkeeping only: tokenizing is replaced by 2 clips a chunk. Run A's stream makes c0000 and c0001; its
-  // saved pool goes to run B, whose stream makes c0000 again. B must add it; a chunk absorbed (its frames
-  // deleted) is not added twice, and neither is one named in a pool saved before chunks were keyed by path.
-  const dir = tempDir('orbis-world-pool-');
-  const CHECK = `
-import os, sys, torch
-sys.path.insert(0, sys.argv[1])
-import train
+test(
+  "the recipe's pool carried into a new run (POOL_FROM) takes the new stream's chunks, whose names repeat",
+  needsTorch,
+  async () => {
+    // Bookkeeping only: tokenizing is replaced by 2 clips a chunk. Run A's stream makes c0000 and c0001; its
+    // saved pool goes to run B, whose stream makes c0000 again. B must add it; a chunk absorbed (its frames
+    // deleted) is not added twice, and neither is one named in a pool saved before chunks were keyed by path.
+    const dir = tempDir('orbis-world-pool-');
+    const stdout = await recipePython(
+      `
+import os, torch
 train.tokenize_folder = lambda folder, *a, **k: (torch.zeros(2, 5, dtype=torch.long), torch.zeros(2, 3, 4), [])
 def chunk(stream, name):
     os.makedirs(os.path.join(stream, name))
     open(os.path.join(stream, name + ".done"), "w").close()
-root = sys.argv[2]
+root = sys.argv[1]
 a, b = os.path.join(root, "a"), os.path.join(root, "b")
 chunk(a, "c0000"); chunk(a, "c0001")
 pool = train.Pool("cpu")
@@ -246,12 +258,14 @@ old.chunks = ["c0000"]
 chunk(os.path.join(root, "c"), "c0000")
 os.rmdir(os.path.join(root, "c", "c0000"))
 print("old", old.absorb(os.path.join(root, "c"), None, None))
-`;
-  const { stdout } = await run(TORCH_PYTHON, ['-c', CHECK, RECIPE, dir], { timeout: 120_000 });
-  assert.match(stdout, /^A 4 0$/m);
-  assert.match(stdout, /^B 2 0 6$/m);
-  assert.match(stdout, /^old 0$/m);
-});
+`,
+      dir,
+    );
+    assert.match(stdout, /^A 4 0$/m);
+    assert.match(stdout, /^B 2 0 6$/m);
+    assert.match(stdout, /^old 0$/m);
+  },
+);
 
 /** A little-endian int32 .npy file's values. */
 function readInt32Npy(path: string): number[] {
