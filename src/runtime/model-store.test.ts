@@ -74,6 +74,25 @@ test('a model resolves from the user folder, its files checked, and opens agains
   );
 });
 
+test('a model in the user folder under a shipped name is hidden, and list says so', async () => {
+  const shipped = join(root, 'shipped-twin');
+  const user = join(root, 'user-twin');
+  makeModel(shipped, 'twin');
+  makeModel(user, 'twin');
+  makeModel(user, 'only-user');
+  const store = new ModelStore({ userDir: user, cacheDir: join(root, 'cache-twin'), shippedDir: shipped });
+  assert.equal((await store.resolve('twin')).source, 'shipped');
+  const { models, hidden } = await store.list();
+  assert.deepEqual(
+    models.map((m) => [m.manifest.name, m.source]),
+    [
+      ['twin', 'shipped'],
+      ['only-user', 'user'],
+    ],
+  );
+  assert.deepEqual(hidden, [{ dir: join(user, 'twin'), by: join(shipped, 'twin') }]);
+});
+
 test('bad models: a missing file, a changed byte, a corrupt file, a manifest naming an unknown input or a bad key', async () => {
   const user = join(root, 'bad');
   const store = new ModelStore({

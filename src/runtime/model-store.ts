@@ -43,10 +43,19 @@ export class ModelStore {
     ];
   }
 
-  /** Every installed model (the first of a name wins, as in resolve), and folders whose manifest is bad. */
-  async list(): Promise<{ models: InstalledModel[]; problems: { dir: string; error: string }[] }> {
+  /**
+   * Every installed model (the first of a name wins, as in resolve), folders whose manifest is bad, and models
+   * hidden by one of the same name in an earlier place (a retrained model in modelDir under a shipped name is
+   * never used: say so rather than let it be measured as the shipped one).
+   */
+  async list(): Promise<{
+    models: InstalledModel[];
+    problems: { dir: string; error: string }[];
+    hidden: { dir: string; by: string }[];
+  }> {
     const models: InstalledModel[] = [];
     const problems: { dir: string; error: string }[] = [];
+    const hidden: { dir: string; by: string }[] = [];
     for (const place of this.places) {
       const entries = await readdir(place.dir, { withFileTypes: true }).catch(() => []);
       for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -54,14 +63,15 @@ export class ModelStore {
         if (!existsSync(join(dir, 'manifest.json'))) continue;
         try {
           const manifest = await readManifest(dir);
-          if (!models.some((m) => m.manifest.name === manifest.name))
-            models.push({ manifest, dir, source: place.source });
+          const first = models.find((m) => m.manifest.name === manifest.name);
+          if (first) hidden.push({ dir, by: first.dir });
+          else models.push({ manifest, dir, source: place.source });
         } catch (error) {
           problems.push({ dir, error: (error as Error).message });
         }
       }
     }
-    return { models, problems };
+    return { models, problems, hidden };
   }
 
   /** A model by name, its files verified; fetched from the hub when it is nowhere here and that is allowed. */

@@ -20,9 +20,9 @@ const summary = (m: InstalledModel): string => {
   return `${m.manifest.name.padEnd(24)} ${m.manifest.version.padEnd(8)} ${m.manifest.family.padEnd(22)} ${m.source.padEnd(8)} ${metrics}`;
 };
 
-/** `orbis models list`: every installed model with its headline metrics, and folders that are broken. */
+/** `orbis models list`: every installed model with its headline metrics, folders that are broken, and models hidden by one of the same name. */
 export async function modelsListCommand(ctx: CliContext): Promise<number> {
-  const { models, problems } = await storeOf(ctx).list();
+  const { models, problems, hidden } = await storeOf(ctx).list();
   const lines = models.length
     ? [
         `${'name'.padEnd(24)} ${'version'.padEnd(8)} ${'family'.padEnd(22)} ${'from'.padEnd(8)} metrics`,
@@ -30,9 +30,12 @@ export async function modelsListCommand(ctx: CliContext): Promise<number> {
       ]
     : ['no models installed (shipped models/, modelDir and the cache are empty)'];
   for (const p of problems) lines.push(`broken: ${p.dir}: ${p.error}`);
+  for (const h of hidden)
+    lines.push(`hidden: ${h.dir}: ${h.by} has the same name and wins; rename it to use it`);
   ctx.result(lines, {
     models: models.map((m) => ({ ...m.manifest, dir: m.dir, source: m.source })),
     problems,
+    hidden,
   });
   return 0;
 }
