@@ -20,10 +20,7 @@ import { promptTokens } from './world-model.js';
 const RECIPE = resolve(import.meta.dirname, '../../training/world');
 const TORCH_PYTHON = '/usr/bin/python3';
 const EXPORT = `
-import sys
-sys.path.insert(0, sys.argv[1])
-import train
-train.export_untrained(sys.argv[2], "world-tiny", sys.argv[3], width=32, layers=2, heads=2, noise=0.02)
+train.export_untrained(sys.argv[1], "world-tiny", sys.argv[2], width=32, layers=2, heads=2, noise=0.02)
 `;
 
 const ready = existsSync(join(RECIPE, 'train.py')) && existsSync(TORCH_PYTHON);
@@ -41,7 +38,7 @@ async function recipePython(code: string, ...args: string[]): Promise<string> {
 async function exportTiny(space: string, tag: string): Promise<{ dir: string; out: string }> {
   const dir = tempDir(`orbis-world-recipe${tag}-`);
   const out = join(dir, 'world-tiny');
-  await run(TORCH_PYTHON, ['-c', EXPORT, RECIPE, out, space], { timeout: 120_000 });
+  await recipePython(EXPORT, out, space);
   return { dir, out };
 }
 
@@ -129,15 +126,13 @@ test(
     // options win, even where the run's arguments hold them unset (a run's args carry drafts=None).
     const checkpoint = join(dir, 'run', 'model.pt');
     const SAVE = `
-import os, sys, torch
-sys.path.insert(0, sys.argv[1])
-import train
-state, _ = train.state_of_export(sys.argv[2])
+import os, torch
+state, _ = train.state_of_export(sys.argv[1])
 state["args"] |= {"drafts": None, "temperature": None, "name": "from-the-run"}
-os.makedirs(os.path.dirname(sys.argv[3]), exist_ok=True)
-torch.save(state, sys.argv[3])
+os.makedirs(os.path.dirname(sys.argv[2]), exist_ok=True)
+torch.save(state, sys.argv[2])
 `;
-    await run(TORCH_PYTHON, ['-c', SAVE, RECIPE, join(out, 'step.onnx'), checkpoint], { timeout: 120_000 });
+    await recipePython(SAVE, join(out, 'step.onnx'), checkpoint);
     const fromRun = join(dir, 'from-run', 'world-next');
     await run(
       TORCH_PYTHON,

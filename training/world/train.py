@@ -203,7 +203,7 @@ def deepen(state, layers):
         return state
     if old > layers:
         raise SystemExit(f"--init has {old} layers, more than --layers {layers}: give --layers {old} or more")
-    at = [round(i * (layers - 1) / max(1, old - 1)) for i in range(old)] if old > 1 else [0]
+    at = [round(i * (layers - 1) / max(1, old - 1)) for i in range(old)]
     source = [max(i for i, p in enumerate(at) if p <= n) for n in range(layers)]
     grown = {k: v for k, v in state.items() if not k.startswith("blocks.")}
     for n, i in enumerate(source):

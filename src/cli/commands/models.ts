@@ -20,7 +20,10 @@ const summary = (m: InstalledModel): string => {
   return `${m.manifest.name.padEnd(24)} ${m.manifest.version.padEnd(8)} ${m.manifest.family.padEnd(22)} ${m.source.padEnd(8)} ${metrics}`;
 };
 
-/** `orbis models list`: every installed model with its headline metrics, folders that are broken, and models hidden by one of the same name. */
+/**
+ * `orbis models list`: every installed model with its headline metrics, folders that are broken, and models
+ * hidden by one of the same name.
+ */
 export async function modelsListCommand(ctx: CliContext): Promise<number> {
   const { models, problems, hidden } = await storeOf(ctx).list();
   const lines = models.length
