@@ -100,3 +100,36 @@ test('a remnant of an object is not the object: the tracker searches on and find
   const found = iou.compute().meanPerFrame;
   assert.ok(found > 0.7, `IoU once it is drawn again ${found}`);
 });
+
+test('an object drawn nowhere for a few frames and then far from where it was going is found again', () => {
+  // The blue square is not drawn in frames 1-3, then sits at the lower left, far outside the search
+  // window around its predicted path (a world model that drops a falling object and draws it landed).
+  const frames: RgbFrame[] = [];
+  const truth: Uint8Array[] = [];
+  for (let t = 1; t <= 16; t++) {
+    const { frame, mask } = scene(t);
+    for (let p = 0; p < W * W; p++)
+      if (mask[p] === 3) {
+        frame.data.fill(120, 3 * p, 3 * p + 3);
+        mask[p] = 1;
+      }
+    if (t > 3)
+      for (let y = 52; y < 60; y++)
+        for (let x = 2; x < 10; x++) {
+          mask[y * W + x] = 3;
+          frame.data.set([30, 60, 210], 3 * (y * W + x));
+        }
+    frames.push(frame);
+    truth.push(mask);
+  }
+  const masks = trackObjects([scene(0)], [2, 3], frames);
+  const iou = new IoU([3]);
+  for (let t = 4; t < 16; t++)
+    iou.update(
+      { width: W, height: W, data: masks[t]!.map((v) => (v === 3 ? 3 : 0)) },
+      { width: W, height: W, data: truth[t]!.map((v) => (v === 3 ? 3 : 0)) },
+    );
+  const found = iou.compute().meanPerFrame;
+  assert.ok(found > 0.9, `IoU of the square once drawn again ${found}`);
+  assert.ok(iouOf(frames, truth) > 0.85, 'the red square is still followed');
+});

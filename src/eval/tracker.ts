@@ -16,7 +16,9 @@ import type { RgbFrame } from './physics.js';
  *   An object found at under 30% of its reference area counts as lost: degraded predictions (a video
  *   tokenizer's) leave faint remnants of fast objects behind, and the search must go on past them.
  * Each pixel goes to the best-scoring object or to the background; one frame at a time, each frame's
- * result predicting the next.
+ * result predicting the next. A lost object is then looked for over the whole frame by its colors alone
+ * (`redetect`): a generated video may not draw a fast object for a few frames and then draw it where its
+ * motion does not lead (landed), where a tracker that re-identifies objects by their looks finds it.
  */
 export interface TrackerOptions {
   /** Search margin around the predicted mask, in pixels, before motion is added (default 3). */
@@ -44,6 +46,8 @@ const STAY_BONUS = 1;
 const LOST_AREA = 0.3;
 /** How much faster than its speed alone the search window grows per lost frame, in pixels. */
 const LOST_GROWTH = 4;
+/** A pixel joins a re-detected object where its colors are this much likelier (log units) than the background's. */
+const REDETECT_RATIO = 1;
 /** The ring of seen background, in pixels from the unseen area, that tells what is likely behind the objects. */
 const RING = [2, 6] as const;
 
@@ -184,8 +188,59 @@ export class MaskTracker {
       out[p] = label;
     }
     despeckle(out, width, height);
-    for (const s of states) this.update(s, out);
+    for (const s of states) this.update(s, out, data);
     return out;
+  }
+
+  /** How much better the background explains pixel `p` than any object's colors could need to beat. */
+  private backgroundAt(data: Uint8Array, p: number): number {
+    const bin = binOf(data, 3 * p);
+    return Math.max(
+      this.logBackground[bin]! - HISTOGRAM_PENALTY,
+      this.known[p] ? this.backgroundScore(data, 3 * p) : this.logNear[bin]! - HISTOGRAM_PENALTY,
+    );
+  }
+
+  /**
+   * A lost object looked for anywhere in the frame, by its colors alone: the connected region of pixels no
+   * other object holds whose colors the object explains clearly better than the background does, of at least
+   * the lost-area share of its reference area, the one with the most evidence (the log-likelihood ratio
+   * summed over its pixels). A generated or tokenized video may draw a fast object nowhere for a few frames
+   * and then somewhere the motion model does not reach; the tracker would otherwise wait for it elsewhere.
+   */
+  private redetect(s: ObjectState, data: Uint8Array, labels: Uint8Array): Uint8Array | undefined {
+    const { width, height } = this;
+    const n = width * height;
+    const ratio = new Float32Array(n);
+    for (let p = 0; p < n; p++)
+      if (labels[p] === 0) ratio[p] = s.logColor[binOf(data, 3 * p)]! - this.backgroundAt(data, p);
+    const seen = new Uint8Array(n);
+    let best: { pixels: number[]; evidence: number } | undefined;
+    const stack: number[] = [];
+    for (let start = 0; start < n; start++) {
+      if (seen[start] || ratio[start]! <= REDETECT_RATIO) continue;
+      const pixels: number[] = [];
+      let evidence = 0;
+      seen[start] = 1;
+      stack.push(start);
+      while (stack.length) {
+        const p = stack.pop()!;
+        pixels.push(p);
+        evidence += ratio[p]!;
+        const x = p % width;
+        for (const q of [x > 0 ? p - 1 : -1, x < width - 1 ? p + 1 : -1, p - width, p + width])
+          if (q >= 0 && q < n && !seen[q] && ratio[q]! > REDETECT_RATIO) {
+            seen[q] = 1;
+            stack.push(q);
+          }
+      }
+      if (pixels.length >= LOST_AREA * s.area && (!best || evidence > best.evidence))
+        best = { pixels, evidence };
+    }
+    if (!best) return undefined;
+    const mask = new Uint8Array(n);
+    for (const p of best.pixels) mask[p] = 1;
+    return mask;
   }
 
   private backgroundScore(data: Uint8Array, i: number): number {
@@ -206,10 +261,23 @@ export class MaskTracker {
     return score;
   }
 
-  private update(s: ObjectState, labels: Uint8Array): void {
-    const mask = Uint8Array.from(labels, (v) => (v === s.id ? 1 : 0));
+  private update(s: ObjectState, labels: Uint8Array, data: Uint8Array): void {
+    let mask: Uint8Array = Uint8Array.from(labels, (v) => (v === s.id ? 1 : 0));
+    let area = mask.reduce((a, v) => a + v, 0);
+    if (area < LOST_AREA * s.area) {
+      const found = this.redetect(s, data, labels);
+      if (found) {
+        for (let p = 0; p < found.length; p++)
+          if (found[p] || labels[p] === s.id) labels[p] = found[p] ? s.id : 0;
+        mask = found;
+        area = found.reduce((a, v) => a + v, 0);
+        // Where it was lost, its motion since is unknown.
+        s.lost = 1;
+        s.vx = 0;
+        s.vy = 0;
+      }
+    }
     const [cx, cy] = centroid(mask, this.width);
-    const area = mask.reduce((a, v) => a + v, 0);
     if (!Number.isFinite(cx) || area < LOST_AREA * s.area) {
       // Lost (occluded, off screen, or not drawn): keep moving the last mask, search wider.
       s.mask = shift(s.mask, this.width, this.height, Math.round(s.vx), Math.round(s.vy));
