@@ -133,3 +133,23 @@ test('an object drawn nowhere for a few frames and then far from where it was go
   assert.ok(found > 0.9, `IoU of the square once drawn again ${found}`);
   assert.ok(iouOf(frames, truth) > 0.85, 'the red square is still followed');
 });
+
+test('an object that left the frame is not looked for elsewhere', () => {
+  // The red square moves right 4 px a frame and leaves the frame; a red patch then shows up at the left
+  // (another red thing coming into view), which a search for the lost square would take for it.
+  const frames: RgbFrame[] = [];
+  for (let t = 1; t <= 20; t++) {
+    const { frame } = scene(0);
+    for (let p = 0; p < W * W; p++) if (frame.data[3 * p] === 200) frame.data.fill(120, 3 * p, 3 * p + 3);
+    for (let y = 40; y < 48; y++)
+      for (let x = 8 + 4 * t; x < 16 + 4 * t; x++) if (x < W) frame.data.set([200, 30, 30], 3 * (y * W + x));
+    if (t > 16)
+      for (let y = 20; y < 28; y++)
+        for (let x = 0; x < 8; x++) frame.data.set([200, 30, 30], 3 * (y * W + x));
+    frames.push(frame);
+  }
+  const masks = trackObjects([scene(0)], [2], frames, {});
+  const late = masks.slice(16).reduce((n, m) => n + m.filter((v) => v === 2).length, 0);
+  assert.equal(late, 0, 'pixels given to the square after it left');
+  assert.ok(masks[8]!.filter((v) => v === 2).length > 30, 'followed while in view');
+});

@@ -18,7 +18,8 @@ import type { RgbFrame } from './physics.js';
  * Each pixel goes to the best-scoring object or to the background; one frame at a time, each frame's
  * result predicting the next. A lost object is then looked for over the whole frame by its colors alone
  * (`redetect`): a generated video may not draw a fast object for a few frames and then draw it where its
- * motion does not lead (landed), where a tracker that re-identifies objects by their looks finds it.
+ * motion does not lead (landed), where a tracker that re-identifies objects by their looks finds it. Not
+ * one that left the frame (last seen at the edge it moved to): whatever then looks like it is something else.
  */
 export interface TrackerOptions {
   /** Search margin around the predicted mask, in pixels, before motion is added (default 3). */
@@ -47,7 +48,9 @@ const LOST_AREA = 0.3;
 /** How much faster than its speed alone the search window grows per lost frame, in pixels. */
 const LOST_GROWTH = 4;
 /** A pixel joins a re-detected object where its colors are this much likelier (log units) than the background's. */
-const REDETECT_RATIO = 1;
+const REDETECT_RATIO = 2;
+/** A region larger than this multiple of an object's reference area is not that object. */
+const REDETECT_MAX_AREA = 3;
 /** The ring of seen background, in pixels from the unseen area, that tells what is likely behind the objects. */
 const RING = [2, 6] as const;
 
@@ -61,12 +64,20 @@ interface ObjectState {
   cy: number;
   lost: number;
   area: number;
+  /** Its last mask touched the frame's edge on the side it moves to: once lost, it has left the frame. */
+  leaving: boolean;
 }
 
 export class MaskTracker {
   private readonly width: number;
   private readonly height: number;
   private readonly background: Uint8Array;
+  /**
+   * The brightest sight of each seen background pixel over the references, for the search of lost objects:
+   * a shadow that lay over a pixel in the last reference has moved on by the frames searched, and a shadow
+   * only darkens, which the background score allows for.
+   */
+  private readonly lit: Uint8Array;
   private readonly known: Uint8Array;
   private readonly logBackground: Float64Array;
   private readonly logNear: Float64Array;
@@ -90,6 +101,7 @@ export class MaskTracker {
     const n = width * height;
     const ids = new Set(objects);
     this.background = new Uint8Array(3 * n);
+    this.lit = new Uint8Array(3 * n);
     this.known = new Uint8Array(n);
     const backgroundCounts = new Float64Array(BINS);
     const counts = new Map<number, Float64Array>(objects.map((id) => [id, new Float64Array(BINS)]));
@@ -101,7 +113,11 @@ export class MaskTracker {
         const id = mask[p]!;
         const data = frame.data;
         if (!ids.has(id)) {
-          for (let c = 0; c < 3; c++) this.background[3 * p + c] = data[3 * p + c]!;
+          const i = 3 * p;
+          const lit = this.lit;
+          if (!this.known[p] || data[i]! + data[i + 1]! + data[i + 2]! > lit[i]! + lit[i + 1]! + lit[i + 2]!)
+            for (let c = 0; c < 3; c++) lit[i + c] = data[i + c]!;
+          for (let c = 0; c < 3; c++) this.background[i + c] = data[i + c]!;
           this.known[p] = 1;
           if (isLast) splat(backgroundCounts, data, 3 * p);
         } else if (isLast) splat(counts.get(id)!, data, 3 * p);
@@ -144,6 +160,7 @@ export class MaskTracker {
         cy,
         lost: 0,
         area,
+        leaving: false,
       };
     });
   }
@@ -197,7 +214,7 @@ export class MaskTracker {
     const bin = binOf(data, 3 * p);
     return Math.max(
       this.logBackground[bin]! - HISTOGRAM_PENALTY,
-      this.known[p] ? this.backgroundScore(data, 3 * p) : this.logNear[bin]! - HISTOGRAM_PENALTY,
+      this.known[p] ? this.backgroundScore(data, 3 * p, this.lit) : this.logNear[bin]! - HISTOGRAM_PENALTY,
     );
   }
 
@@ -234,8 +251,8 @@ export class MaskTracker {
             stack.push(q);
           }
       }
-      if (pixels.length >= LOST_AREA * s.area && (!best || evidence > best.evidence))
-        best = { pixels, evidence };
+      const fits = pixels.length >= LOST_AREA * s.area && pixels.length <= REDETECT_MAX_AREA * s.area;
+      if (fits && (!best || evidence > best.evidence)) best = { pixels, evidence };
     }
     if (!best) return undefined;
     const mask = new Uint8Array(n);
@@ -243,8 +260,7 @@ export class MaskTracker {
     return mask;
   }
 
-  private backgroundScore(data: Uint8Array, i: number): number {
-    const b = this.background;
+  private backgroundScore(data: Uint8Array, i: number, b = this.background): number {
     const [r, g, bl] = [data[i]!, data[i + 1]!, data[i + 2]!];
     const [R, G, B] = [b[i]!, b[i + 1]!, b[i + 2]!];
     const still = ((r - R) ** 2 + (g - G) ** 2 + (bl - B) ** 2) / 3;
@@ -264,7 +280,7 @@ export class MaskTracker {
   private update(s: ObjectState, labels: Uint8Array, data: Uint8Array): void {
     let mask: Uint8Array = Uint8Array.from(labels, (v) => (v === s.id ? 1 : 0));
     let area = mask.reduce((a, v) => a + v, 0);
-    if (area < LOST_AREA * s.area) {
+    if (area < LOST_AREA * s.area && !s.leaving) {
       const found = this.redetect(s, data, labels);
       if (found) {
         for (let p = 0; p < found.length; p++)
@@ -293,6 +309,7 @@ export class MaskTracker {
     s.cx = cx;
     s.cy = cy;
     s.lost = 0;
+    s.leaving = leaves(mask, this.width, this.height, s.vx, s.vy);
   }
 }
 
@@ -305,6 +322,23 @@ export function trackObjects(
 ): Uint8Array[] {
   const tracker = new MaskTracker(references, objects, options);
   return frames.map((f) => tracker.step(f));
+}
+
+/** Whether a mask touches the frame's edge on a side its velocity points to. */
+function leaves(mask: Uint8Array, width: number, height: number, vx: number, vy: number): boolean {
+  for (let p = 0; p < mask.length; p++) {
+    if (!mask[p]) continue;
+    const x = p % width;
+    const y = (p - x) / width;
+    if (
+      (x === 0 && vx < 0) ||
+      (x === width - 1 && vx > 0) ||
+      (y === 0 && vy < 0) ||
+      (y === height - 1 && vy > 0)
+    )
+      return true;
+  }
+  return false;
 }
 
 function binOf(data: Uint8Array, i: number): number {
