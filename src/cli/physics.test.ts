@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import test from 'node:test';
 import { runOrbis, tempDir } from '../../test/support.js';
+import type { Frame } from '../core/index.js';
+import { decodeFrames } from '../video/index.js';
 
 /**
  * `orbis eval physics` on real held-out sim clips (two scenarios, one view, so it stays fast). Thresholds
@@ -43,6 +46,41 @@ test('eval physics: the tracker is near the truth; copy-last holds a still stack
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /free-fall .*\nmean .*\ntracker IoU/);
   assert.match(table.stdout, /on their scenes, not ours/);
+});
+
+test('eval physics --save writes each clip as truth and futures side by side, the scored objects outlined', async () => {
+  const save = join(dir, 'saved');
+  const args = ['--model', 'constant-velocity', '--frames', '9', '--scenarios', 'free-fall', '--views', '0'];
+  const result = await run([...args, '--save', save]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /videos: .*saved\/<scenario>-seed<seed>-view<view>\.mp4/);
+  const frames: Frame[] = [];
+  for await (const f of decodeFrames(join(save, 'free-fall-seed1000000-view0.mp4'))) frames.push(f);
+  assert.equal(frames.length, 33);
+  // The truth, then the one future of a deterministic predictor, 2 px apart.
+  assert.equal(frames[0]!.width, 2 * 128 + 2);
+  const count = (
+    f: (typeof frames)[number],
+    x0: number,
+    test: (r: number, g: number, b: number) => boolean,
+  ) => {
+    let n = 0;
+    for (let y = 0; y < 128; y++)
+      for (let x = x0; x < x0 + 128; x++) {
+        const i = 3 * (y * f.width + x);
+        if (test(f.data[i]!, f.data[i + 1]!, f.data[i + 2]!)) n++;
+      }
+    return n;
+  };
+  const magenta = (r: number, g: number, b: number) => r > 170 && g < 110 && b > 170;
+  const green = (r: number, g: number, b: number) => g > 170 && r < 110 && b < 110;
+  assert.ok(count(frames[12]!, 0, green) > 10, 'the truth outlined in green');
+  assert.ok(count(frames[12]!, 130, magenta) > 10, "the future outlined in magenta (the tracker's masks)");
+  assert.equal(count(frames[12]!, 0, magenta), 0, 'no tracker outline on the truth');
+  // A --save that cannot be a folder (a file is there) is one clear line, before any clip is scored.
+  const blocked = await run([...args, '--save', join(save, 'free-fall-seed1000000-view0.mp4')]);
+  assert.equal(blocked.code === 0, false);
+  assert.match(blocked.stderr, /cannot create the output directory .*view0\.mp4.*choose another --save/s);
 });
 
 test('eval physics: tokenizer:<name> is the round-trip ceiling of another installed tokenizer', async () => {

@@ -168,6 +168,10 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .option('--scenarios <list>', 'comma-separated physics-suite scenarios (default all 8)')
     .option('--views <list>', 'comma-separated views 0-3 (default all)')
     .option('--multiverse', 'print each future of each clip against the truth, and the spread between them')
+    .option(
+      '--save <dir>',
+      "write each clip's truth and futures side by side as MP4, the scored objects outlined (truth: its masks; futures: the tracker's)",
+    )
     .option('--temperature <t>', "sampling temperature; 0 is greedy (default: the model's, else 1)")
     .option(
       '--top-k <n>',

@@ -21,6 +21,7 @@ export {
 export { DREAMSIM_FILE, DreamSim, type LearnedModelOptions, LPIPS_FILE, Lpips } from './learned.js';
 export { type FrameScores, frameScores, type Metric, mean } from './metric.js';
 export { MS_SSIM_WEIGHTS, MSSSIM, type MsSsimOptions, msSsim } from './ms-ssim.js';
+export { outlineObjects } from './overlay.js';
 export {
   type LoadedPredictor,
   PHYSICS_PROTOCOL,

@@ -60,6 +60,15 @@ export interface PhysicsRunOptions {
   /** Base sampling seed (sample i uses seed + i). */
   seed?: number;
   onCase?: (result: PhysicsCaseResult) => void;
+  /**
+   * Each clip's futures as scored, awaited before the next clip: `masks[i]` are the tracker's masks of
+   * `videos[i]`'s predicted frames (the frames after the conditioning ones).
+   */
+  onFutures?: (
+    clip: PhysicsCase,
+    videos: readonly RgbFrame[][],
+    masks: readonly Uint8Array[][],
+  ) => Promise<void> | void;
 }
 
 /** The objects scored on a clip: the moving ones visible in the last conditioning frame. */
@@ -286,6 +295,11 @@ export async function runPhysicsEval(
       }),
     };
     cases.push(result);
+    await options.onFutures?.(
+      clip,
+      videos,
+      videos.map((v) => of(v).masks),
+    );
     options.onCase?.(result);
   }
   const rows = summarize(cases);

@@ -1,4 +1,5 @@
-import { OrbisError } from '../../core/index.js';
+import { join } from 'node:path';
+import { OrbisError, rgbFrame } from '../../core/index.js';
 import {
   type ActionCase,
   actionTable,
@@ -14,14 +15,17 @@ import {
   MSSSIM,
   mean,
   multiverseLines,
+  outlineObjects,
   PHYSICS_PROTOCOL,
   type PhysicsCase,
   PSNR,
   physicsTable,
+  type RgbFrame,
   runActionEval,
   runPhysicsEval,
   SSIM,
   type TwoViewResult,
+  trackedObjects,
   twoViewGeometry,
 } from '../../eval/index.js';
 import {
@@ -44,11 +48,12 @@ import {
   simulate,
   worldViews,
 } from '../../sim/index.js';
-import { decodeFrames, probe } from '../../video/index.js';
+import { decodeFrames, encodeClip, probe } from '../../video/index.js';
 import { parseNumber, parseSampling, parseSize, usage } from '../args.js';
 import type { CliContext } from '../context.js';
+import { makeOutputDir } from './frames.js';
 import { storeOf } from './models.js';
-import { parseActionGuidance } from './predict.js';
+import { parseActionGuidance, sideBySide } from './predict.js';
 import { loadTokenizer } from './tokenize.js';
 
 const METRICS: Record<string, () => Metric<Image, FrameScores>> = {
@@ -245,6 +250,7 @@ interface PhysicsOptions {
   scenarios?: string;
   views?: string;
   multiverse?: boolean;
+  save?: string;
   seedOffset: string;
   temperature?: string;
   topK?: string;
@@ -311,15 +317,60 @@ export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOption
   const offset = parseNumber('--seed-offset', options.seedOffset, { min: 0, max: 100_000, integer: true });
   return withPredictor(ctx, options.model, { sampling: parseSampling(options) }, async (predictor) => {
     const task = ctx.progress.task('physics', scenarios.length * seeds * views.length);
+    const save = options.save;
+    if (save) await makeOutputDir(save, '--save');
     const report = await runPhysicsEval(predictor, physicsClips(scenarios, seeds, views, offset), {
       conditioningFrames,
       samples,
       onCase: () => task.tick(),
+      ...(save
+        ? { onFutures: (clip, videos, masks) => saveFutures(save, clip, videos, masks, conditioningFrames) }
+        : {}),
     });
     task.done();
-    ctx.result(options.multiverse ? multiverseLines(report) : physicsTable(report), report);
+    const lines = options.multiverse ? multiverseLines(report) : physicsTable(report);
+    if (save)
+      lines.push(
+        `videos: ${save}/<scenario>-seed<seed>-view<view>.mp4, the truth then each distinct future; outlined: the truth's object masks (green), the tracker's (magenta)`,
+      );
+    ctx.result(lines, report);
     return report.errors.length ? 1 : 0;
   });
+}
+
+const TRUTH_OUTLINE = [0, 255, 0] as const;
+const TRACKED_OUTLINE = [255, 0, 255] as const;
+
+/**
+ * One clip's truth and distinct futures side by side as MP4, the scored objects outlined: on the truth and on
+ * every conditioning frame the ground-truth masks, on the predicted frames the tracker's, as the IoU saw them.
+ */
+async function saveFutures(
+  dir: string,
+  clip: PhysicsCase,
+  videos: readonly RgbFrame[][],
+  masks: readonly Uint8Array[][],
+  conditioningFrames: number,
+): Promise<void> {
+  const objects = trackedObjects(clip, conditioningFrames);
+  const distinct = [...new Set(videos)];
+  const outlined = (video: readonly RgbFrame[], own: readonly Uint8Array[] | undefined) =>
+    video.map((frame, f) =>
+      f < conditioningFrames || !own
+        ? outlineObjects(frame, clip.masks[f]!, objects, TRUTH_OUTLINE)
+        : outlineObjects(frame, own[f - conditioningFrames]!, objects, TRACKED_OUTLINE),
+    );
+  const columns = [
+    outlined(clip.frames, undefined),
+    ...distinct.map((v) => outlined(v, masks[videos.indexOf(v)])),
+  ];
+  const fps = PHYSICS_PROTOCOL.fps;
+  const path = join(dir, `${clip.scenario}-seed${clip.seed}-view${clip.view}.mp4`);
+  await encodeClip(
+    clip.frames.map((_, f) => rgbFrame(sideBySide(columns.map((c) => c[f]!)), f, fps)),
+    path,
+    { inputFps: fps, crf: 18 },
+  );
 }
 
 const parseConditioning = (frames: string): number => {

@@ -60,13 +60,14 @@ export async function framesCommand(ctx: CliContext, video: string, options: Fra
   return 0;
 }
 
-async function makeOutputDir(dir: string): Promise<void> {
+/** Creates `dir` (and its parents), or a one-line error naming the option that gave it. */
+export async function makeOutputDir(dir: string, option = '--out'): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (error) {
     throw new OrbisError('OUTPUT_UNWRITABLE', `cannot create the output directory ${dir}`, {
       cause: error,
-      hint: `${(error as NodeJS.ErrnoException).code ?? 'error'}; choose another --out`,
+      hint: `${(error as NodeJS.ErrnoException).code ?? 'error'}; choose another ${option}`,
     });
   }
 }
