@@ -6,7 +6,12 @@
  * with Debian's PyTorch (speed does not depend on the weights), over the 8x16x16 tokens or, with
  * --token-space dv4x8x8, the 4x8x8 ones (2,304 tokens a future instead of 256: what such a model would cost).
  *
- *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16 | --token-space dv4x8x8 [--width 256 --layers 6 --heads 8]] [--samples 1] [--threads 2] [--runs 2] [--stream]
+ *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16 | --token-space dv4x8x8 [--width 256 --layers 6 --heads 8]] [--samples 1] [--threads 2] [--runs 2] [--stream] [--scenario free-fall --start-seed 1]
+ *
+ * The start is one unstable-stack state (seed 900123, prompt "a stack of blocks") unless --scenario names
+ * another (its state from --start-seed, its caption as the prompt). With speculative drafts (a model that
+ * allows them) the steps taken depend on the start: a still scene copies most tokens from the latent frame
+ * before, a falling object does not, so a model's speed is the spread over starts, not one figure.
  *
  * --stream decodes after every latent frame, as `orbis predict` does to write frames while it generates;
  * without it the future is decoded once at the end (the evaluations' way).
@@ -21,9 +26,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CACHE_BLOCK, cacheForm, Predictor } from '../src/predict/index.js';
+import { CACHE_BLOCK, cacheForm, captionPrompt, Predictor } from '../src/predict/index.js';
 import { ModelStore } from '../src/runtime/index.js';
-import { findScenario, makeLook, renderView, simulate, worldViews } from '../src/sim/index.js';
+import {
+  captionFor,
+  findScenario,
+  makeLook,
+  readFacts,
+  renderView,
+  simulate,
+  worldViews,
+} from '../src/sim/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,6 +51,8 @@ const { values } = parseArgs({
     // return every new position's logits; 0 turns them off).
     'model-dir': { type: 'string' },
     drafts: { type: 'string' },
+    scenario: { type: 'string' },
+    'start-seed': { type: 'string', default: '1' },
     // The untrained model's size (without --model): what a smaller world model would cost.
     width: { type: 'string', default: '256' },
     layers: { type: 'string', default: '6' },
@@ -116,13 +131,24 @@ try {
     threads: Number(values.threads),
   });
   const [height, width] = predictor.config.size;
-  const world = findScenario('unstable-stack')!.generate(900_123, { frames: 1, fps: 24 });
-  const video = renderView(
-    await simulate(world, 1, 24),
-    makeLook(world, 0),
-    worldViews(world, width, height)[0]!,
-  );
+  const scenario = values.scenario ? findScenario(values.scenario) : findScenario('unstable-stack');
+  if (!scenario) throw new Error(`no scenario "${values.scenario}" (see orbis sim list)`);
+  // The caption needs the whole rollout (what falls, what stays); the default start keeps its old prompt.
+  const length = values.scenario ? 33 : 1;
+  const world = scenario.generate(values.scenario ? Number(values['start-seed']) : 900_123, {
+    frames: length,
+    fps: 24,
+  });
+  const rollout = await simulate(world, length, 24);
+  const video = renderView(rollout, makeLook(world, 0), worldViews(world, width, height)[0]!);
   const frame = { width, height, data: video.rgb.slice(0, width * height * 3) };
+  const prompt = values.scenario
+    ? captionPrompt(
+        captionFor(rollout, makeLook(world, 0), readFacts(rollout)),
+        predictor.config.promptLength,
+      )
+    : 'a stack of blocks';
+  const start = `${scenario.name} seed ${world.seed}`;
   const samples = Number(values.samples);
   const rows = [];
   for (let run = 0; run < Number(values.runs); run++) {
@@ -130,7 +156,7 @@ try {
       frames: [frame],
       samples,
       seed: run,
-      prompt: 'a stack of blocks',
+      prompt,
       ...(values.drafts === undefined ? {} : { drafts: Number(values.drafts) }),
       // Streaming decodes after every latent frame (what `orbis predict` does while it writes MP4s).
       ...(values.stream ? { onFrames: () => {} } : {}),
@@ -212,7 +238,7 @@ try {
   if (values.json) console.log(JSON.stringify(summary, null, 2));
   else {
     console.log(
-      `${name} at ${summary.size}, ${samples} future(s) of 33 frames from 1, ${summary.threads} threads${values.stream ? ', streamed' : ''}: ${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s, ${best.steps} model steps`,
+      `${name} at ${summary.size}, ${samples} future(s) of 33 frames from 1 (${start}), ${summary.threads} threads${values.stream ? ', streamed' : ''}: ${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s, ${best.steps} model steps`,
     );
     console.log(
       `step loop (prefill ${prefill} + ${steps} steps, batch ${samples}, ${{ blocks: 'cache in place, grown by blocks', fixed: 'cache in place', grown: 'cache copied in and out' }[cache]}): ONNX Runtime ${peer.ort.toFixed(2)} s, PyTorch ${peer.torch.toFixed(2)} s (PyTorch / ONNX Runtime ${(peer.torch / peer.ort).toFixed(2)}x)`,
