@@ -131,22 +131,21 @@ try {
     threads: Number(values.threads),
   });
   const [height, width] = predictor.config.size;
-  const scenario = values.scenario ? findScenario(values.scenario) : findScenario('unstable-stack');
+  const chosen = values.scenario !== undefined;
+  const scenario = findScenario(values.scenario ?? 'unstable-stack');
   if (!scenario) throw new Error(`no scenario "${values.scenario}" (see orbis sim list)`);
   // The caption needs the whole rollout (what falls, what stays); the default start keeps its old prompt.
-  const length = values.scenario ? 33 : 1;
-  const world = scenario.generate(values.scenario ? Number(values['start-seed']) : 900_123, {
+  const length = chosen ? 33 : 1;
+  const world = scenario.generate(chosen ? Number(values['start-seed']) : 900_123, {
     frames: length,
     fps: 24,
   });
   const rollout = await simulate(world, length, 24);
-  const video = renderView(rollout, makeLook(world, 0), worldViews(world, width, height)[0]!);
+  const look = makeLook(world, 0);
+  const video = renderView(rollout, look, worldViews(world, width, height)[0]!);
   const frame = { width, height, data: video.rgb.slice(0, width * height * 3) };
-  const prompt = values.scenario
-    ? captionPrompt(
-        captionFor(rollout, makeLook(world, 0), readFacts(rollout)),
-        predictor.config.promptLength,
-      )
+  const prompt = chosen
+    ? captionPrompt(captionFor(rollout, look, readFacts(rollout)), predictor.config.promptLength)
     : 'a stack of blocks';
   const start = `${scenario.name} seed ${world.seed}`;
   const samples = Number(values.samples);

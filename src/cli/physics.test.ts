@@ -59,11 +59,7 @@ test('eval physics --save writes each clip as truth and futures side by side, th
   assert.equal(frames.length, 33);
   // The truth, then the one future of a deterministic predictor, 2 px apart.
   assert.equal(frames[0]!.width, 2 * 128 + 2);
-  const count = (
-    f: (typeof frames)[number],
-    x0: number,
-    test: (r: number, g: number, b: number) => boolean,
-  ) => {
+  const count = (f: Frame, x0: number, test: (r: number, g: number, b: number) => boolean) => {
     let n = 0;
     for (let y = 0; y < 128; y++)
       for (let x = x0; x < x0 + 128; x++) {

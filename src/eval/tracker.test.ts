@@ -148,7 +148,7 @@ test('an object that left the frame is not looked for elsewhere', () => {
         for (let x = 0; x < 8; x++) frame.data.set([200, 30, 30], 3 * (y * W + x));
     frames.push(frame);
   }
-  const masks = trackObjects([scene(0)], [2], frames, {});
+  const masks = trackObjects([scene(0)], [2], frames);
   const late = masks.slice(16).reduce((n, m) => n + m.filter((v) => v === 2).length, 0);
   assert.equal(late, 0, 'pixels given to the square after it left');
   assert.ok(masks[8]!.filter((v) => v === 2).length > 30, 'followed while in view');

@@ -184,13 +184,7 @@ export class MaskTracker {
       for (const w of windows) if (w.distance[p]! <= w.reach) candidate = true;
       if (!candidate) continue;
       const bin = binOf(data, 3 * p);
-      // Where the background was seen, it is compared pixel by pixel; where it was not (behind the objects of
-      // the reference frames), its colours around the objects stand in for it.
-      let best = this.logBackground[bin]! - HISTOGRAM_PENALTY;
-      best = Math.max(
-        best,
-        this.known[p] ? this.backgroundScore(data, 3 * p) : this.logNear[bin]! - HISTOGRAM_PENALTY,
-      );
+      let best = this.backgroundAt(data, p, bin, this.background);
       let label = 0;
       for (let k = 0; k < states.length; k++) {
         const w = windows[k]!;
@@ -209,12 +203,15 @@ export class MaskTracker {
     return out;
   }
 
-  /** How much better the background explains pixel `p` than any object's colors could need to beat. */
-  private backgroundAt(data: Uint8Array, p: number): number {
-    const bin = binOf(data, 3 * p);
+  /**
+   * The background's score of pixel `p` (color bin `bin`), which an object's must beat to take it: the
+   * background's color histogram, and where the background was seen, `reference` compared pixel by pixel;
+   * where it was not (behind the objects of the reference frames), its colours around the objects.
+   */
+  private backgroundAt(data: Uint8Array, p: number, bin: number, reference: Uint8Array): number {
     return Math.max(
       this.logBackground[bin]! - HISTOGRAM_PENALTY,
-      this.known[p] ? this.backgroundScore(data, 3 * p, this.lit) : this.logNear[bin]! - HISTOGRAM_PENALTY,
+      this.known[p] ? this.backgroundScore(data, 3 * p, reference) : this.logNear[bin]! - HISTOGRAM_PENALTY,
     );
   }
 
@@ -225,12 +222,15 @@ export class MaskTracker {
    * summed over its pixels). A generated or tokenized video may draw a fast object nowhere for a few frames
    * and then somewhere the motion model does not reach; the tracker would otherwise wait for it elsewhere.
    */
-  private redetect(s: ObjectState, data: Uint8Array, labels: Uint8Array): Uint8Array | undefined {
+  private redetect(s: ObjectState, data: Uint8Array, labels: Uint8Array): number[] | undefined {
     const { width, height } = this;
     const n = width * height;
     const ratio = new Float32Array(n);
-    for (let p = 0; p < n; p++)
-      if (labels[p] === 0) ratio[p] = s.logColor[binOf(data, 3 * p)]! - this.backgroundAt(data, p);
+    for (let p = 0; p < n; p++) {
+      if (labels[p] !== 0) continue;
+      const bin = binOf(data, 3 * p);
+      ratio[p] = s.logColor[bin]! - this.backgroundAt(data, p, bin, this.lit);
+    }
     const seen = new Uint8Array(n);
     let best: { pixels: number[]; evidence: number } | undefined;
     const stack: number[] = [];
@@ -254,13 +254,10 @@ export class MaskTracker {
       const fits = pixels.length >= LOST_AREA * s.area && pixels.length <= REDETECT_MAX_AREA * s.area;
       if (fits && (!best || evidence > best.evidence)) best = { pixels, evidence };
     }
-    if (!best) return undefined;
-    const mask = new Uint8Array(n);
-    for (const p of best.pixels) mask[p] = 1;
-    return mask;
+    return best?.pixels;
   }
 
-  private backgroundScore(data: Uint8Array, i: number, b = this.background): number {
+  private backgroundScore(data: Uint8Array, i: number, b: Uint8Array): number {
     const [r, g, bl] = [data[i]!, data[i + 1]!, data[i + 2]!];
     const [R, G, B] = [b[i]!, b[i + 1]!, b[i + 2]!];
     const still = ((r - R) ** 2 + (g - G) ** 2 + (bl - B) ** 2) / 3;
@@ -283,10 +280,13 @@ export class MaskTracker {
     if (area < LOST_AREA * s.area && !s.leaving) {
       const found = this.redetect(s, data, labels);
       if (found) {
-        for (let p = 0; p < found.length; p++)
-          if (found[p] || labels[p] === s.id) labels[p] = found[p] ? s.id : 0;
-        mask = found;
-        area = found.reduce((a, v) => a + v, 0);
+        for (let p = 0; p < labels.length; p++) if (labels[p] === s.id) labels[p] = 0;
+        mask = new Uint8Array(labels.length);
+        for (const p of found) {
+          mask[p] = 1;
+          labels[p] = s.id;
+        }
+        area = found.length;
         // Where it was lost, its motion since is unknown.
         s.lost = 1;
         s.vx = 0;
