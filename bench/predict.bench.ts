@@ -6,7 +6,12 @@
  * with Debian's PyTorch (speed does not depend on the weights), over the 8x16x16 tokens or, with
  * --token-space dv4x8x8, the 4x8x8 ones (2,304 tokens a future instead of 256: what such a model would cost).
  *
- *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16 | --token-space dv4x8x8 [--width 256 --layers 6 --heads 8]] [--samples 1] [--threads 2] [--runs 2] [--stream] [--scenario free-fall --start-seed 1]
+ *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16 | --token-space dv4x8x8 [--width 256 --layers 6 --heads 8]] [--samples 1] [--threads 2] [--runs 2] [--stream] [--scenario free-fall --start-seed 1] [--compare-drafts] [--skip-peer]
+ *
+ * Run r draws the future of seed r, so runs are different futures: the line gives the median run and the
+ * range over runs. --compare-drafts draws each future again with drafts of the token a latent frame earlier
+ * only (no Jacobi drafts: the same tokens, more steps) and prints both; --skip-peer leaves out the step loops
+ * below (they do not depend on the start), for spreads over many starts.
  *
  * The start is one unstable-stack state (seed 900123, prompt "a stack of blocks") unless --scenario names
  * another (its state from --start-seed, its caption as the prompt). With speculative drafts (a model that
@@ -53,6 +58,10 @@ const { values } = parseArgs({
     drafts: { type: 'string' },
     scenario: { type: 'string' },
     'start-seed': { type: 'string', default: '1' },
+    // Each run draws another future (seed = run); --compare-drafts also draws it again with drafts of the token a
+    // latent frame earlier only (the same future, token for token), --skip-peer leaves out the step loops.
+    'compare-drafts': { type: 'boolean', default: false },
+    'skip-peer': { type: 'boolean', default: false },
     // The untrained model's size (without --model): what a smaller world model would cost.
     width: { type: 'string', default: '256' },
     layers: { type: 'string', default: '6' },
@@ -149,25 +158,32 @@ try {
     : 'a stack of blocks';
   const start = `${scenario.name} seed ${world.seed}`;
   const samples = Number(values.samples);
-  const rows = [];
-  for (let run = 0; run < Number(values.runs); run++) {
-    const r = await predictor.predict({
+  const predictOnce = (run: number, jacobi: boolean) =>
+    predictor.predict({
       frames: [frame],
       samples,
       seed: run,
       prompt,
+      jacobi,
       ...(values.drafts === undefined ? {} : { drafts: Number(values.drafts) }),
       // Streaming decodes after every latent frame (what `orbis predict` does while it writes MP4s).
       ...(values.stream ? { onFrames: () => {} } : {}),
     });
+  const row = (run: number, r: Awaited<ReturnType<typeof predictOnce>>) => {
     const tokens = (r.tokens.dims[1] - 1) * r.tokens.dims[2] * r.tokens.dims[3] * samples;
-    rows.push({
+    return {
       run,
       seconds: r.seconds,
       tokensPerSecond: tokens / r.seconds,
       realTime: r.seconds / (33 / 24),
       steps: r.steps,
-    });
+    };
+  };
+  const rows = [];
+  const copyRows = [];
+  for (let run = 0; run < Number(values.runs); run++) {
+    rows.push(row(run, await predictOnce(run, true)));
+    if (values['compare-drafts']) copyRows.push(row(run, await predictOnce(run, false)));
   }
   // The peer: the step loop alone, ONNX Runtime (this predictor's session) against PyTorch, interleaved.
   const config = predictor.config;
@@ -189,7 +205,7 @@ try {
     steps,
     threads: Number(values.threads),
   });
-  for (let run = 0; run < Number(values.runs); run++) {
+  for (let run = 0; run < (values['skip-peer'] ? 0 : Number(values.runs)); run++) {
     const started = performance.now();
     const rollout = predictor.model.rollout(samples);
     await rollout.step(new Array(samples * prefill).fill(0));
@@ -202,7 +218,7 @@ try {
   // tokens from a position 60% into the sequence, after an untimed prefill; the mean step, best of 5.
   const at = Math.round(0.6 * (prefill + steps));
   const multi: { tokens: number; ms: number }[] = [];
-  for (const size of [1, 5, 9]) {
+  for (const size of values['skip-peer'] ? [] : [1, 5, 9]) {
     let ms = Number.POSITIVE_INFINITY;
     for (let i = 0; i < 5; i++) {
       const rollout = predictor.model.rollout(samples);
@@ -214,7 +230,12 @@ try {
     multi.push({ tokens: size, ms });
   }
   await predictor.close();
-  const best = rows.reduce((a, b) => (a.seconds < b.seconds ? a : b));
+  // Runs draw different futures, and a future's steps depend on what moves in it: the median run, and the range.
+  const median = <T extends { seconds: number }>(list: T[]) =>
+    [...list].sort((a, b) => a.seconds - b.seconds)[(list.length - 1) >> 1]!;
+  const range = (list: number[], digits: number) =>
+    `${Math.min(...list).toFixed(digits)}-${Math.max(...list).toFixed(digits)}`;
+  const best = median(rows);
   const summary = {
     model: name,
     size: `${width}x${height}`,
@@ -223,7 +244,8 @@ try {
     streamed: values.stream,
     threads: Number(values.threads),
     runs: rows,
-    best,
+    median: best,
+    ...(copyRows.length ? { copyDraftRuns: copyRows } : {}),
     steps: {
       cache,
       prefill,
@@ -236,15 +258,34 @@ try {
   };
   if (values.json) console.log(JSON.stringify(summary, null, 2));
   else {
+    const of = rows.length > 1 ? `median of ${rows.length} futures (seeds 0-${rows.length - 1}), ` : '';
     console.log(
-      `${name} at ${summary.size}, ${samples} future(s) of 33 frames from 1 (${start}), ${summary.threads} threads${values.stream ? ', streamed' : ''}: ${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s, ${best.steps} model steps`,
+      `${name} at ${summary.size}, ${samples} future(s) of 33 frames from 1 (${start}), ${summary.threads} threads${values.stream ? ', streamed' : ''}: ${of}${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s, ${best.steps} model steps` +
+        (rows.length > 1
+          ? `; all: ${range(
+              rows.map((r) => r.realTime),
+              2,
+            )}x real time, ${range(
+              rows.map((r) => r.steps),
+              0,
+            )} steps`
+          : ''),
     );
-    console.log(
-      `step loop (prefill ${prefill} + ${steps} steps, batch ${samples}, ${{ blocks: 'cache in place, grown by blocks', fixed: 'cache in place', grown: 'cache copied in and out' }[cache]}): ONNX Runtime ${peer.ort.toFixed(2)} s, PyTorch ${peer.torch.toFixed(2)} s (PyTorch / ONNX Runtime ${(peer.torch / peer.ort).toFixed(2)}x)`,
-    );
-    console.log(
-      `one step from position ${at}: ${multi.map((m) => `${m.tokens} token(s) ${m.ms.toFixed(2)} ms`).join(', ')}`,
-    );
+    if (copyRows.length) {
+      const sum = (list: { seconds: number; steps: number }[], key: 'seconds' | 'steps') =>
+        list.reduce((a, r) => a + r[key], 0);
+      console.log(
+        `the same futures drafting only the token a latent frame earlier: ${(sum(copyRows, 'seconds') / copyRows.length).toFixed(2)} s and ${(sum(copyRows, 'steps') / copyRows.length).toFixed(0)} steps a future against ${(sum(rows, 'seconds') / rows.length).toFixed(2)} s and ${(sum(rows, 'steps') / rows.length).toFixed(0)} (steps ${(sum(copyRows, 'steps') / sum(rows, 'steps')).toFixed(2)}x, time ${(sum(copyRows, 'seconds') / sum(rows, 'seconds')).toFixed(2)}x)`,
+      );
+    }
+    if (!values['skip-peer']) {
+      console.log(
+        `step loop (prefill ${prefill} + ${steps} steps, batch ${samples}, ${{ blocks: 'cache in place, grown by blocks', fixed: 'cache in place', grown: 'cache copied in and out' }[cache]}): ONNX Runtime ${peer.ort.toFixed(2)} s, PyTorch ${peer.torch.toFixed(2)} s (PyTorch / ONNX Runtime ${(peer.torch / peer.ort).toFixed(2)}x)`,
+      );
+      console.log(
+        `one step from position ${at}: ${multi.map((m) => `${m.tokens} token(s) ${m.ms.toFixed(2)} ms`).join(', ')}`,
+      );
+    }
   }
 } finally {
   rmSync(temp, { recursive: true, force: true });

@@ -18,6 +18,8 @@ export {
 export {
   checkSampling,
   digitBasis,
+  drawToken,
+  positionUniform,
   type SamplingOptions,
   sampleDigit,
   sampleTokens,

@@ -4,7 +4,7 @@ import type { ModelStore } from '../runtime/index.js';
 import { type TokenizerFrame, toTensor, VideoTokenizer } from '../tokenizer/index.js';
 import { GuidedRollout, MAX_ACTION_GUIDANCE } from './guidance.js';
 import { loadWorldModel, type WorldModelOptions } from './onnx-world-model.js';
-import { checkSampling, type SamplingOptions, sampleTokens, seededRandom, verifyDraft } from './sampler.js';
+import { checkSampling, drawToken, type SamplingOptions } from './sampler.js';
 import {
   actionFeatures,
   framesOf,
@@ -31,13 +31,17 @@ export interface PredictRequest {
    * temperature 1 and no cut. */
   sampling?: SamplingOptions;
   /**
-   * Speculative decoding, where the model returns every new position's logits: each step also checks this many
-   * drafted tokens (each the token at its place one latent frame earlier) and keeps those the sampling accepts,
-   * so the futures are drawn from the same distribution in fewer steps. Default 4 for one future, 2 for a
-   * batch; 0 turns it off. Models
-   * whose step returns only the last position's logits (the shipped world-dv8x16x16) take one token a step.
+   * Speculative decoding, where the model returns every new position's logits: each step also feeds this many
+   * drafted tokens after the next one and keeps those that the sampling would have drawn anyway. A draft is
+   * the token a earlier step drew at that place from a prefix since corrected (Jacobi decoding), else the token
+   * at its place one latent frame earlier. Each position draws with its own seeded random numbers, so the
+   * futures are token for token those of one token a step, whatever the drafts. Default: the model's
+   * config.drafts, else 4 for one future, 2 for a batch; 0 turns it off. Models whose step returns only the
+   * last position's logits (the shipped world-dv8x16x16) take one token a step.
    */
   drafts?: number;
+  /** false: draft only the token a latent frame earlier, not earlier steps' draws (to compare; same futures). */
+  jacobi?: boolean;
   /**
    * Classifier-free guidance on the actions (with actions, on an action-conditioned model): each future is
    * also run without actions and sampled from with + g x (with - without), so the actions count for more.
@@ -292,8 +296,12 @@ export class Predictor {
       rollout = new GuidedRollout(this.model.rollout(2 * samples, both), plan.guidance);
     } else rollout = this.model.rollout(samples, features);
     const prefill = [...plan.words, ...encoded];
-    let logits = await rollout.step(Array.from({ length: samples }, () => prefill).flat());
-    const randoms = Array.from({ length: samples }, (_, b) => seededRandom(plan.seed, b));
+    const width = config.levels.reduce((a, b) => a + b, 0);
+    // Row b's token at generated position `at` from logits[from ..]: a function of the logits and the position
+    // alone (each position has its own uniform numbers), so a token drawn twice from the same prefix is the same.
+    const draw = (logits: Float32Array, from: number, b: number, at: number) =>
+      drawToken(logits, from, config.levels, plan.sampling, plan.seed, b, at);
+    const first = await rollout.step(Array.from({ length: samples }, () => prefill).flat());
     const futures: TokenizerFrame[][] = Array.from({ length: samples }, () => []);
     const drafts = plan.drafts;
     const speculative = drafts > 0 && rollout.stepAll !== undefined && rollout.truncate !== undefined;
@@ -325,61 +333,64 @@ export class Predictor {
       tokens[(row * total + conditioning) * grid + at] = token;
     };
     const generated = plan.generated * grid;
-    // Tokens decided for position `done` but not fed yet: a row's verdict at the first rejected draft.
-    let decided: number[] | undefined;
+    // Speculative drafts: for each row and position ahead, the token drawn there by the last step that reached
+    // it, from a prefix that held drafts not all of which were kept (-1: none yet). Where the prefix's changes
+    // are far away, that draw stands, as in Jacobi decoding; else the draft is the token at the same place one
+    // latent frame earlier, which is what most tokens of a still scene are.
+    const guesses = new Int32Array(samples * generated).fill(-1);
+    const draftOf = (b: number, at: number) => {
+      const guess = guesses[b * generated + at]!;
+      return guess >= 0 ? guess : tokens[(b * total + conditioning) * grid + at - grid]!;
+    };
+    // Each row's token at position `done`, drawn but not fed yet.
+    let next = Array.from({ length: samples }, (_, b) => draw(first, b * width, b, 0));
     while (done < generated) {
       if (request.signal?.aborted)
         throw new OrbisError('ABORTED', 'the prediction was cancelled', { cause: request.signal.reason });
-      const next = decided ?? sampleTokens(logits, config.levels, plan.sampling, randoms);
-      decided = undefined;
       for (const [b, token] of next.entries()) put(b, done, token);
       if (!speculative || done + 1 === generated) {
         done++;
         status.tokensDone++;
         if (done % grid === 0) await frameDone(conditioning + done / grid - 1);
         if (done < generated) {
-          logits = await rollout.step(next);
+          const logits = await rollout.step(next);
           steps++;
+          next = next.map((_, b) => draw(logits, b * width, b, done));
         }
         continue;
       }
-      // Feed the decided token and k drafts; the logits after each verify the next draft, row by row.
+      // Feed each row's token and k drafts after it; the logits after the j-th fed token give position done + j.
       const k = Math.min(drafts, generated - done - 1);
-      const draftOf = (b: number, j: number) => tokens[(b * total + conditioning) * grid + done + j - grid]!;
       const feed = next.flatMap((token, b) => [
         token,
-        ...Array.from({ length: k }, (_, j) => draftOf(b, j + 1)),
+        ...Array.from({ length: k }, (_, j) => draftOf(b, done + j + 1)),
       ]);
       const base = rollout.length;
       const all = await rollout.stepAll!(feed);
       steps++;
-      const width = all.length / (samples * (k + 1));
-      const row = (b: number, j: number) =>
-        all.subarray((b * (k + 1) + j) * width, (b * (k + 1) + j + 1) * width);
-      // Each row's verdicts on drafts 1 .. k, up to and with its first rejection (then a corrected token).
-      const verdicts = next.map((_, b) => {
-        const out: { token: number; accepted: boolean }[] = [];
-        for (let j = 1; j <= k; j++) {
-          const v = verifyDraft(row(b, j - 1), config.levels, plan.sampling, draftOf(b, j), randoms[b]!);
-          out.push(v);
-          if (!v.accepted) break;
-        }
-        return out;
+      const drawn = next.map((_, b) =>
+        Array.from({ length: k + 1 }, (_, j) =>
+          done + j + 1 < generated ? draw(all, (b * (k + 1) + j) * width, b, done + j + 1) : -1,
+        ),
+      );
+      // A row's drafts hold up to the first that differs from the token drawn after the ones before it: the
+      // token drawn there is then the right one (its prefix was). The batch moves on by the shortest run m.
+      const runs = drawn.map((row, b) => {
+        let run = 0;
+        while (run < k && row[run] === draftOf(b, done + run + 1)) run++;
+        return run;
       });
-      // The batch moves on by the shortest accepted run m: drafts 1 .. m are kept in every row, and position
-      // done + m + 1 takes each row's verdict there (its accepted draft or its correction). Whether a position
-      // is kept depends only on what came before it, so each token is still drawn as the model says.
-      const m = Math.min(...verdicts.map((v) => v.filter((x) => x.accepted).length));
-      for (let j = 1; j <= m; j++) for (let b = 0; b < samples; b++) put(b, done + j, draftOf(b, j));
-      rollout.truncate!(base + 1 + m); // the rejected drafts' keys and values are written over later
+      const m = Math.min(...runs);
+      for (let j = 1; j <= m; j++) for (let b = 0; b < samples; b++) put(b, done + j, drawn[b]![j - 1]!);
+      rollout.truncate!(base + 1 + m); // the other fed tokens' keys and values are written over later
+      // The draws past position done + m + 1 become the next drafts there (exact for rows whose run was longer).
+      if (request.jacobi !== false)
+        for (let b = 0; b < samples; b++)
+          for (let j = m + 1; j <= k && done + j + 1 < generated; j++)
+            guesses[b * generated + done + j + 1] = drawn[b]![j]!;
       const before = done;
       done += 1 + m;
-      if (m < k) decided = verdicts.map((v) => v[m]!.token);
-      else {
-        // Every draft accepted: the last logits give the token after them.
-        logits = new Float32Array(samples * width);
-        for (let b = 0; b < samples; b++) logits.set(row(b, k), b * width);
-      }
+      if (done < generated) next = drawn.map((row) => row[m]!);
       status.tokensDone += done - before;
       for (let f = Math.floor(before / grid) + 1; f <= Math.floor(done / grid); f++)
         await frameDone(conditioning + f - 1);

@@ -134,30 +134,49 @@ export function digitProbability(
 }
 
 /**
- * Speculative sampling with a draft that is one token for sure: `logits` (one row, [sum(levels)]) accept
- * `draft` with the probability the sampler gives it; otherwise the token is drawn from the same distribution
- * without the draft (by drawing until it differs). Either way it is distributed exactly as `sampleTokens`
- * would draw it. Returns the token and whether it was the draft.
+ * The uniform number that decides digit `digit` of position `position` in future `stream` of a seeded
+ * prediction: a hash, so every position has its own number whatever order positions are drawn in. A token is
+ * then a function of its logits and its position (`drawToken`), which is what lets speculative decoding check
+ * a draft by equality and keep futures token for token those of one-token-a-step decoding.
  */
-export function verifyDraft(
-  logits: Float32Array,
+export function positionUniform(seed: number, stream: number, position: number, digit: number): number {
+  let h = mix(Math.imul(seed >>> 0, 0x9e3779b1) ^ 0x243f6a88);
+  h = mix(h ^ Math.imul(stream + 1, 0x85ebca6b));
+  h = mix(h ^ Math.imul(position + 1, 0xc2b2ae35));
+  h = mix(h ^ Math.imul(digit + 1, 0x27d4eb2f));
+  return h / 4294967296;
+}
+
+/** MurmurHash3's 32-bit finalizer: every input bit flips about half the output bits. */
+function mix(x: number): number {
+  let h = x >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * The token at `position` of future `stream` from one row of logits ([sum(levels)] from `offset`): each digit
+ * drawn by `sampleDigit` with that position's own uniform numbers. Since positionUniform is independent of
+ * everything the model sees, the token is distributed exactly as the sampler says.
+ */
+export function drawToken(
+  logits: ArrayLike<number>,
+  offset: number,
   levels: readonly number[],
   options: Required<SamplingOptions>,
-  draft: number,
-  random: () => number,
-): { token: number; accepted: boolean } {
-  const basis = digitBasis(levels);
-  let p = 1;
-  let offset = 0;
+  seed: number,
+  stream: number,
+  position: number,
+): number {
+  let token = 0;
+  let place = 1;
+  let at = offset;
   levels.forEach((n, i) => {
-    p *= digitProbability(logits, offset, n, options, Math.floor(draft / basis[i]!) % n);
-    offset += n;
+    const u = positionUniform(seed, stream, position, i);
+    token += sampleDigit(logits, at, n, options, () => u) * place;
+    place *= n;
+    at += n;
   });
-  if (random() < p) return { token: draft, accepted: true };
-  // p < 1 here, so a different token comes; p near 1 would make the loop long, but then rejection is rare.
-  for (let tries = 0; tries < 10_000; tries++) {
-    const token = sampleTokens(logits, levels, options, [random])[0]!;
-    if (token !== draft) return { token, accepted: false };
-  }
-  return { token: draft, accepted: true }; // p was 1 but for rounding
+  return token;
 }

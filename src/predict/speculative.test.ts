@@ -10,11 +10,12 @@ import {
   checkSampling,
   digitBasis,
   digitProbability,
+  drawToken,
+  positionUniform,
   sampleDigit,
   sampleTokens,
   seededRandom,
   tokenOf,
-  verifyDraft,
 } from './sampler.js';
 import {
   parseWorldModelConfig,
@@ -33,7 +34,7 @@ function histogram(draw: () => number, n: number): number[] {
   return counts.map((c) => c / n);
 }
 
-test('speculative sampling: a verified draft is distributed exactly as a plain draw, for each cut', () => {
+test("drawToken: each position draws from the sampler's distribution, the same token every time", () => {
   const basis = digitBasis(LEVELS);
   for (const options of [
     checkSampling({ temperature: 1 }),
@@ -50,36 +51,46 @@ test('speculative sampling: a verified draft is distributed exactly as a plain d
     const n = 40_000;
     const plain = seededRandom(1);
     const direct = histogram(() => sampleTokens(LOGITS, LEVELS, options, [plain])[0]!, n);
-    for (const draft of [tokenOf([1, 0], basis), tokenOf([2, 1], basis)]) {
-      const random = seededRandom(2 + draft);
-      let accepted = 0;
-      const verified = histogram(() => {
-        const v = verifyDraft(LOGITS, LEVELS, options, draft, random);
-        if (v.accepted) accepted++;
-        return v.token;
-      }, n);
-      for (let t = 0; t < 6; t++) {
-        assert.ok(
-          Math.abs(verified[t]! - exact[t]!) < 0.012,
-          `${JSON.stringify(options)} draft ${draft} token ${t}: ${verified[t]} vs ${exact[t]}`,
-        );
-        assert.ok(Math.abs(direct[t]! - exact[t]!) < 0.012, `plain token ${t}: ${direct[t]} vs ${exact[t]}`);
-      }
-      // A draft is accepted as often as the sampler would draw it.
-      assert.ok(Math.abs(accepted / n - exact[draft]!) < 0.012);
+    // Over positions, over futures (streams) and over seeds: each a fresh draw from the same distribution.
+    let i = 0;
+    const overPositions = histogram(() => drawToken(LOGITS, 0, LEVELS, options, 5, 0, i++), n);
+    i = 0;
+    const overStreams = histogram(() => drawToken(LOGITS, 0, LEVELS, options, 5, i++, 17), n);
+    i = 0;
+    const overSeeds = histogram(() => drawToken(LOGITS, 0, LEVELS, options, i++, 1, 17), n);
+    for (let t = 0; t < 6; t++)
+      for (const [name, seen] of Object.entries({ direct, overPositions, overStreams, overSeeds }))
+        assert.ok(Math.abs(seen[t]! - exact[t]!) < 0.012, `${name} token ${t}: ${seen[t]} vs ${exact[t]}`);
+    // Digit 0 and digit 1 of one position are drawn independently: the joint frequencies are the products.
+    const marginal0 = [0, 1, 2].map((d) => overPositions[d]! + overPositions[d + 3]!);
+    const marginal1 = [0, 1].map(
+      (d) => overPositions[3 * d]! + overPositions[3 * d + 1]! + overPositions[3 * d + 2]!,
+    );
+    for (let t = 0; t < 6; t++)
+      assert.ok(Math.abs(overPositions[t]! - marginal0[t % 3]! * marginal1[Math.floor(t / 3)]!) < 0.012);
+    // Neighbouring positions are independent too: the same token twice as often as chance says, no more.
+    i = 0;
+    let same = 0;
+    for (let j = 0; j < n; j++) {
+      const p = drawToken(LOGITS, 0, LEVELS, options, 9, 0, 2 * j);
+      if (p === drawToken(LOGITS, 0, LEVELS, options, 9, 0, 2 * j + 1)) same++;
     }
+    const chance = exact.reduce((sum, q) => sum + q * q, 0);
+    assert.ok(Math.abs(same / n - chance) < 0.012, `${same / n} vs ${chance}`);
   }
-  // Greedy: the draft is accepted only when it is the argmax, and a rejection gives the argmax.
+  // The same logits, seed, future and position give the same token; greedy takes the argmax.
+  const options = checkSampling({ temperature: 1 });
+  assert.equal(
+    drawToken(LOGITS, 0, LEVELS, options, 3, 1, 40),
+    drawToken(LOGITS, 0, LEVELS, options, 3, 1, 40),
+  );
   const greedy = checkSampling({ temperature: 0 });
-  const argmax = tokenOf([1, 0], basis);
-  assert.deepEqual(verifyDraft(LOGITS, LEVELS, greedy, argmax, seededRandom(0)), {
-    token: argmax,
-    accepted: true,
-  });
-  assert.deepEqual(verifyDraft(LOGITS, LEVELS, greedy, 5, seededRandom(0)), {
-    token: argmax,
-    accepted: false,
-  });
+  assert.equal(drawToken(LOGITS, 0, LEVELS, greedy, 3, 1, 40), tokenOf([1, 0], basis));
+  // Every uniform number is in [0, 1).
+  for (let p = 0; p < 1000; p++) {
+    const u = positionUniform(0xffffffff, p, p * 7, p % 6);
+    assert.ok(u >= 0 && u < 1);
+  }
   assert.equal(sampleDigit(LOGITS, 0, 3, greedy, seededRandom(0)), 1);
 });
 
@@ -139,7 +150,7 @@ function copyingModel(config: WorldModelConfig): WorldModel {
   };
 }
 
-test('predict with drafts: greedy futures are token for token those without, in fewer steps', async () => {
+test('predict with drafts: futures are token for token those without, in fewer steps, greedy or sampled', async () => {
   const store = new ModelStore({ cacheDir: join(mkdtempSync(join(tmpdir(), 'orbis-spec-')), 'cache') });
   const manifest = JSON.parse(readFileSync(join(SHIPPED_MODELS, 'world-dv4x8x8', 'manifest.json'), 'utf8'));
   const config = parseWorldModelConfig('copying', manifest.config);
@@ -160,11 +171,35 @@ test('predict with drafts: greedy futures are token for token those without, in 
     assert.deepEqual(greedy.tokens.data, plain.tokens.data);
     assert.equal(plain.steps, generated); // the prefill and a single-token step for each token after the first
     assert.ok(greedy.steps < plain.steps / 2, `${greedy.steps} steps with drafts`);
-    // Sampled: a full set of futures, in fewer steps, and a seed repeats them.
+    // Sampled: the same futures as one token a step, in fewer steps, with any number of drafts; a seed
+    // repeats them and another seed gives others.
+    const oneByOne = await run(0, 1);
     const sampled = await run(4, 1);
     assert.equal(sampled.futures[1]!.length, 33);
-    assert.ok(sampled.steps < plain.steps, `${sampled.steps} steps`);
-    assert.deepEqual((await run(4, 1)).tokens.data, sampled.tokens.data);
+    assert.deepEqual(sampled.tokens.data, oneByOne.tokens.data);
+    assert.ok(sampled.steps < plain.steps / 2, `${sampled.steps} steps`);
+    assert.deepEqual((await run(9, 1)).tokens.data, oneByOne.tokens.data);
+    // Earlier steps' draws as drafts (Jacobi) beat the token a latent frame earlier alone: this model's
+    // tokens do not depend on their left neighbour, so a draw after a rejected draft stands.
+    const copyOnly = await predictor.predict({
+      frames: [frame],
+      samples: 2,
+      seed: 3,
+      drafts: 4,
+      jacobi: false,
+      sampling: { temperature: 1 },
+    });
+    assert.deepEqual(copyOnly.tokens.data, oneByOne.tokens.data);
+    assert.ok(sampled.steps < copyOnly.steps, `${sampled.steps} steps against ${copyOnly.steps}`);
+    assert.notDeepEqual(oneByOne.tokens.data, plain.tokens.data);
+    const other = await predictor.predict({
+      frames: [frame],
+      samples: 2,
+      seed: 4,
+      drafts: 4,
+      sampling: { temperature: 1 },
+    });
+    assert.notDeepEqual(other.tokens.data, sampled.tokens.data);
     await assert.rejects(run(-1, 1), /drafts must be a whole number/);
     // A model's recommended drafts (its manifest's config.drafts) are the default; a request's own win.
     const recommending = Predictor.of(copyingModel({ ...config, drafts: 0 }), tokenizer);
