@@ -60,6 +60,7 @@ def args():
     p.add_argument("--total-minutes", type=float, help="training minutes of the whole run when it spans several calls (--resume); the schedule spans them")
     p.add_argument("--warmup", type=int, default=500)
     p.add_argument("--corrupt", type=float, default=0.0, help="share of visual input tokens replaced by random ones")
+    p.add_argument("--changed-weight", type=float, default=0.0, help="extra loss weight W on tokens that differ from a latent frame earlier (1 + W times)")
     p.add_argument("--stream", help="folder where sim chunks (cNNN beside cNNN.done) appear while training runs")
     p.add_argument("--pool", help="file of the tokenized training clips, loaded if present and saved at the end")
     p.add_argument("--mirror", action="store_true", help="also train on clips mirrored left to right (not push clips)")
@@ -77,6 +78,7 @@ def args():
                    help="share of each batch drawn from clips with actions (push), the rest from all clips")
     p.add_argument("--tiny", action="store_true", help="a few steps of a tiny model on CPU (tests)")
     p.add_argument("--skip-export", action="store_true")
+    p.add_argument("--eval-only", action="store_true", help="score the --init weights on the --sim-eval clips' report half, print it, stop")
     p.add_argument("--from", dest="source", help="export a model.pt trained elsewhere, or re-export a shipped step.onnx "
                    "(beside its manifest.json) in the current step form")
     p.add_argument("--name")
@@ -221,11 +223,13 @@ def acting(acts):
     return torch.nonzero(acts.flatten(1).abs().sum(1) > 0).flatten()
 
 
-def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_drop=0.0):
+def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_drop=0.0, changed_weight=0.0):
     """Digit loss of next-token prediction. `corrupt` replaces that share of the visual input tokens with random
     ones (targets stay true), so the model learns to carry on from its own imperfect samples. `action_drop` zeroes
     that share of the clips' actions, so the model also knows a push clip without them: the other half of
-    classifier-free guidance on actions (src/predict/guidance.ts)."""
+    classifier-free guidance on actions (src/predict/guidance.ts). `changed_weight` W weighs each token whose
+    target differs from the token at its place one latent frame earlier (what moves) 1 + W times as much as
+    one that copies it, the weights normalized to a mean of 1."""
     x = seqs.to(device)
     acts = acts.to(device)
     if action_drop > 0:
@@ -242,6 +246,13 @@ def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_dr
         visual[noise] = torch.randint(0, VISUAL_TOKENS, (int(noise.sum()),), generator=g).to(device)
     logits, _ = model(x, 0, acts, model.empty_cache(x.shape[0], device))
     p = model.prompt_length
+    if changed_weight > 0:
+        hw = model.grid[1] * model.grid[2]
+        changed = torch.zeros_like(target, dtype=torch.bool)
+        changed[:, hw:] = target[:, hw:] != target[:, :-hw]
+        weight = (1 + changed_weight * changed.float()).reshape(-1)
+        per_token = WorldModel.digit_loss(logits[:, p - 1 : -1].float(), target, reduction="none")
+        return (per_token * weight).sum() / weight.sum(), logits
     return WorldModel.digit_loss(logits[:, p - 1 : -1].float(), target), logits
 
 
@@ -250,7 +261,7 @@ def evaluate(model, seqs, acts, device):
     """Teacher-forced on held-out clips: digit loss, token accuracy, and the same for copying the previous latent
     frame's token at each position (what a world model must beat)."""
     model.eval()
-    loss = acc = copy = n = 0.0
+    loss = acc = copy = n = changed_right = changed_n = 0.0
     L, H, W = model.grid
     p = model.prompt_length
     for i in range(0, seqs.shape[0], 32):
@@ -260,10 +271,14 @@ def evaluate(model, seqs, acts, device):
         target = x[:, p:]
         later = slice(H * W, None)  # latent frames after the first
         acc += (pred[:, later] == target[:, later]).float().mean().item() * x.shape[0]
+        moved = target[:, H * W :] != target[:, : -H * W]  # tokens that differ from a latent frame earlier
+        changed_right += (pred[:, later] == target[:, later])[moved].float().sum().item()
+        changed_n += moved.sum().item()
         copy += (target[:, : -H * W] == target[:, H * W :]).float().mean().item() * x.shape[0]
         loss += l.item() * x.shape[0]
         n += x.shape[0]
-    out = {"digitLoss": loss / n, "tokenAccuracy": acc / n, "copyPreviousFrameAccuracy": copy / n, "clips": int(n)}
+    out = {"digitLoss": loss / n, "tokenAccuracy": acc / n, "copyPreviousFrameAccuracy": copy / n, "clips": int(n),
+           "changedTokenAccuracy": changed_right / max(changed_n, 1), "changedTokenShare": changed_n / max(n * (L - 1) * H * W, 1)}
     # Does it use the actions? The clips with actions, scored with their own and with another clip's.
     pushed = acting(acts)
     if len(pushed) > 1:
@@ -375,6 +390,9 @@ def main(a):
         pick = torch.tensor([n.split("-s")[-1].split("-")[0] in seeds[: max(1, len(seeds) // 2)] for n in ev[2]])
         if 0 < int(pick.sum()) < len(ev[2]):
             sel, ev = (ev[0][pick], ev[1][pick]), (ev[0][~pick], ev[1][~pick], [n for n, k in zip(ev[2], pick) if not k])
+    if a.eval_only:
+        print(json.dumps({"init": a.init, "heldOut": evaluate(model, ev[0], ev[1], device)}), flush=True)
+        return
     if a.init and sel is not None and run["step"] == 0:
         m = evaluate(model, sel[0], sel[1], device)
         print(f"step 0 (from --init) selection-set {json.dumps({k: round(v, 4) for k, v in m.items()})}", flush=True)
@@ -411,7 +429,7 @@ def main(a):
         if a.push_share > 0 and len(pool.acting):
             n = round(a.push_share * a.batch)
             pick[:n] = pool.acting[torch.randint(0, len(pool.acting), (n,), generator=g).to(device)]
-        loss, _ = train_step(lambda m: batch_loss(m, pool.seqs[pick], pool.acts[pick], a.prompt_drop, g, device, a.corrupt, a.action_drop))
+        loss, _ = train_step(lambda m: batch_loss(m, pool.seqs[pick], pool.acts[pick], a.prompt_drop, g, device, a.corrupt, a.action_drop, a.changed_weight))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

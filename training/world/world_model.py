@@ -204,13 +204,14 @@ class WorldModel(nn.Module):
         return self.head(self.norm(x)), torch.stack(present)
 
     @staticmethod
-    def digit_loss(logits, targets):
-        """Cross-entropy summed over the six digits; logits [..., 39], targets [...] token indices."""
+    def digit_loss(logits, targets, reduction="mean"):
+        """Cross-entropy summed over the six digits; logits [..., 39], targets [...] token indices; the mean over
+        tokens, or with reduction="none" each token's, flattened."""
         digits = torch.remainder(torch.div(targets.unsqueeze(-1), torch.tensor(BASIS, device=targets.device), rounding_mode="floor"),
                                  torch.tensor(LEVELS, device=targets.device))
         loss, at = 0.0, 0
         for i, n in enumerate(LEVELS):
-            loss = loss + F.cross_entropy(logits[..., at : at + n].reshape(-1, n), digits[..., i].reshape(-1))
+            loss = loss + F.cross_entropy(logits[..., at : at + n].reshape(-1, n), digits[..., i].reshape(-1), reduction=reduction)
             at += n
         return loss
 
