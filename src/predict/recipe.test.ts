@@ -180,6 +180,30 @@ test(
     } finally {
       await predictor.close();
     }
+    // A run started from this export (INIT=<its step.onnx>) starts out computing what it computes, actions
+    // included: the graph folds the action scale in, which the manifest beside it names.
+    const stdout = await recipePython(
+      `
+import numpy as np, torch
+state, _ = train.state_of_export(sys.argv[1] + "/step.onnx")
+model = train.build(state["margs"])
+train.load_init(model, sys.argv[1] + "/step.onnx", "cpu")
+model.eval()
+seq = torch.from_numpy(np.load(sys.argv[1] + "/parity-tokens.npy")).long()
+act = torch.from_numpy(np.load(sys.argv[1] + "/parity-actions.npy"))
+with torch.no_grad():
+    first, cache = model(seq[:, :-1], 0, act, model.empty_cache(1))
+    last, _ = model(seq[:, -1:], seq.shape[1] - 1, act, cache)
+expected = torch.from_numpy(np.load(sys.argv[1] + "/parity-logits.npy"))
+print(f"difference {(torch.stack([first[:, -1], last[:, -1]], dim=1) - expected).abs().max().item():.3g}")
+`,
+      out,
+    );
+    const difference = Number(/difference (\S+)/.exec(stdout)?.[1]);
+    assert.ok(
+      difference < 1e-4,
+      `a run started from the export computes other logits, by up to ${difference}`,
+    );
   },
 );
 

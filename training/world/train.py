@@ -181,12 +181,13 @@ def load_init(model, path, device):
     """Start from another run's weights. When that run scaled its actions otherwise, the action layer's input
     columns are rescaled so the model computes the same function it did."""
     if path.endswith(".onnx"):
-        from onnx_weights import state_dict  # training/tokenizer/onnx_weights.py
-
-        state, scale = state_dict(path), None  # the shipped model before action scales
+        # A shipped step.onnx with the manifest beside it, which names the action scale that its graph folds
+        # in. Until 2026-12-06 every step.onnx was read as unscaled, so each run started from a shipped model
+        # began with its action layer shrunk 2-50x (the held-out push clips' action gap 0.042 -> 0.001).
+        saved, _ = state_of_export(path)
     else:
         saved = torch.load(path, map_location="cpu")
-        state, scale = saved["model"], saved.get("margs", {}).get("action_scale")
+    state, scale = saved["model"], saved.get("margs", {}).get("action_scale")
     old_gain = action_gain(scale, model.action_features)
     state["action.weight"] = state["action.weight"].float() * old_gain / model.action_gain.cpu()
     state = deepen(state, model.layers)
