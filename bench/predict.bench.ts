@@ -199,7 +199,7 @@ try {
   const peerConfig = JSON.stringify({
     ...config,
     fixed: cache !== 'grown',
-    block: cache === 'blocks' ? CACHE_BLOCK : 0,
+    block: cache === 'blocks' || cache === 'layers' ? CACHE_BLOCK : 0,
     batch: samples,
     prefill,
     steps,
@@ -280,7 +280,7 @@ try {
     }
     if (!values['skip-peer']) {
       console.log(
-        `step loop (prefill ${prefill} + ${steps} steps, batch ${samples}, ${{ blocks: 'cache in place, grown by blocks', fixed: 'cache in place', grown: 'cache copied in and out' }[cache]}): ONNX Runtime ${peer.ort.toFixed(2)} s, PyTorch ${peer.torch.toFixed(2)} s (PyTorch / ONNX Runtime ${(peer.torch / peer.ort).toFixed(2)}x)`,
+        `step loop (prefill ${prefill} + ${steps} steps, batch ${samples}, ${{ layers: 'cache in place, grown by blocks, one input per layer', blocks: 'cache in place, grown by blocks', fixed: 'cache in place', grown: 'cache copied in and out' }[cache]}): ONNX Runtime ${peer.ort.toFixed(2)} s, PyTorch ${peer.torch.toFixed(2)} s (PyTorch / ONNX Runtime ${(peer.torch / peer.ort).toFixed(2)}x)`,
       );
       console.log(
         `one step from position ${at}: ${multi.map((m) => `${m.tokens} token(s) ${m.ms.toFixed(2)} ms`).join(', ')}`,

@@ -42,11 +42,14 @@ export const CACHE_BLOCK = 256;
  *   and hand it back grown (`present`);
  * - `fixed`: a `cache` of the model's whole sequence that the caller keeps and writes the `fresh` keys into;
  * - `blocks`: the same with a symbolic capacity (since 2026-12-06), kept near the filled length, CACHE_BLOCK
- *   positions at a time.
+ *   positions at a time;
+ * - `layers`: the same buffer handed in as one view per layer and kind (`key.0`, `value.0`, `key.1`, ..; since
+ *   2026-12-06, late), so the graph does not copy the whole cache apart every step (a quarter of a step).
  */
 export function cacheForm(
   inputs: readonly { name: string; shape: readonly (number | string)[] }[],
-): 'grown' | 'fixed' | 'blocks' {
+): 'grown' | 'fixed' | 'blocks' | 'layers' {
+  if (inputs.some((i) => i.name === 'key.0')) return 'layers';
   const cache = inputs.find((i) => i.name === 'cache');
   if (!cache) return 'grown';
   return typeof cache.shape[4] === 'string' ? 'blocks' : 'fixed';
@@ -78,10 +81,11 @@ class OnnxWorldModel implements WorldModel {
       );
     const features = actions ?? new Float32Array(size);
     if (this.cache === 'grown') return new OnnxRollout(this.session, this.config, batch, features);
-    const block = this.cache === 'blocks' ? CACHE_BLOCK : undefined;
+    const block = this.cache === 'fixed' ? undefined : CACHE_BLOCK;
+    const perLayer = this.cache === 'layers';
     return this.allPositions
-      ? new AllPositionsRollout(this.session, this.config, batch, features, block)
-      : new FixedCacheRollout(this.session, this.config, batch, features, block);
+      ? new AllPositionsRollout(this.session, this.config, batch, features, block, perLayer)
+      : new FixedCacheRollout(this.session, this.config, batch, features, block, perLayer);
   }
 
   async close(): Promise<void> {
@@ -127,15 +131,16 @@ function checkedLogits(
 }
 
 /**
- * The cache as one buffer, [layers, 2, batch, heads, capacity, headDim], handed to every step without a copy;
- * each step returns the new positions' keys and values, written in here. Exports whose cache has a symbolic
+ * The cache as one buffer, [layers, 2, batch, heads, capacity, headDim], handed to every step without a copy
+ * (whole, or as one view per layer and kind); each step returns the new positions' keys and values, written in
+ * here. Exports whose cache has a symbolic
  * `capacity` (since 2026-12-06) start it at a block of positions and grow it by blocks, copying it once a
  * block: every step's attention reads the whole buffer, so a buffer near the filled length halves that work
  * on average over a 4x8x8 future (2,320 positions). Earlier exports take the model's whole sequence.
  */
 class FixedCacheRollout implements WorldModelRollout {
   private cache: Float32Array;
-  private cacheTensor: Tensor;
+  private cacheFeeds: Record<string, Tensor>;
   private readonly actions: Tensor;
   private readonly sequence: number;
   private capacity: number;
@@ -148,12 +153,14 @@ class FixedCacheRollout implements WorldModelRollout {
     actions: Float32Array,
     /** Positions to grow by, for exports whose capacity is symbolic; absent: the whole sequence from the start. */
     private readonly block?: number,
+    /** The export takes the cache as `key.0`, `value.0`, ..; else as one `cache`. */
+    private readonly perLayer = false,
   ) {
     const { grid, actionFeatures, promptLength } = config;
     this.sequence = promptLength + grid[0] * grid[1] * grid[2];
     this.capacity = block ? Math.min(block, this.sequence) : this.sequence;
     this.cache = this.allocate(this.capacity);
-    this.cacheTensor = this.tensorOf(this.cache, this.capacity);
+    this.cacheFeeds = this.feedsOf(this.cache, this.capacity);
     this.actions = createTensor('float32', actions, [batch, grid[0], actionFeatures]);
   }
 
@@ -180,7 +187,7 @@ class FixedCacheRollout implements WorldModelRollout {
       tokens: ids,
       start: createTensor('int64', BigInt64Array.of(BigInt(this.filled)), [1]),
       actions: this.actions,
-      cache: this.cacheTensor,
+      ...this.cacheFeeds,
     });
     const logits = checkedLogits(out, this.config, this.batch, s);
     const fresh = out.fresh!.data as Float32Array; // [layers, 2, batch, heads, s, headDim]
@@ -200,9 +207,19 @@ class FixedCacheRollout implements WorldModelRollout {
     return new Float32Array(layers * 2 * this.batch * heads * capacity * headDim);
   }
 
-  private tensorOf(cache: Float32Array, capacity: number): Tensor {
+  private feedsOf(cache: Float32Array, capacity: number): Record<string, Tensor> {
     const { layers, heads, headDim } = this.config;
-    return createTensor('float32', cache, [layers, 2, this.batch, heads, capacity, headDim]);
+    if (!this.perLayer)
+      return { cache: createTensor('float32', cache, [layers, 2, this.batch, heads, capacity, headDim]) };
+    const size = this.batch * heads * capacity * headDim;
+    const feeds: Record<string, Tensor> = {};
+    for (let i = 0; i < 2 * layers; i++)
+      feeds[`${i % 2 ? 'value' : 'key'}.${i >> 1}`] = createTensor(
+        'float32',
+        cache.subarray(i * size, (i + 1) * size),
+        [this.batch, heads, capacity, headDim],
+      );
+    return feeds;
   }
 
   /** A bigger buffer holding the filled positions of each (layer, key or value, row, head). */
@@ -217,7 +234,7 @@ class FixedCacheRollout implements WorldModelRollout {
       );
     this.cache = next;
     this.capacity = capacity;
-    this.cacheTensor = this.tensorOf(next, capacity);
+    this.cacheFeeds = this.feedsOf(next, capacity);
   }
 }
 

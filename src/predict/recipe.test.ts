@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { readNpy } from '../../test/npy.js';
 import { tempDir } from '../../test/support.js';
 import { ModelStore } from '../runtime/index.js';
-import { loadWorldModel } from './onnx-world-model.js';
+import { cacheForm, loadWorldModel } from './onnx-world-model.js';
 import { Predictor } from './predict.js';
 import { promptTokens } from './world-model.js';
 
@@ -20,7 +20,8 @@ import { promptTokens } from './world-model.js';
 const RECIPE = resolve(import.meta.dirname, '../../training/world');
 const TORCH_PYTHON = '/usr/bin/python3';
 const EXPORT = `
-train.export_untrained(sys.argv[1], "world-tiny", sys.argv[2], width=32, layers=2, heads=2, noise=0.02)
+train.export_untrained(sys.argv[1], "world-tiny", sys.argv[2], width=32, layers=2, heads=2, noise=0.02,
+                       single_cache=sys.argv[3:] == ["single"])
 `;
 
 const ready = existsSync(join(RECIPE, 'train.py')) && existsSync(TORCH_PYTHON);
@@ -34,11 +35,14 @@ async function recipePython(code: string, ...args: string[]): Promise<string> {
   return stdout;
 }
 
-/** The recipe's tiny export over `space`'s tokens, in a fresh folder: that folder and the model's. */
-async function exportTiny(space: string, tag: string): Promise<{ dir: string; out: string }> {
+/**
+ * The recipe's tiny export over `space`'s tokens, in a fresh folder: that folder and the model's. `single`:
+ * its cache as one `cache` input, the form of 2026-12-06's exports, instead of one input per layer and kind.
+ */
+async function exportTiny(space: string, tag: string, single = false): Promise<{ dir: string; out: string }> {
   const dir = tempDir(`orbis-world-recipe${tag}-`);
   const out = join(dir, 'world-tiny');
-  await recipePython(EXPORT, out, space);
+  await recipePython(EXPORT, out, space, ...(single ? ['single'] : []));
   return { dir, out };
 }
 
@@ -58,11 +62,12 @@ test(
       const first = await rollout.step(seq.slice(0, -1));
       const last = await rollout.step(seq.slice(-1));
       assert.equal(rollout.length, seq.length);
-      // The export keeps its cache in place (`cache` in, `fresh` out): the rollout that writes it is the one tested.
+      // The export keeps its cache in place (one input per layer and kind in, `fresh` out): the rollout that
+      // writes it is the one tested.
       const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
       assert.deepEqual(
         manifest.files[0].inputs.map((i: { name: string }) => i.name),
-        ['tokens', 'start', 'actions', 'cache'],
+        ['tokens', 'start', 'actions', 'key.0', 'value.0', 'key.1', 'value.1'],
       );
       await assert.rejects(rollout.step(new Array(model.config.promptLength + 5 * 64).fill(0)), /do not fit/);
       // Every new position's logits (speculative drafts are verified with them), and a cut-back cache: feeding
@@ -78,7 +83,7 @@ test(
       assert.ok(refed.every((v, i) => Math.abs(v - all[39 + i]!) < 1e-5));
       // The cache's capacity is symbolic: it starts at a block of 256 positions and grows by copying. A rollout
       // that crosses a block boundary one token at a time gives what one that starts past it in one prefill gives.
-      assert.equal(manifest.files[0].inputs[3].shape[4], 'capacity');
+      assert.equal(manifest.files[0].inputs[3].shape[2], 'capacity');
       const long = [...seq.slice(0, 16), ...Array.from({ length: 290 }, (_, i) => seq[16 + (i % 70)]!)];
       const whole = model.rollout(1, actions.data);
       await whole.step(long.slice(0, -1));
@@ -156,6 +161,48 @@ torch.save(state, sys.argv[2])
     assert.equal(exported.config.drafts, 16);
     assert.deepEqual(exported.config.sampling, { temperature: 0.5 });
     assert.deepEqual(readNpy(join(fromRun, 'parity-logits.npy')).data, expected.data);
+    // Re-exported from its step.onnx, it keeps what its manifest recommends (drafts and sampling).
+    const reexported = join(dir, 'again-from-run', 'world-next');
+    await run(
+      TORCH_PYTHON,
+      [join(RECIPE, 'train.py'), '--from', join(fromRun, 'step.onnx'), '--out', reexported],
+      {
+        timeout: 120_000,
+      },
+    );
+    assert.deepEqual(manifest(reexported).config, exported.config);
+  },
+);
+
+test(
+  'exports with the cache as one input (those of 2026-12-06) still run, growing it by blocks',
+  needsTorch,
+  async () => {
+    const { dir, out } = await exportTiny('dv8x16x16', '-single', true);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    assert.equal(cacheForm(manifest.files[0].inputs), 'blocks');
+    const store = new ModelStore({ userDir: dir, cacheDir: join(dir, 'cache') });
+    const seq = readInt32Npy(join(out, 'parity-tokens.npy'));
+    const actions = readNpy(join(out, 'parity-actions.npy'));
+    const expected = readNpy(join(out, 'parity-logits.npy'));
+    const model = await loadWorldModel(store, 'world-tiny', { providers: ['cpu'] });
+    try {
+      // Past the first block of 256 positions one token at a time, against the same tokens in one prefill.
+      const tokens = [...seq.slice(0, 16), ...Array.from({ length: 250 }, (_, i) => seq[16 + (i % 70)]!)];
+      const stepped = model.rollout(1, actions.data);
+      await stepped.step(tokens.slice(0, 16));
+      let last: Float32Array = new Float32Array(0);
+      for (let i = 16; i < tokens.length; i++) last = await stepped.step([tokens[i]!]);
+      const whole = await model.rollout(1, actions.data).step(tokens);
+      const drift = last.reduce((m, v, i) => Math.max(m, Math.abs(v - whole[i]!)), 0);
+      assert.ok(drift < 1e-4, `logits after growing the cache differ by ${drift}`);
+      const rollout = model.rollout(1, actions.data);
+      const got = [...(await rollout.step(seq.slice(0, -1))), ...(await rollout.step(seq.slice(-1)))];
+      const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - expected.data[i]!)), 0);
+      assert.ok(worst < 1e-4, `largest difference ${worst}`);
+    } finally {
+      await model.close();
+    }
   },
 );
 

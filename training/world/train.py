@@ -487,19 +487,27 @@ def main(a):
         export(model, a, info, metrics)
 
 
-def export(model, a, info, metrics):
+def export(model, a, info, metrics, single_cache=False):
+    """step.onnx, its manifest and parity references in a.out. `single_cache` exports the cache as one `cache`
+    input, the form of 2026-12-06's exports, for the runtime's test that it still reads them."""
     from export import round_to_fp16, sha256, with_fp16_storage  # training/tokenizer/export.py
 
     model = round_to_fp16(model.float().cpu().eval())
     path = os.path.join(a.out, "step.onnx")
-    L = model.grid[0]
+    L, hd = model.grid[0], model.d // model.heads
     tokens = torch.tensor([prompt_tokens("a red ball falls", model.prompt_length, model.vocab_words) + [5, 77]])
     actions = torch.zeros(1, L, model.action_features)
-    cache = torch.zeros(model.layers, 2, 1, model.heads, model.length, model.d // model.heads)
+    if single_cache:
+        caches = {"cache": (torch.zeros(model.layers, 2, 1, model.heads, model.length, hd), {2: "batch", 4: "capacity"},
+                            ["layers", 2, "batch", "heads", "capacity", "headDim"])}
+    else:
+        caches = {f"{kind}.{i}": (torch.zeros(1, model.heads, model.length, hd), {0: "batch", 2: "capacity"},
+                                  ["batch", "heads", "capacity", "headDim"])
+                  for i in range(model.layers) for kind in ("key", "value")}
     torch.onnx.export(
-        FixedStep(with_fp16_storage(model)), (tokens, torch.tensor([0]), actions, cache), path,
-        input_names=["tokens", "start", "actions", "cache"], output_names=["logits", "fresh"],
-        dynamic_axes={"tokens": {0: "batch", 1: "new"}, "actions": {0: "batch"}, "cache": {2: "batch", 4: "capacity"},
+        FixedStep(with_fp16_storage(model)), (tokens, torch.tensor([0]), actions, *(c[0] for c in caches.values())), path,
+        input_names=["tokens", "start", "actions", *caches], output_names=["logits", "fresh"],
+        dynamic_axes={"tokens": {0: "batch", 1: "new"}, "actions": {0: "batch"}, **{n: c[1] for n, c in caches.items()},
                       "logits": {0: "batch", 1: "new"}, "fresh": {2: "batch", 4: "new"}},
         opset_version=17, do_constant_folding=False,
     )
@@ -528,7 +536,8 @@ def export(model, a, info, metrics):
                    "inputs": [{"name": "tokens", "dtype": "int64", "shape": shape("batch", "new")},
                               {"name": "start", "dtype": "int64", "shape": shape(1)},
                               {"name": "actions", "dtype": "float32", "shape": shape("batch", L, c["actionFeatures"])},
-                              {"name": "cache", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "capacity", c["headDim"])}],
+                              *({"name": n, "dtype": "float32", "shape": [{"layers": c["layers"], "heads": c["heads"], "headDim": c["headDim"]}.get(d, d) for d in dims]}
+                                for n, (_, _, dims) in caches.items())],
                    "outputs": [{"name": "logits", "dtype": "float32", "shape": shape("batch", "new", sum(LEVELS))},
                                {"name": "fresh", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "new", c["headDim"])}]}],
         "config": {"tokenizer": tokenizer, "size": [128, 128], **{k: v for k, v in c.items() if k != "width"},
@@ -550,7 +559,7 @@ def export(model, a, info, metrics):
     print(json.dumps({"out": a.out, **manifest["metrics"]}), flush=True)
 
 
-def export_untrained(out, name, token_space="dv8x16x16", width=256, layers=6, heads=8, noise=0.0):
+def export_untrained(out, name, token_space="dv8x16x16", width=256, layers=6, heads=8, noise=0.0, single_cache=False):
     """An untrained model of the recipe's architecture, exported like a trained one: for the runtime's parity
     test and the speed benchmark, neither of which depends on the weights. `noise` (a standard deviation) is
     added to every weight so that no two tensors are equal, as in a trained model: the ONNX export merges equal
@@ -562,7 +571,7 @@ def export_untrained(out, name, token_space="dv8x16x16", width=256, layers=6, he
     with torch.no_grad():
         for p in model.parameters():
             p.add_(torch.randn_like(p) * noise)
-    export(model, a, {"steps": 0, "argv": ["untrained"], "hardware": "cpu", "seconds": 0.0, "clipsPerSecond": 0.0}, {})
+    export(model, a, {"steps": 0, "argv": ["untrained"], "hardware": "cpu", "seconds": 0.0, "clipsPerSecond": 0.0}, {}, single_cache)
 
 
 def state_of_export(path):
@@ -588,7 +597,8 @@ def state_of_export(path):
         if found:
             metrics["clips"] = int(found.group(1))
     args = {"seed": t["seed"], "token_space": space, "name": manifest["name"], "data_note": t["data"],
-            "temperature": c.get("sampling", {}).get("temperature"), "top_k": c.get("sampling", {}).get("topK")}
+            "temperature": c.get("sampling", {}).get("temperature"), "top_k": c.get("sampling", {}).get("topK"),
+            "drafts": c.get("drafts")}
     return {"model": weights, "margs": margs, "info": info, "args": args}, metrics
 
 

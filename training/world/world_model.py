@@ -238,27 +238,32 @@ class Step(nn.Module):
 
 
 class FixedStep(nn.Module):
-    """The exported step since 2026-12-05: the caller keeps the cache and passes it in as `cache`
-    [layers, 2, B, heads, capacity, hd], valid up to `start`; its capacity is symbolic in the export (since
-    2026-12-06), anything from `start + new` up to the model's whole sequence, so a caller may keep it near the
-    filled length and grow it (every step's attention reads all of it). The step returns the logits of every
-    new position [B, new, 39] (speculative decoding verifies drafts with them) and only the new positions' keys
-    and values (`fresh` [layers, 2, B, heads, new, hd]), which the caller writes in at `start`. No step copies
-    the cache: 3x faster than `Step` for the 2,320-token 4x8x8 sequences on 2 CPU cores, 1.3x for the
-    336-token 8x16x16 ones; a cache grown by blocks of 256 positions takes 1.4x off that for the 4x8x8 ones."""
+    """The exported step since 2026-12-05: the caller keeps the key/value cache and passes it in, valid up to
+    `start`. Since 2026-12-06 (late) as one input per layer and kind, `key.0`, `value.0`, `key.1`, .. each
+    [B, heads, capacity, hd]; before as one `cache` [layers, 2, B, heads, capacity, hd], which the graph then
+    split per layer with a copy of the whole cache every step (a quarter of a 33-token step over a 1,172-position
+    cache on 2 CPU cores; the caller's buffer is the same, handed in as views). The capacity is symbolic in the
+    export (since 2026-12-06), anything from `start + new` up to the model's whole sequence, so a caller may keep
+    it near the filled length and grow it (every step's attention reads all of it). The step returns the logits
+    of every new position [B, new, 39] (speculative decoding verifies drafts with them) and only the new
+    positions' keys and values (`fresh` [layers, 2, B, heads, new, hd]), which the caller writes in at `start`.
+    No step copies the cache: 3x faster than `Step` for the 2,320-token 4x8x8 sequences on 2 CPU cores, 1.3x
+    for the 336-token 8x16x16 ones; a cache grown by blocks of 256 positions takes 1.4x off that for the 4x8x8
+    ones."""
 
     def __init__(self, model):
         super().__init__()
         self.model = model
 
-    def forward(self, tokens, start, actions, cache):
+    def forward(self, tokens, start, actions, *cache):
         m = self.model
+        kv = cache if len(cache) > 1 else [cache[0][i, j] for i in range(m.layers) for j in range(2)]
         x = m.embed(tokens, start[0], actions)
-        s, t = tokens.shape[1], cache.shape[4]
+        s, t = tokens.shape[1], kv[0].shape[2]
         cache_mask = torch.arange(t, device=tokens.device).view(1, t) >= start[0]
         new_mask = torch.arange(s, device=tokens.device).view(1, s) > torch.arange(s, device=tokens.device).view(s, 1)
         fresh = []
         for i, block in enumerate(m.blocks):
-            x, k, v = block.forward_fixed(x, cache[i, 0], cache[i, 1], cache_mask, new_mask)
+            x, k, v = block.forward_fixed(x, kv[2 * i], kv[2 * i + 1], cache_mask, new_mask)
             fresh.append(torch.stack([k, v]))
         return m.head(m.norm(x)), torch.stack(fresh)
