@@ -31,7 +31,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CACHE_BLOCK, cacheForm, captionPrompt, Predictor } from '../src/predict/index.js';
+import { cacheBlock, cacheForm, captionPrompt, Predictor } from '../src/predict/index.js';
 import { ModelStore } from '../src/runtime/index.js';
 import {
   captionFor,
@@ -199,7 +199,7 @@ try {
   const peerConfig = JSON.stringify({
     ...config,
     fixed: cache !== 'grown',
-    block: cache === 'blocks' || cache === 'layers' ? CACHE_BLOCK : 0,
+    block: cacheBlock(cache),
     batch: samples,
     prefill,
     steps,

@@ -1,6 +1,6 @@
 export { MAX_ACTION_GUIDANCE } from './guidance.js';
 export {
-  CACHE_BLOCK,
+  cacheBlock,
   cacheForm,
   loadWorldModel,
   WORLD_MODEL_FAMILY,

@@ -55,9 +55,16 @@ export function cacheForm(
   return typeof cache.shape[4] === 'string' ? 'blocks' : 'fixed';
 }
 
+type CacheForm = ReturnType<typeof cacheForm>;
+
+/** Positions a cache of this form grows by: 0 where its capacity is the whole sequence from the start. */
+export function cacheBlock(form: CacheForm): number {
+  return form === 'blocks' || form === 'layers' ? CACHE_BLOCK : 0;
+}
+
 class OnnxWorldModel implements WorldModel {
   readonly specificationVersion = 'v1';
-  private readonly cache: ReturnType<typeof cacheForm>;
+  private readonly cache: CacheForm;
   /** Exports since speculative decoding return every new position's logits ([batch, new, width]). */
   private readonly allPositions: boolean;
 
@@ -81,11 +88,9 @@ class OnnxWorldModel implements WorldModel {
       );
     const features = actions ?? new Float32Array(size);
     if (this.cache === 'grown') return new OnnxRollout(this.session, this.config, batch, features);
-    const block = this.cache === 'fixed' ? undefined : CACHE_BLOCK;
-    const perLayer = this.cache === 'layers';
     return this.allPositions
-      ? new AllPositionsRollout(this.session, this.config, batch, features, block, perLayer)
-      : new FixedCacheRollout(this.session, this.config, batch, features, block, perLayer);
+      ? new AllPositionsRollout(this.session, this.config, batch, features, this.cache)
+      : new FixedCacheRollout(this.session, this.config, batch, features, this.cache);
   }
 
   async close(): Promise<void> {
@@ -133,9 +138,8 @@ function checkedLogits(
 /**
  * The cache as one buffer, [layers, 2, batch, heads, capacity, headDim], handed to every step without a copy
  * (whole, or as one view per layer and kind); each step returns the new positions' keys and values, written in
- * here. Exports whose cache has a symbolic
- * `capacity` (since 2026-12-06) start it at a block of positions and grow it by blocks, copying it once a
- * block: every step's attention reads the whole buffer, so a buffer near the filled length halves that work
+ * here. Exports whose cache has a symbolic `capacity` (since 2026-12-06) start it at a block of positions and
+ * grow it by blocks, copying it once a block: every step's attention reads the whole buffer, so a buffer near the filled length halves that work
  * on average over a 4x8x8 future (2,320 positions). Earlier exports take the model's whole sequence.
  */
 class FixedCacheRollout implements WorldModelRollout {
@@ -144,6 +148,8 @@ class FixedCacheRollout implements WorldModelRollout {
   private readonly actions: Tensor;
   private readonly sequence: number;
   private capacity: number;
+  /** Positions to grow by, for exports whose capacity is symbolic; 0: the whole sequence from the start. */
+  private readonly block: number;
   protected filled = 0;
 
   constructor(
@@ -151,14 +157,12 @@ class FixedCacheRollout implements WorldModelRollout {
     protected readonly config: WorldModelConfig,
     readonly batch: number,
     actions: Float32Array,
-    /** Positions to grow by, for exports whose capacity is symbolic; absent: the whole sequence from the start. */
-    private readonly block?: number,
-    /** The export takes the cache as `key.0`, `value.0`, ..; else as one `cache`. */
-    private readonly perLayer = false,
+    private readonly form: Exclude<CacheForm, 'grown'>,
   ) {
     const { grid, actionFeatures, promptLength } = config;
     this.sequence = promptLength + grid[0] * grid[1] * grid[2];
-    this.capacity = block ? Math.min(block, this.sequence) : this.sequence;
+    this.block = cacheBlock(form);
+    this.capacity = this.block ? Math.min(this.block, this.sequence) : this.sequence;
     this.cache = this.allocate(this.capacity);
     this.cacheFeeds = this.feedsOf(this.cache, this.capacity);
     this.actions = createTensor('float32', actions, [batch, grid[0], actionFeatures]);
@@ -209,7 +213,7 @@ class FixedCacheRollout implements WorldModelRollout {
 
   private feedsOf(cache: Float32Array, capacity: number): Record<string, Tensor> {
     const { layers, heads, headDim } = this.config;
-    if (!this.perLayer)
+    if (this.form !== 'layers')
       return { cache: createTensor('float32', cache, [layers, 2, this.batch, heads, capacity, headDim]) };
     const size = this.batch * heads * capacity * headDim;
     const feeds: Record<string, Tensor> = {};

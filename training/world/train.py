@@ -497,17 +497,16 @@ def export(model, a, info, metrics, single_cache=False):
     L, hd = model.grid[0], model.d // model.heads
     tokens = torch.tensor([prompt_tokens("a red ball falls", model.prompt_length, model.vocab_words) + [5, 77]])
     actions = torch.zeros(1, L, model.action_features)
-    if single_cache:
-        caches = {"cache": (torch.zeros(model.layers, 2, 1, model.heads, model.length, hd), {2: "batch", 4: "capacity"},
-                            ["layers", 2, "batch", "heads", "capacity", "headDim"])}
-    else:
-        caches = {f"{kind}.{i}": (torch.zeros(1, model.heads, model.length, hd), {0: "batch", 2: "capacity"},
-                                  ["batch", "heads", "capacity", "headDim"])
-                  for i in range(model.layers) for kind in ("key", "value")}
+    # Each cache input by its shape, symbolic where it varies: the example tensor, the dynamic axes and the
+    # manifest all come from it.
+    caches = ({"cache": [model.layers, 2, "batch", model.heads, "capacity", hd]} if single_cache else
+              {f"{kind}.{i}": ["batch", model.heads, "capacity", hd] for i in range(model.layers) for kind in ("key", "value")})
+    example = lambda dims: torch.zeros(*({"batch": 1, "capacity": model.length}.get(d, d) for d in dims))
     torch.onnx.export(
-        FixedStep(with_fp16_storage(model)), (tokens, torch.tensor([0]), actions, *(c[0] for c in caches.values())), path,
+        FixedStep(with_fp16_storage(model)), (tokens, torch.tensor([0]), actions, *map(example, caches.values())), path,
         input_names=["tokens", "start", "actions", *caches], output_names=["logits", "fresh"],
-        dynamic_axes={"tokens": {0: "batch", 1: "new"}, "actions": {0: "batch"}, **{n: c[1] for n, c in caches.items()},
+        dynamic_axes={"tokens": {0: "batch", 1: "new"}, "actions": {0: "batch"},
+                      **{n: {i: d for i, d in enumerate(dims) if isinstance(d, str)} for n, dims in caches.items()},
                       "logits": {0: "batch", 1: "new"}, "fresh": {2: "batch", 4: "new"}},
         opset_version=17, do_constant_folding=False,
     )
@@ -536,8 +535,7 @@ def export(model, a, info, metrics, single_cache=False):
                    "inputs": [{"name": "tokens", "dtype": "int64", "shape": shape("batch", "new")},
                               {"name": "start", "dtype": "int64", "shape": shape(1)},
                               {"name": "actions", "dtype": "float32", "shape": shape("batch", L, c["actionFeatures"])},
-                              *({"name": n, "dtype": "float32", "shape": [{"layers": c["layers"], "heads": c["heads"], "headDim": c["headDim"]}.get(d, d) for d in dims]}
-                                for n, (_, _, dims) in caches.items())],
+                              *({"name": n, "dtype": "float32", "shape": dims} for n, dims in caches.items())],
                    "outputs": [{"name": "logits", "dtype": "float32", "shape": shape("batch", "new", sum(LEVELS))},
                                {"name": "fresh", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "new", c["headDim"])}]}],
         "config": {"tokenizer": tokenizer, "size": [128, 128], **{k: v for k, v in c.items() if k != "width"},
