@@ -104,8 +104,9 @@ export class MaskTracker {
     this.lit = new Uint8Array(3 * n);
     this.known = new Uint8Array(n);
     const backgroundCounts = new Float64Array(BINS);
-    const counts = new Map<number, Float64Array>(objects.map((id) => [id, new Float64Array(BINS)]));
-    for (const { frame, mask } of references) {
+    // Each object's colors (a histogram) in each reference.
+    const sights = references.map(() => new Map(objects.map((id) => [id, new Float64Array(BINS)])));
+    for (const [r, { frame, mask }] of references.entries()) {
       if (frame.width !== width || frame.height !== height || mask.length !== n)
         throw invalid(`tracker references differ in size from ${width}x${height}`);
       const isLast = frame === last.frame;
@@ -120,7 +121,7 @@ export class MaskTracker {
           for (let c = 0; c < 3; c++) this.background[i + c] = data[i + c]!;
           this.known[p] = 1;
           if (isLast) splat(backgroundCounts, data, 3 * p);
-        } else if (isLast) splat(counts.get(id)!, data, 3 * p);
+        } else splat(sights[r]!.get(id)!, data, 3 * p);
       }
     }
     this.logBackground = logHistogram(backgroundCounts);
@@ -152,7 +153,7 @@ export class MaskTracker {
       const area = mask.reduce((a, v) => a + v, 0);
       return {
         id,
-        logColor: logHistogram(counts.get(id)!),
+        logColor: this.colorsOf(sights.map((frame) => frame.get(id)!)),
         mask,
         vx,
         vy,
@@ -163,6 +164,32 @@ export class MaskTracker {
         leaving: false,
       };
     });
+  }
+
+  /**
+   * An object's color model from its sights in the references: its colors in the last one, and in equal
+   * measure its colors in the one where it stands out most from the background (the highest mean surprise
+   * under the background's histogram). A tokenized or generated video smears a fast object into the
+   * background over a chunk of frames, so in the last reference it may be a faint streak that looks like
+   * the floor; its first frame (a chunk of its own) still shows its colors. Learnt from the streak alone, the
+   * object model takes the floor where the streak was for the object and cannot tell the object drawn
+   * elsewhere. With one reference, or an object as clear in the last as anywhere, this is the last's alone.
+   */
+  private colorsOf(sights: readonly Float64Array[]): Float64Array {
+    const last = sights[sights.length - 1]!;
+    let clearest = last;
+    let surprise = -Infinity;
+    for (let r = sights.length - 1; r >= 0; r--) {
+      const counts = sights[r]!;
+      const total = counts.reduce((a, b) => a + b, 0);
+      if (total === 0) continue;
+      // The cross-entropy of its colors under the background's (both trilinear, so near colors overlap).
+      const s = counts.reduce((sum, v, bin) => sum - (v / total) * this.logBackground[bin]!, 0);
+      if (s > surprise) [clearest, surprise] = [sights[r]!, s];
+    }
+    const total = (counts: Float64Array) => counts.reduce((a, b) => a + b, 0) || 1;
+    const [c, l] = [total(clearest), total(last)];
+    return logHistogram(last.map((v, i) => v / l + clearest[i]! / c));
   }
 
   /** The next frame's instance mask (object ids, 0 elsewhere). */
