@@ -10,7 +10,8 @@ import type { RgbFrame } from './physics.js';
  * - the background where it was seen (unchanged, or darker with the same hue: a shadow); where it was not
  *   (behind the objects of the reference frames), the colours of the seen background around them;
  * - a color histogram per object and one for the background (8 levels per channel, trilinear splats so
- *   shading does not split a color across bins);
+ *   shading does not split a color across bins); an object's from the last reference and the one where it
+ *   stands out most (a fast object smeared into the floor in the last is clear in another);
  * - where each object can be: its last mask shifted by its image-space velocity, with a search window
  *   that grows with its speed and while it is lost; a pixel pays for its distance from that prediction.
  *   An object found at under 30% of its reference area counts as lost: degraded predictions (a video
@@ -168,10 +169,11 @@ export class MaskTracker {
 
   /**
    * An object's color model from its sights in the references: its colors in the last one, and in equal
-   * measure its colors in the one where it stands out most from the background (the highest mean surprise
-   * under the background's histogram). A tokenized or generated video smears a fast object into the
-   * background over a chunk of frames, so in the last reference it may be a faint streak that looks like
-   * the floor; its first frame (a chunk of its own) still shows its colors. Learnt from the streak alone, the
+   * measure its colors in the one where it stands out most from the background (the highest cross-entropy
+   * of its colors under the background's histogram; both are trilinear, so near colors overlap). A tokenized
+   * or generated video smears a fast object into the background over a chunk of frames, so in the last
+   * reference it may be a faint streak that looks like the floor; its first frame (a chunk of its own)
+   * still shows its colors. Learnt from the streak alone, the
    * object model takes the floor where the streak was for the object and cannot tell the object drawn
    * elsewhere. With one reference, or an object as clear in the last as anywhere, this is the last's alone.
    */
@@ -187,6 +189,7 @@ export class MaskTracker {
       const s = counts.reduce((sum, v, bin) => sum - (v / total) * this.logBackground[bin]!, 0);
       if (s > surprise) [clearest, surprise] = [sights[r]!, s];
     }
+    if (clearest === last) return logHistogram(last);
     const total = (counts: Float64Array) => counts.reduce((a, b) => a + b, 0) || 1;
     const [c, l] = [total(clearest), total(last)];
     return logHistogram(last.map((v, i) => v / l + clearest[i]! / c));
