@@ -101,19 +101,26 @@ test('a remnant of an object is not the object: the tracker searches on and find
   assert.ok(found > 0.7, `IoU once it is drawn again ${found}`);
 });
 
-test('an object drawn nowhere for a few frames and then far from where it was going is found again', () => {
-  // The blue square is not drawn in frames 1-3, then sits at the lower left, far outside the search
-  // window around its predicted path (a world model that drops a falling object and draws it landed).
+/**
+ * Frames `from`..`to` of the scene with the blue square (id 3) not drawn until frame `landsAt` and from then
+ * on sitting at the lower left, far outside the search window around its predicted path (a world model that
+ * drops a falling object and draws it landed), with the true masks of that video.
+ */
+function landedElsewhere(
+  from: number,
+  to: number,
+  landsAt: number,
+): { frames: RgbFrame[]; truth: Uint8Array[] } {
   const frames: RgbFrame[] = [];
   const truth: Uint8Array[] = [];
-  for (let t = 1; t <= 16; t++) {
+  for (let t = from; t <= to; t++) {
     const { frame, mask } = scene(t);
     for (let p = 0; p < W * W; p++)
       if (mask[p] === 3) {
         frame.data.fill(120, 3 * p, 3 * p + 3);
         mask[p] = 1;
       }
-    if (t > 3)
+    if (t >= landsAt)
       for (let y = 52; y < 60; y++)
         for (let x = 2; x < 10; x++) {
           mask[y * W + x] = 3;
@@ -122,14 +129,24 @@ test('an object drawn nowhere for a few frames and then far from where it was go
     frames.push(frame);
     truth.push(mask);
   }
-  const masks = trackObjects([scene(0)], [2, 3], frames);
+  return { frames, truth };
+}
+
+/** The blue square's IoU from the `first`-th tracked frame on. */
+function blueIou(masks: Uint8Array[], truth: Uint8Array[], first: number): number {
   const iou = new IoU([3]);
-  for (let t = 4; t < 16; t++)
+  for (let i = first; i < masks.length; i++)
     iou.update(
-      { width: W, height: W, data: masks[t]!.map((v) => (v === 3 ? 3 : 0)) },
-      { width: W, height: W, data: truth[t]!.map((v) => (v === 3 ? 3 : 0)) },
+      { width: W, height: W, data: masks[i]!.map((v) => (v === 3 ? 3 : 0)) },
+      { width: W, height: W, data: truth[i]!.map((v) => (v === 3 ? 3 : 0)) },
     );
-  const found = iou.compute().meanPerFrame;
+  return iou.compute().meanPerFrame;
+}
+
+test('an object drawn nowhere for a few frames and then far from where it was going is found again', () => {
+  // The blue square is not drawn in frames 1-3, then sits at the lower left.
+  const { frames, truth } = landedElsewhere(1, 16, 4);
+  const found = blueIou(trackObjects([scene(0)], [2, 3], frames), truth, 4);
   assert.ok(found > 0.9, `IoU of the square once drawn again ${found}`);
   assert.ok(iouOf(frames, truth) > 0.85, 'the red square is still followed');
 });
@@ -146,32 +163,8 @@ test('an object smeared into the floor in the last reference is known by its col
         if (mask[p] === 3) frame.data.set([faint(30, 120), faint(60, 120), faint(210, 120)], 3 * p);
     return { frame, mask };
   });
-  const frames: RgbFrame[] = [];
-  const truth: Uint8Array[] = [];
-  for (let t = 9; t < 24; t++) {
-    const { frame, mask } = scene(t);
-    for (let p = 0; p < W * W; p++)
-      if (mask[p] === 3) {
-        frame.data.fill(120, 3 * p, 3 * p + 3);
-        mask[p] = 1;
-      }
-    if (t >= 12)
-      for (let y = 52; y < 60; y++)
-        for (let x = 2; x < 10; x++) {
-          mask[y * W + x] = 3;
-          frame.data.set([30, 60, 210], 3 * (y * W + x));
-        }
-    frames.push(frame);
-    truth.push(mask);
-  }
-  const masks = trackObjects(references, [2, 3], frames);
-  const iou = new IoU([3]);
-  for (let i = 3; i < frames.length; i++)
-    iou.update(
-      { width: W, height: W, data: masks[i]!.map((v) => (v === 3 ? 3 : 0)) },
-      { width: W, height: W, data: truth[i]!.map((v) => (v === 3 ? 3 : 0)) },
-    );
-  const found = iou.compute().meanPerFrame;
+  const { frames, truth } = landedElsewhere(9, 23, 12);
+  const found = blueIou(trackObjects(references, [2, 3], frames), truth, 3);
   // Its colors learnt from the last reference alone (the streak), it was not found at all (IoU 0).
   assert.ok(found > 0.9, `IoU of the square once drawn again ${found}`);
 });
