@@ -333,7 +333,10 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .option('--input <file>', 'image or video whose first frames are the state')
     .option('--scenario <name>', 'start from a fresh sim state of this scenario instead (see orbis sim list)')
     .option('--frames <n>', 'conditioning frames: 1 or 9', '1')
-    .option('--prompt <text>', 'what happens, at most 16 words (default with --scenario: its caption)')
+    .option(
+      '--prompt <text>',
+      "what happens, at most the model's prompt length in words (16 for world-dv4x8x8; default with --scenario: its caption)",
+    )
     .option('--actions <file>', 'JSON array of [frames][7] robot actions, one per video frame')
     .option('--samples <n>', 'futures to draw, in one batch', '4')
     .option('--seed <n>', 'sampling seed (with --scenario, also the sim seed)', '0')

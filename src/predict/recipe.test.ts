@@ -295,6 +295,50 @@ except SystemExit as e:
 );
 
 test(
+  'the recipe widens the prompt of a model it starts from (--init with a longer --prompt-length)',
+  needsTorch,
+  async () => {
+    // 4 prompt slots grown to 7: the old slots keep their embeddings, the new ones copy the last old one, and
+    // the rest of the model is the same; a 7-word prompt then runs. Fewer slots than the init has is refused.
+    const dir = tempDir('orbis-world-widen-');
+    const stdout = await recipePython(
+      `
+import torch
+from world_model import prompt_tokens
+torch.manual_seed(0)
+m = dict(grid=[3, 4, 4], prompt_length=4, vocab_words=16, action_features=28, d=32, layers=2, heads=2, qk_norm=True)
+small = train.build(m)
+torch.save({"model": small.state_dict(), "margs": m}, sys.argv[1])
+wide = train.build(m | {"prompt_length": 7})
+train.load_init(wide, sys.argv[1], "cpu")
+old, new = small.slot.weight, wide.slot.weight
+print("kept", torch.equal(new[:4], old), "copied", all(torch.equal(new[i], old[3]) for i in range(4, 7)))
+print("rest", all(torch.equal(v, wide.state_dict()[k]) for k, v in small.state_dict().items() if k != "slot.weight"))
+words = torch.tensor([prompt_tokens("a tower of blocks leans and topples", 7, 16)])
+x = torch.cat([words, torch.randint(0, 64000, (1, 3 * 16))], dim=1)
+wide.eval()
+with torch.no_grad():
+    logits, _ = wide(x, 0, torch.zeros(1, 3, 28), wide.empty_cache(1))
+print("logits", tuple(logits.shape))
+try:
+    train.load_init(train.build(m | {"prompt_length": 3}), sys.argv[1], "cpu")
+except SystemExit as e:
+    print(e)
+`,
+      join(dir, 'small.pt'),
+    );
+    assert.match(stdout, /widened the prompt 4 -> 7 slots/);
+    assert.match(stdout, /kept True copied True/);
+    assert.match(stdout, /rest True/);
+    assert.match(stdout, /logits \(1, 55, /);
+    assert.match(
+      stdout,
+      /--init has 4 prompt slots, more than --prompt-length 3: give --prompt-length 4 or more/,
+    );
+  },
+);
+
+test(
   "the recipe's pool carried into a new run (POOL_FROM) takes the new stream's chunks, whose names repeat",
   needsTorch,
   async () => {

@@ -56,6 +56,10 @@ def args():
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=6e-4)
     p.add_argument("--prompt-drop", type=float, default=0.2)
+    p.add_argument("--prompt-length", type=int, default=16,
+                   help="prompt slots (words); captions are cut to this many words. 16 cuts the physics suite's "
+                        "outcome sentences (a tower 'topples' or 'stays standing' is words 17-26); --init from a "
+                        "model with fewer slots adds them")
     p.add_argument("--dropout", type=float, default=0.1)
     p.add_argument("--total-minutes", type=float, help="training minutes of the whole run when it spans several calls (--resume); the schedule spans them")
     p.add_argument("--warmup", type=int, default=500)
@@ -167,7 +171,7 @@ def tokenize_folder(folder, tok, model_args, device, limit=None, mirror=False):
 
 def model_args_of(a):
     space = TOKEN_SPACES[a.token_space]
-    return {"grid": space["grid"], "prompt_length": 16, "vocab_words": 1024, "action_features": ACTION_DIM * space["per_latent"],
+    return {"grid": space["grid"], "prompt_length": a.prompt_length, "vocab_words": 1024, "action_features": ACTION_DIM * space["per_latent"],
             "d": a.width, "layers": a.layers, "heads": a.heads, "qk_norm": True, "action_scale": list(ACTION_SCALE)}
 
 
@@ -191,8 +195,26 @@ def load_init(model, path, device):
     old_gain = action_gain(scale, model.action_features)
     state["action.weight"] = state["action.weight"].float() * old_gain / model.action_gain.cpu()
     state = deepen(state, model.layers)
+    state = widen_prompt(state, model.prompt_length)
     model.load_state_dict({k: v.to(device) for k, v in state.items()})
     print(f"started from {path}", flush=True)
+
+
+def widen_prompt(state, slots):
+    """A state with `slots` prompt slots from one with fewer: the old slots keep their embeddings, each new one
+    starts as a copy of the last old one (a slot that held a caption's last words or the empty word). Unlike
+    deepening, this changes what the model computes: the new slots hold words (or empty ones) that it attends
+    to, so the first steps after it relearn. Fewer slots than the state has is refused."""
+    old = state["slot.weight"].shape[0]
+    if old == slots:
+        return state
+    if old > slots:
+        raise SystemExit(f"--init has {old} prompt slots, more than --prompt-length {slots}: give --prompt-length {old} or more")
+    weight = state["slot.weight"]
+    state = dict(state)
+    state["slot.weight"] = torch.cat([weight, weight[-1:].expand(slots - old, -1)])
+    print(f"widened the prompt {old} -> {slots} slots", flush=True)
+    return state
 
 
 def deepen(state, layers):
@@ -378,6 +400,9 @@ def main(a):
     pool = Pool(device, a.mirror)
     if a.pool and os.path.exists(a.pool):
         pool.load(a.pool)
+        if len(pool) and pool.seqs.shape[1] != model.length:
+            raise SystemExit(f"the pool {a.pool} holds {pool.seqs.shape[1]}-token sequences and this model takes "
+                             f"{model.length} (another --prompt-length or --token-space): start without it (no POOL_FROM)")
     if a.sim:
         pool.add(*tokenize_folder(a.sim, tok, margs, device, limit=8 if a.tiny else None, mirror=a.mirror)[:2])
     if a.stream:
