@@ -582,13 +582,15 @@ def export(model, a, info, metrics, single_cache=False):
     print(json.dumps({"out": a.out, **manifest["metrics"]}), flush=True)
 
 
-def export_untrained(out, name, token_space="dv8x16x16", width=256, layers=6, heads=8, noise=0.0, single_cache=False):
+def export_untrained(out, name, token_space="dv8x16x16", width=256, layers=6, heads=8, noise=0.0, single_cache=False,
+                     prompt_length=16):
     """An untrained model of the recipe's architecture, exported like a trained one: for the runtime's parity
     test and the speed benchmark, neither of which depends on the weights. `noise` (a standard deviation) is
     added to every weight so that no two tensors are equal, as in a trained model: the ONNX export merges equal
     initializers (every fresh layer norm's), which a re-export from the ONNX file cannot split back."""
     torch.manual_seed(0)
-    a = types.SimpleNamespace(out=out, name=name, seed=0, token_space=token_space, width=width, layers=layers, heads=heads)
+    a = types.SimpleNamespace(out=out, name=name, seed=0, token_space=token_space, width=width, layers=layers, heads=heads,
+                              prompt_length=prompt_length)
     os.makedirs(out, exist_ok=True)
     model = build(model_args_of(a))
     with torch.no_grad():
