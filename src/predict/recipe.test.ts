@@ -339,7 +339,7 @@ except SystemExit as e:
 );
 
 test(
-  "the recipe's pool carried into a new run (POOL_FROM) takes the new stream's chunks, whose names repeat",
+  "the recipe's pool carried into a new run (POOL_FROM) takes the new stream's chunks, whose names repeat, and only for the same sequence length",
   needsTorch,
   async () => {
     // Bookkeeping only: tokenizing is replaced by 2 clips a chunk. Run A's stream makes c0000 and c0001; its
@@ -368,12 +368,21 @@ old.chunks = ["c0000"]
 chunk(os.path.join(root, "c"), "c0000")
 os.rmdir(os.path.join(root, "c", "c0000"))
 print("old", old.absorb(os.path.join(root, "c"), None, None))
+try:
+    train.Pool("cpu").load(os.path.join(root, "pool.pt"), 7)
+except SystemExit as e:
+    print(e)
 `,
       dir,
     );
     assert.match(stdout, /^A 4 0$/m);
     assert.match(stdout, /^B 2 0 6$/m);
     assert.match(stdout, /^old 0$/m);
+    // A pool of another sequence length (another --prompt-length) is refused, not trained on.
+    assert.match(
+      stdout,
+      /holds 5-token sequences and this model takes 7 .*start without it \(no POOL_FROM\)/,
+    );
   },
 );
 

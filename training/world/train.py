@@ -358,8 +358,13 @@ class Pool:
         torch.save({"seqs": self.seqs.to(torch.int32).cpu(), "acts": self.acts.half().cpu(), "chunks": self.chunks}, path + ".tmp")
         os.replace(path + ".tmp", path)
 
-    def load(self, path):
+    def load(self, path, length=None):
+        """The pool saved at `path`; with `length`, refused unless its sequences have that many tokens (a pool made
+        for another prompt length or token space: its captions were cut when it was tokenized)."""
         state = torch.load(path, map_location="cpu")
+        if length is not None and len(state["seqs"]) and state["seqs"].shape[1] != length:
+            raise SystemExit(f"the pool {path} holds {state['seqs'].shape[1]}-token sequences and this model takes "
+                             f"{length} (another --prompt-length or --token-space): start without it (no POOL_FROM)")
         self.seqs, self.acts = torch.zeros(0, 0, dtype=torch.long, device=self.device), torch.zeros(0, 0, 0, device=self.device)
         self.add(state["seqs"].long(), state["acts"].float())
         self.chunks = state["chunks"]
@@ -399,10 +404,7 @@ def main(a):
     t0 = time.time()
     pool = Pool(device, a.mirror)
     if a.pool and os.path.exists(a.pool):
-        pool.load(a.pool)
-        if len(pool) and pool.seqs.shape[1] != model.length:
-            raise SystemExit(f"the pool {a.pool} holds {pool.seqs.shape[1]}-token sequences and this model takes "
-                             f"{model.length} (another --prompt-length or --token-space): start without it (no POOL_FROM)")
+        pool.load(a.pool, model.length)
     if a.sim:
         pool.add(*tokenize_folder(a.sim, tok, margs, device, limit=8 if a.tiny else None, mirror=a.mirror)[:2])
     if a.stream:
