@@ -173,26 +173,25 @@ export class MaskTracker {
    * of its colors under the background's histogram; both are trilinear, so near colors overlap). A tokenized
    * or generated video smears a fast object into the background over a chunk of frames, so in the last
    * reference it may be a faint streak that looks like the floor; its first frame (a chunk of its own)
-   * still shows its colors. Learnt from the streak alone, the
-   * object model takes the floor where the streak was for the object and cannot tell the object drawn
-   * elsewhere. With one reference, or an object as clear in the last as anywhere, this is the last's alone.
+   * still shows its colors. Learnt from the streak alone, the object model takes the floor where the streak
+   * was for the object and cannot tell the object drawn elsewhere. With one reference, or an object as clear
+   * in the last as anywhere, this is the last's alone.
    */
   private colorsOf(sights: readonly Float64Array[]): Float64Array {
-    const last = sights[sights.length - 1]!;
+    const totals = sights.map((counts) => counts.reduce((a, b) => a + b, 0));
+    const last = sights.length - 1;
     let clearest = last;
     let surprise = -Infinity;
-    for (let r = sights.length - 1; r >= 0; r--) {
-      const counts = sights[r]!;
-      const total = counts.reduce((a, b) => a + b, 0);
+    for (let r = last; r >= 0; r--) {
+      const total = totals[r]!;
       if (total === 0) continue;
-      // The cross-entropy of its colors under the background's (both trilinear, so near colors overlap).
-      const s = counts.reduce((sum, v, bin) => sum - (v / total) * this.logBackground[bin]!, 0);
-      if (s > surprise) [clearest, surprise] = [sights[r]!, s];
+      const s = sights[r]!.reduce((sum, v, bin) => sum - (v / total) * this.logBackground[bin]!, 0);
+      if (s > surprise) [clearest, surprise] = [r, s];
     }
-    if (clearest === last) return logHistogram(last);
-    const total = (counts: Float64Array) => counts.reduce((a, b) => a + b, 0) || 1;
-    const [c, l] = [total(clearest), total(last)];
-    return logHistogram(last.map((v, i) => v / l + clearest[i]! / c));
+    if (clearest === last) return logHistogram(sights[last]!);
+    const [c, l] = [sights[clearest]!, sights[last]!];
+    const [ct, lt] = [totals[clearest]!, totals[last]! || 1];
+    return logHistogram(l.map((v, i) => v / lt + c[i]! / ct));
   }
 
   /** The next frame's instance mask (object ids, 0 elsewhere). */

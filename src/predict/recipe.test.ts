@@ -254,15 +254,11 @@ print(f"difference {(torch.stack([first[:, -1], last[:, -1]], dim=1) - expected)
   },
 );
 
-test(
-  'the recipe deepens a model it starts from (--init with more --layers) without changing what it computes',
-  needsTorch,
-  async () => {
-    // A 2-layer model with random weights, grown to 5 layers: the old blocks spread out, the new ones start as
-    // zero-output copies, so the logits stay the same until training moves them. Fewer layers is refused.
-    const dir = tempDir('orbis-world-deepen-');
-    const stdout = await recipePython(
-      `
+/**
+ * Python that saves a small 2-layer model with 4 prompt slots and random weights (no two tensors equal) at
+ * sys.argv[1], as `small` with its arguments `m`: what the --init tests start from.
+ */
+const SMALL_INIT = `
 import torch
 torch.manual_seed(0)
 m = dict(grid=[3, 4, 4], prompt_length=4, vocab_words=16, action_features=28, d=32, layers=2, heads=2, qk_norm=True)
@@ -271,7 +267,17 @@ with torch.no_grad():
     for p in small.parameters():
         p.add_(torch.randn_like(p) * 0.05)
 torch.save({"model": small.state_dict(), "margs": m}, sys.argv[1])
-big = train.build(m | {"layers": 5})
+`;
+
+test(
+  'the recipe deepens a model it starts from (--init with more --layers) without changing what it computes',
+  needsTorch,
+  async () => {
+    // A 2-layer model with random weights, grown to 5 layers: the old blocks spread out, the new ones start as
+    // zero-output copies, so the logits stay the same until training moves them. Fewer layers is refused.
+    const dir = tempDir('orbis-world-deepen-');
+    const stdout = await recipePython(
+      `${SMALL_INIT}big = train.build(m | {"layers": 5})
 train.load_init(big, sys.argv[1], "cpu")
 assert not torch.equal(big.blocks[1].qkv.weight, torch.zeros_like(big.blocks[1].qkv.weight))
 x = torch.randint(0, 64000, (2, small.length))
@@ -302,13 +308,7 @@ test(
     // the rest of the model is the same; a 7-word prompt then runs. Fewer slots than the init has is refused.
     const dir = tempDir('orbis-world-widen-');
     const stdout = await recipePython(
-      `
-import torch
-from world_model import prompt_tokens
-torch.manual_seed(0)
-m = dict(grid=[3, 4, 4], prompt_length=4, vocab_words=16, action_features=28, d=32, layers=2, heads=2, qk_norm=True)
-small = train.build(m)
-torch.save({"model": small.state_dict(), "margs": m}, sys.argv[1])
+      `${SMALL_INIT}from world_model import prompt_tokens
 wide = train.build(m | {"prompt_length": 7})
 train.load_init(wide, sys.argv[1], "cpu")
 old, new = small.slot.weight, wide.slot.weight
