@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { readJsonLines, runOrbis, tempDir } from '../../test/support.js';
+import { freePort, readJsonLines, runOrbis, tempDir } from '../../test/support.js';
 import { makeTestVideo } from '../video/index.js';
 import type { DatasetSearchResult } from './search-dataset.js';
 import { type PgliteServer, startPgliteServer } from './testing/pglite-server.js';
@@ -270,7 +270,6 @@ describe('PostgreSQL', () => {
     }
     const run = (cmd: string, ...args: string[]) =>
       execFileSync(as[0] ?? cmd, [...as.slice(1), ...(as.length ? [cmd] : []), ...args], { stdio: 'ignore' });
-    const port = String(40000 + (process.pid % 20000));
     run(
       join(bin, 'initdb'),
       '-D',
@@ -280,15 +279,31 @@ describe('PostgreSQL', () => {
       '-U',
       'postgres',
     );
-    run(
-      join(bin, 'pg_ctl'),
-      '-D',
-      join(pg, 'data'),
-      '-o',
-      `-p ${port} -k ${pg} -c listen_addresses=127.0.0.1`,
-      '-w',
-      'start',
-    );
+    // A port the system just handed out can be taken again before the server binds it, so a start that
+    // fails to bind tries another; any other failure is thrown with the server's own log.
+    const log = join(pg, 'log');
+    let port = '';
+    for (let attempt = 1; ; attempt++) {
+      port = String(await freePort());
+      try {
+        run(
+          join(bin, 'pg_ctl'),
+          '-D',
+          join(pg, 'data'),
+          '-l',
+          log,
+          '-o',
+          `-p ${port} -k ${pg} -c listen_addresses=127.0.0.1 -c shared_buffers=16MB -c max_connections=20`,
+          '-w',
+          'start',
+        );
+        break;
+      } catch (e) {
+        const said = existsSync(log) ? readFileSync(log, 'utf8') : '(no log)';
+        if (attempt < 3 && /could not bind|already in use|could not create any TCP/i.test(said)) continue;
+        throw new Error(`pg_ctl start failed on port ${port}: ${(e as Error).message}\n${said.slice(-2000)}`);
+      }
+    }
     try {
       const wrong = await orbis(
         'search',
