@@ -50,6 +50,18 @@ test('eval actions / physics --multiverse: the commands print their tables', asy
     dir,
   );
   assert.match(negative.stderr, /--action-guidance/);
+  const promptless = await runOrbis(
+    ['eval', 'physics', '--model', 'copy-last', '--prompt-guidance', '1', '--scenarios', 'free-fall'],
+    dir,
+  );
+  assert.equal(promptless.code, 1, promptless.stderr);
+  assert.match(
+    promptless.stderr,
+    /--prompt-guidance is for world models; "copy-last" does not take a prompt/,
+  );
+  const tooMuch = await runOrbis(['eval', 'physics', '--model', 'copy-last', '--prompt-guidance', '21'], dir);
+  assert.equal(tooMuch.code, 1);
+  assert.match(tooMuch.stderr, /--prompt-guidance/);
   const mv = await runOrbis(
     [
       'eval',

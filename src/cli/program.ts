@@ -6,6 +6,9 @@ const VERSION = '0.1.0';
 const ACTION_GUIDANCE_HELP =
   "with actions: also run each future without them and push the sampling g times further their way (default: the model's, else 0)";
 
+const PROMPT_GUIDANCE_HELP =
+  "with a prompt: also run each future with a blank one and push the sampling g times further the prompt's way (default: the model's, else 0)";
+
 type Action = (ctx: CliContext, ...args: never[]) => Promise<number | undefined>;
 
 /**
@@ -186,6 +189,7 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
       'start at this held-out seed (tune sampling on other seeds than you report)',
       '0',
     )
+    .option('--prompt-guidance <g>', PROMPT_GUIDANCE_HELP)
     .action(lazy(async () => (await import('./commands/eval.js')).evalPhysicsCommand as Action));
   evaluate
     .command('actions')
@@ -207,6 +211,7 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
       "keep the most likely values up to this probability mass (default: the model's, else 1)",
     )
     .option('--action-guidance <g>', ACTION_GUIDANCE_HELP)
+    .option('--prompt-guidance <g>', PROMPT_GUIDANCE_HELP)
     .action(lazy(async () => (await import('./commands/eval.js')).evalActionsCommand as Action));
 
   const tokenize = program.command('tokenize').description('video tokenizers');
@@ -358,6 +363,7 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
       'speculative drafts checked per step, for models that allow it (default 4 for one future, 2 for more; 0: off)',
     )
     .option('--action-guidance <g>', ACTION_GUIDANCE_HELP)
+    .option('--prompt-guidance <g>', PROMPT_GUIDANCE_HELP)
     .requiredOption('--out <dir>', 'folder for future-<i>.mp4 and grid.mp4')
     .option('--model <name>', 'world model (see orbis models list)')
     .action(lazy(async () => (await import('./commands/predict.js')).predictCommand as Action));

@@ -75,6 +75,48 @@ test('guided rollout: stepAll and truncate reach both halves, fed the same token
   assert.deepEqual(truncated, [7]);
 });
 
+test('prompt guidance: the first step feeds each block its own prefill; two conditions mix as asked + sum g (asked - without)', async () => {
+  const model = await loadWorldModel(store, 'world-stand-in', { providers: ['cpu'] });
+  try {
+    const batch = 2;
+    const [ga, gp] = [1.5, 2];
+    const acted = actionsOf(batch);
+    const zeros = new Float32Array(acted.length);
+    // Blocks: as asked (actions, prompt), without actions (prompt), without the prompt (actions).
+    const guided = new GuidedRollout(
+      model.rollout(3 * batch, Float32Array.from([...acted, ...zeros, ...acted])),
+      [ga, gp],
+    );
+    const asked = model.rollout(batch, acted);
+    const noActions = model.rollout(batch, zeros);
+    const noPrompt = model.rollout(batch, acted);
+    assert.equal(guided.batch, batch);
+    // [batch, 4]: two word slots (word ids follow the 64000 visual tokens; 64000 is the blank), two tokens.
+    const prompted = [64030, 64100, 7, 8, 64200, 64031, 9, 10];
+    const blank = [64000, 64000, 7, 8, 64000, 64000, 9, 10];
+    let feed: number[] = prompted;
+    for (let step = 0; step < 3; step++) {
+      const [mixed, a, b, c] = await Promise.all([
+        step === 0 ? guided.step(prompted, [prompted, blank]) : guided.step(feed),
+        asked.step(feed),
+        noActions.step(feed),
+        noPrompt.step(step === 0 ? blank : feed),
+      ]);
+      assert.equal(mixed.length, a.length);
+      let moved = 0;
+      for (let i = 0; i < a.length; i++) {
+        const want = a[i]! + ga * (a[i]! - b[i]!) + gp * (a[i]! - c[i]!);
+        assert.ok(Math.abs(mixed[i]! - want) < 1e-4, `step ${step} value ${i}`);
+        moved = Math.max(moved, Math.abs(a[i]! - c[i]!));
+      }
+      assert.ok(moved > 0.01, `the prompt changes the stand-in's logits (by ${moved})`);
+      feed = [step * 17 + 1, step * 5 + 2];
+    }
+  } finally {
+    await model.close();
+  }
+});
+
 test('predict with action guidance: 0 is the model as trained, more changes the futures; the manifest sets the default', async () => {
   const frames = [{ width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).fill(90) }];
   const actions = Array.from({ length: 33 }, (_, f) => [0.02 * f, -0.01 * f, 0, 0, 0, 0, 1]);
@@ -107,6 +149,56 @@ test('predict with action guidance: 0 is the model as trained, more changes the 
       await assert.rejects(
         async () => predictor.predict({ ...request, actionGuidance: bad }),
         /action-guidance must be a number from 0 to 20/,
+      );
+  } finally {
+    await predictor.close();
+    await recommending.close();
+  }
+});
+
+test('predict with prompt guidance: 0 is the model as trained, more changes the futures; the manifest sets the default', async () => {
+  const frames = [{ width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).fill(90) }];
+  const actions = Array.from({ length: 33 }, (_, f) => [0.02 * f, -0.01 * f, 0, 0, 0, 0, 1]);
+  const request = { frames, samples: 2, seed: 4, prompt: 'a red ball rolls down the slope' };
+  const predictor = await Predictor.load(store, 'world-stand-in', { providers: ['cpu'] });
+  const guiding = standInStore(dir, 'world-prompt-guiding', { ...STAND_IN_CONFIG, promptGuidance: 2 });
+  const recommending = await Predictor.load(guiding, 'world-prompt-guiding', { providers: ['cpu'] });
+  try {
+    const plain = await predictor.predict(request);
+    assert.deepEqual(
+      (await predictor.predict({ ...request, promptGuidance: 0 })).tokens.data,
+      plain.tokens.data,
+    );
+    const guided = await predictor.predict({ ...request, promptGuidance: 2 });
+    assert.notDeepEqual(guided.tokens.data, plain.tokens.data);
+    assert.deepEqual(guided.warnings, []);
+    assert.deepEqual((await recommending.predict(request)).tokens.data, guided.tokens.data);
+    assert.deepEqual(
+      (await recommending.predict({ ...request, promptGuidance: 0 })).tokens.data,
+      plain.tokens.data,
+    );
+    // With actions too: both guidances at once differ from either alone.
+    const both = await predictor.predict({ ...request, actions, actionGuidance: 3, promptGuidance: 2 });
+    const actionOnly = await predictor.predict({ ...request, actions, actionGuidance: 3 });
+    const promptOnly = await predictor.predict({ ...request, actions, promptGuidance: 2 });
+    assert.notDeepEqual(both.tokens.data, actionOnly.tokens.data);
+    assert.notDeepEqual(both.tokens.data, promptOnly.tokens.data);
+    assert.notDeepEqual(promptOnly.tokens.data, actionOnly.tokens.data);
+    // Without a prompt, the manifest's default stays silent and an asked-for guidance is said to be ignored;
+    // the futures are those of no guidance.
+    const blank = await recommending.predict({ frames, samples: 2, seed: 4 });
+    assert.deepEqual(blank.warnings, []);
+    assert.deepEqual(
+      blank.tokens.data,
+      (await predictor.predict({ frames, samples: 2, seed: 4 })).tokens.data,
+    );
+    assert.deepEqual((await predictor.predict({ frames, samples: 1, promptGuidance: 2 })).warnings, [
+      'prompt guidance needs --prompt: it was ignored',
+    ]);
+    for (const bad of [-1, Number.NaN, 21])
+      await assert.rejects(
+        async () => predictor.predict({ ...request, promptGuidance: bad }),
+        /prompt-guidance must be a number from 0 to 20/,
       );
   } finally {
     await predictor.close();

@@ -2,63 +2,73 @@ import type { WorldModelRollout } from './world-model.js';
 
 /** The most guidance a request may ask for: far past where futures fall apart (about 8 on the 4x8x8 model). */
 export const MAX_ACTION_GUIDANCE = 20;
+/** The same bound for guidance on the prompt. */
+export const MAX_PROMPT_GUIDANCE = 20;
 
 /**
- * Classifier-free guidance on the actions. The model is trained on clips with actions (push) and on clips
- * without (every other scenario, whose action features are all zero), so zero features ask it for a future
- * with no commands given. A guided rollout runs each future twice in one batch, once with its actions and once
- * with zeros, and samples from
+ * Classifier-free guidance: on the actions, on the prompt, or both. The model is trained on clips with actions
+ * (push) and on clips without (every other scenario, whose action features are all zero), and with its prompt
+ * blanked for a share of the batches, so zero features ask it for a future with no commands given and a blank
+ * prompt for one with nothing said. A guided rollout runs each future once as asked and once more per guided
+ * condition with that condition taken away, all in one batch, and samples from
  *
- *   logits = with + scale * (with - without)
+ *   logits = asked + sum over conditions c of scale_c * (asked - without_c)
  *
- * which moves each digit's distribution further in the direction the actions moved it. Scale 0 is the model
- * as trained. The digits are independent softmaxes over raw logits, and a softmax ignores a shift, so mixing
- * raw logits is the same as mixing log-probabilities.
+ * which moves each digit's distribution further in the direction each condition moved it. Scale 0 is the
+ * model as trained. The digits are independent softmaxes over raw logits, and a softmax ignores a shift, so
+ * mixing raw logits is the same as mixing log-probabilities.
  *
- * `inner` is a rollout of 2 x batch rows: rows 0 .. batch - 1 with the actions, the rest without. Both halves
- * are fed the same tokens, so they hold the same positions and truncate together.
+ * `inner` is a rollout of (1 + scales.length) x batch rows: rows 0 .. batch - 1 as asked, then one block of
+ * batch rows per condition taken away. Every block is fed the same tokens after the prefill (whose prompt
+ * differs where the prompt is guided), so they hold the same positions and truncate together.
  */
 export class GuidedRollout implements WorldModelRollout {
   readonly stepAll?: (tokens: ArrayLike<number>) => Promise<Float32Array>;
   readonly truncate?: (length: number) => void;
+  private readonly scales: readonly number[];
 
   constructor(
     private readonly inner: WorldModelRollout,
-    private readonly scale: number,
+    scales: number | readonly number[],
   ) {
+    this.scales = typeof scales === 'number' ? [scales] : scales;
     if (inner.stepAll && inner.truncate) {
       const { stepAll, truncate } = inner;
-      this.stepAll = async (tokens) => this.mix(await stepAll.call(inner, twice(tokens)));
+      this.stepAll = async (tokens) => this.mix(await stepAll.call(inner, this.repeat(tokens)));
       this.truncate = (length) => truncate.call(inner, length);
     }
   }
 
   get batch(): number {
-    return this.inner.batch / 2;
+    return this.inner.batch / (1 + this.scales.length);
   }
 
   get length(): number {
     return this.inner.length;
   }
 
-  async step(tokens: ArrayLike<number>): Promise<Float32Array> {
-    return this.mix(await this.inner.step(twice(tokens)));
+  /**
+   * Feed `tokens` ([batch, S]) to every block; `without`, where given, holds each guided condition's own
+   * tokens instead (the prefill, with the prompt blanked for prompt guidance).
+   */
+  async step(tokens: ArrayLike<number>, without?: readonly ArrayLike<number>[]): Promise<Float32Array> {
+    const fed = without ? [tokens, ...without].flatMap((block) => Array.from(block)) : this.repeat(tokens);
+    return this.mix(await this.inner.step(fed));
   }
 
-  /** [2 x batch, ...] logits, row-major, into the guided [batch, ...]. */
+  /** [(1 + n) x batch, ...] logits, row-major, into the guided [batch, ...]. */
   private mix(logits: Float32Array): Float32Array {
-    const half = logits.length / 2;
-    const out = new Float32Array(half);
-    const s = this.scale;
-    for (let i = 0; i < half; i++) {
-      const withActions = logits[i]!;
-      out[i] = withActions + s * (withActions - logits[half + i]!);
-    }
+    const block = logits.length / (1 + this.scales.length);
+    const out = logits.slice(0, block);
+    this.scales.forEach((s, c) => {
+      const off = (c + 1) * block;
+      for (let i = 0; i < block; i++) out[i] = out[i]! + s * (logits[i]! - logits[off + i]!);
+    });
     return out;
   }
-}
 
-function twice(tokens: ArrayLike<number>): number[] {
-  const once = Array.from(tokens);
-  return [...once, ...once];
+  private repeat(tokens: ArrayLike<number>): number[] {
+    const once = Array.from(tokens);
+    return Array.from({ length: 1 + this.scales.length }, () => once).flat();
+  }
 }

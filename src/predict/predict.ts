@@ -2,7 +2,7 @@ import { OrbisError } from '../core/index.js';
 import { resizeBicubic } from '../eval/index.js';
 import type { ModelStore } from '../runtime/index.js';
 import { type TokenizerFrame, toTensor, VideoTokenizer } from '../tokenizer/index.js';
-import { GuidedRollout, MAX_ACTION_GUIDANCE } from './guidance.js';
+import { GuidedRollout, MAX_ACTION_GUIDANCE, MAX_PROMPT_GUIDANCE } from './guidance.js';
 import { loadWorldModel, type WorldModelOptions } from './onnx-world-model.js';
 import { checkSampling, drawToken, type SamplingOptions } from './sampler.js';
 import {
@@ -48,6 +48,13 @@ export interface PredictRequest {
    * Default: the model's config.actionGuidance, else 0 (off). Costs a batch twice the size.
    */
   actionGuidance?: number;
+  /**
+   * Classifier-free guidance on the prompt (with a prompt, on a prompted model): each future is also run with
+   * a blank prompt (as the model was trained on a share of its batches) and sampled from
+   * with + g x (with - blank), so what the prompt says counts for more. Default: the model's
+   * config.promptGuidance, else 0 (off). Costs one more row per future; with action guidance too, two more.
+   */
+  promptGuidance?: number;
   /** Called as each latent frame completes, with the new video frames of every future. */
   onFrames?: (chunk: FutureFrames) => void;
   signal?: AbortSignal;
@@ -220,6 +227,19 @@ export class Predictor {
           ? 'action guidance needs an action-conditioned model: it was ignored'
           : 'action guidance needs --actions: it was ignored',
       );
+    const promptGuidance = request.promptGuidance ?? (prompt.trim() ? config.promptGuidance : undefined) ?? 0;
+    if (!(Number.isFinite(promptGuidance) && promptGuidance >= 0 && promptGuidance <= MAX_PROMPT_GUIDANCE))
+      throw invalid(
+        `--prompt-guidance must be a number from 0 to ${MAX_PROMPT_GUIDANCE}, not ${promptGuidance}`,
+        'use --prompt-guidance 1, or 0 for none',
+      );
+    const prompted = config.prompted === true && prompt.trim() !== '';
+    if (promptGuidance > 0 && !prompted)
+      warnings.push(
+        config.prompted
+          ? 'prompt guidance needs --prompt: it was ignored'
+          : 'prompt guidance needs a prompted model: it was ignored',
+      );
     const frames = this.fit(request.frames, warnings);
     return {
       samples,
@@ -230,6 +250,8 @@ export class Predictor {
       words,
       features,
       guidance: features ? guidance : 0,
+      promptGuidance: prompted ? promptGuidance : 0,
+      blank: promptTokens(config, ''),
       frames,
       warnings,
       conditioning,
@@ -287,21 +309,42 @@ export class Predictor {
     const tokens = new Uint16Array(samples * total * grid);
     for (let b = 0; b < samples; b++) tokens.set(encoded, b * total * grid);
     const features = plan.features ? repeat(plan.features, samples) : undefined;
-    // Guided: the same futures again, rows samples .. 2 samples - 1, without actions (zero features, as the
-    // model saw every clip but push).
-    let rollout: WorldModelRollout;
-    if (features && plan.guidance > 0) {
-      const both = new Float32Array(2 * features.length);
-      both.set(features);
-      rollout = new GuidedRollout(this.model.rollout(2 * samples, both), plan.guidance);
-    } else rollout = this.model.rollout(samples, features);
+    // Guided: the same futures again for each condition taken away, in blocks of `samples` rows after the
+    // futures as asked: without actions (zero features, as the model saw every clip but push), then with a
+    // blank prompt (as the model saw a share of its batches).
     const prefill = [...plan.words, ...encoded];
+    const scales: number[] = [];
+    const blocks: { features?: Float32Array; prefill: number[] }[] = [];
+    if (features && plan.guidance > 0) {
+      scales.push(plan.guidance);
+      blocks.push({ features: new Float32Array(features.length), prefill });
+    }
+    if (plan.promptGuidance > 0) {
+      scales.push(plan.promptGuidance);
+      blocks.push({ ...(features ? { features } : {}), prefill: [...plan.blank, ...encoded] });
+    }
+    const rowsOf = (p: number[]) => Array.from({ length: samples }, () => p).flat();
+    let rollout: WorldModelRollout;
+    let first: Float32Array;
+    if (scales.length) {
+      const all = features
+        ? Float32Array.from([features, ...blocks.map((b) => b.features!)].flatMap((f) => Array.from(f)))
+        : undefined;
+      const guided = new GuidedRollout(this.model.rollout((1 + blocks.length) * samples, all), scales);
+      rollout = guided;
+      first = await guided.step(
+        rowsOf(prefill),
+        blocks.map((b) => rowsOf(b.prefill)),
+      );
+    } else {
+      rollout = this.model.rollout(samples, features);
+      first = await rollout.step(rowsOf(prefill));
+    }
     const width = config.levels.reduce((a, b) => a + b, 0);
     // Row b's token at generated position `at` from logits[from ..]: a function of the logits and the position
     // alone (each position has its own uniform numbers), so a token drawn twice from the same prefix is the same.
     const draw = (logits: Float32Array, from: number, b: number, at: number) =>
       drawToken(logits, from, config.levels, plan.sampling, plan.seed, b, at);
-    const first = await rollout.step(Array.from({ length: samples }, () => prefill).flat());
     const futures: TokenizerFrame[][] = Array.from({ length: samples }, () => []);
     const drafts = plan.drafts;
     const speculative = drafts > 0 && rollout.stepAll !== undefined && rollout.truncate !== undefined;

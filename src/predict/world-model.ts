@@ -69,6 +69,8 @@ export interface WorldModelConfig {
   drafts?: number;
   /** Classifier-free guidance on the actions that its recipe chose (config.actionGuidance; a request's wins). */
   actionGuidance?: number;
+  /** Classifier-free guidance on the prompt that its recipe chose (config.promptGuidance; a request's wins). */
+  promptGuidance?: number;
 }
 
 function samplingOf(v: unknown): SamplingOptions | undefined {
@@ -136,12 +138,10 @@ export function parseWorldModelConfig(
     sampling: samplingOf(c.sampling) ?? bad('sampling', 'temperature, topK, topP numbers'),
   };
   if (c.drafts !== undefined) parsed.drafts = int('drafts');
-  if (c.actionGuidance !== undefined) {
-    const g = c.actionGuidance;
-    parsed.actionGuidance =
-      typeof g === 'number' && Number.isFinite(g) && g >= 0
-        ? g
-        : bad('actionGuidance', 'a number, 0 or more');
+  for (const key of ['actionGuidance', 'promptGuidance'] as const) {
+    const g = c[key];
+    if (g === undefined) continue;
+    parsed[key] = typeof g === 'number' && Number.isFinite(g) && g >= 0 ? g : bad(key, 'a number, 0 or more');
   }
   if (parsed.actionFeatures && parsed.actionFeatures < parsed.actionDim * parsed.framesPerLatent)
     bad('actionFeatures', 'at least actionDim x framesPerLatent');

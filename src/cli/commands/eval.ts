@@ -53,7 +53,7 @@ import { parseNumber, parseSampling, parseSize, usage } from '../args.js';
 import type { CliContext } from '../context.js';
 import { makeOutputDir } from './frames.js';
 import { storeOf } from './models.js';
-import { parseActionGuidance, sideBySide } from './predict.js';
+import { parseActionGuidance, parsePromptGuidance, sideBySide } from './predict.js';
 import { loadTokenizer } from './tokenize.js';
 
 const METRICS: Record<string, () => Metric<Image, FrameScores>> = {
@@ -255,6 +255,7 @@ interface PhysicsOptions {
   temperature?: string;
   topK?: string;
   topP?: string;
+  promptGuidance?: string;
 }
 
 /** The held-out clips of the physics suite, rendered in memory: each scenario x seed x view. */
@@ -315,7 +316,11 @@ export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOption
     : [0, 1, 2, 3];
   if (options.multiverse && samples < 2) throw usage('--multiverse needs --samples 2 or more');
   const offset = parseNumber('--seed-offset', options.seedOffset, { min: 0, max: 100_000, integer: true });
-  return withPredictor(ctx, options.model, { sampling: parseSampling(options) }, async (predictor) => {
+  const generation = {
+    sampling: parseSampling(options),
+    promptGuidance: parsePromptGuidance(options.promptGuidance),
+  };
+  return withPredictor(ctx, options.model, generation, async (predictor) => {
     const task = ctx.progress.task('physics', scenarios.length * seeds * views.length);
     const save = options.save;
     if (save) await makeOutputDir(save, '--save');
@@ -412,6 +417,7 @@ async function worldModelTokenizer(ctx: CliContext, model: string): Promise<stri
 export interface Generation {
   sampling: SamplingOptions;
   actionGuidance?: number | undefined;
+  promptGuidance?: number | undefined;
 }
 
 /** A baseline or registered predictor by name, or an installed world model (sampled as asked). */
@@ -426,6 +432,8 @@ async function loadPredictor(
     throw usage(`--temperature, --top-k and --top-p are for world models; "${model}" does not sample`);
   if (generation.actionGuidance !== undefined)
     throw usage(`--action-guidance is for world models; "${model}" does not take actions`);
+  if (generation.promptGuidance !== undefined)
+    throw usage(`--prompt-guidance is for world models; "${model}" does not take a prompt`);
   return loadPhysicsPredictor(model, {
     loadTokenizer: async (name) => {
       const tokenizer = await loadTokenizer(ctx, name);
@@ -500,6 +508,7 @@ interface ActionOptions {
   topK?: string;
   topP?: string;
   actionGuidance?: string;
+  promptGuidance?: string;
 }
 
 /** Action following in the push scenario: one start, two action sequences, the futures under each. */
@@ -512,6 +521,7 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
   const generation = {
     sampling: parseSampling(options),
     actionGuidance: parseActionGuidance(options.actionGuidance),
+    promptGuidance: parsePromptGuidance(options.promptGuidance),
   };
   return withPredictor(ctx, options.model, generation, async (predictor) => {
     const task = ctx.progress.task('actions', seeds * (tokenizer ? 2 : 1));
@@ -537,14 +547,15 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
 export async function worldModelPredictor(
   ctx: CliContext,
   name: string,
-  { sampling, actionGuidance }: Generation = { sampling: {} },
+  { sampling, actionGuidance, promptGuidance }: Generation = { sampling: {} },
 ): Promise<LoadedPredictor> {
   const predictor = await Predictor.load(storeOf(ctx), name, { threads: ctx.config.threads });
   const words = predictor.config.promptLength;
   const used = checkSampling({ ...predictor.config.sampling, ...sampling });
   const cut = `${used.topK ? `, top-k ${used.topK}` : ''}${used.topP < 1 ? `, top-p ${used.topP}` : ''}`;
   const guidance = actionGuidance ?? predictor.config.actionGuidance;
-  const guided = guidance ? `, action guidance ${guidance} where actions are given` : '';
+  const prompting = promptGuidance ?? predictor.config.promptGuidance;
+  const guided = `${guidance ? `, action guidance ${guidance} where actions are given` : ''}${prompting ? `, prompt guidance ${prompting}` : ''}`;
   return {
     name,
     note: `${name}: the caption's first ${words} words as prompt, temperature ${used.temperature}${cut}${guided}, one batch of futures per clip`,
@@ -556,6 +567,7 @@ export async function worldModelPredictor(
         seed: input.seed,
         sampling,
         ...(actionGuidance !== undefined ? { actionGuidance } : {}),
+        ...(promptGuidance !== undefined ? { promptGuidance } : {}),
         ...(input.actions ? { actions: toRows(input.actions, predictor.config.actionDim) } : {}),
       });
       return (await job.result).futures;

@@ -4,6 +4,7 @@ import { type Frame, OrbisError, rgbFrame } from '../../core/index.js';
 import {
   captionPrompt,
   MAX_ACTION_GUIDANCE,
+  MAX_PROMPT_GUIDANCE,
   type Prediction,
   Predictor,
   promptWords,
@@ -23,6 +24,13 @@ export function parseActionGuidance(text: string | undefined): number | undefine
     ? undefined
     : parseNumber('--action-guidance', text, { min: 0, max: MAX_ACTION_GUIDANCE });
 }
+
+/** `--prompt-guidance` (predict, eval physics, eval actions), where given: 0 (off) to the predictor's maximum. */
+export function parsePromptGuidance(text: string | undefined): number | undefined {
+  return text === undefined
+    ? undefined
+    : parseNumber('--prompt-guidance', text, { min: 0, max: MAX_PROMPT_GUIDANCE });
+}
 /** The frame rate futures are written at: the sim's, which the model was trained on. */
 const FPS = 24;
 
@@ -40,6 +48,7 @@ export interface PredictOptions {
   topP?: string;
   drafts?: string;
   actionGuidance?: string;
+  promptGuidance?: string;
   out: string;
   model?: string;
 }
@@ -63,6 +72,7 @@ export async function predictCommand(ctx: CliContext, options: PredictOptions): 
       ? undefined
       : parseNumber('--drafts', options.drafts, { min: 0, max: 64, integer: true });
   const actionGuidance = parseActionGuidance(options.actionGuidance);
+  const promptGuidance = parsePromptGuidance(options.promptGuidance);
   const actionsFile = options.actions ? await readActions(options.actions) : undefined;
   const predictor = await Predictor.load(storeOf(ctx), options.model ?? DEFAULT_WORLD_MODEL, {
     threads: ctx.config.threads,
@@ -94,6 +104,7 @@ export async function predictCommand(ctx: CliContext, options: PredictOptions): 
       sampling,
       ...(drafts !== undefined ? { drafts } : {}),
       ...(actionGuidance !== undefined ? { actionGuidance } : {}),
+      ...(promptGuidance !== undefined ? { promptGuidance } : {}),
       signal: ctx.signal,
       ...(prompt !== undefined ? { prompt } : {}),
       ...(actions ? { actions } : {}),
