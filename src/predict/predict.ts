@@ -313,23 +313,20 @@ export class Predictor {
     // futures as asked: without actions (zero features, as the model saw every clip but push), then with a
     // blank prompt (as the model saw a share of its batches).
     const prefill = [...plan.words, ...encoded];
-    const scales: number[] = [];
-    const blocks: { features?: Float32Array; prefill: number[] }[] = [];
-    if (features && plan.guidance > 0) {
-      scales.push(plan.guidance);
-      blocks.push({ features: new Float32Array(features.length), prefill });
-    }
-    if (plan.promptGuidance > 0) {
-      scales.push(plan.promptGuidance);
-      blocks.push({ ...(features ? { features } : {}), prefill: [...plan.blank, ...encoded] });
-    }
+    const blocks: { scale: number; features?: Float32Array; prefill: number[] }[] = [];
+    if (features && plan.guidance > 0)
+      blocks.push({ scale: plan.guidance, features: new Float32Array(features.length), prefill });
+    if (plan.promptGuidance > 0)
+      blocks.push({ scale: plan.promptGuidance, features, prefill: [...plan.blank, ...encoded] });
     const rowsOf = (p: number[]) => Array.from({ length: samples }, () => p).flat();
     let rollout: WorldModelRollout;
     let first: Float32Array;
-    if (scales.length) {
+    if (blocks.length) {
+      // Every block has features where the futures do: theirs, or zeros.
       const all = features
         ? Float32Array.from([features, ...blocks.map((b) => b.features!)].flatMap((f) => Array.from(f)))
         : undefined;
+      const scales = blocks.map((b) => b.scale);
       const guided = new GuidedRollout(this.model.rollout((1 + blocks.length) * samples, all), scales);
       rollout = guided;
       first = await guided.step(
