@@ -148,7 +148,7 @@ export async function predictCommand(ctx: CliContext, options: PredictOptions): 
     };
     ctx.result(
       [
-        `${result.model.name}: ${samples} futures of ${length} frames (${result.conditioningFrames} given) in ${result.seconds.toFixed(1)} s, ${result.tokensPerSecond.toFixed(0)} tokens/s, ${summary.realTimeRatio.toFixed(1)}x real time`,
+        `${result.model.name}: ${samples} ${samples === 1 ? 'future' : 'futures'} of ${length} frames (${result.conditioningFrames} given) in ${result.seconds.toFixed(1)} s, ${result.tokensPerSecond.toFixed(0)} tokens/s, ${summary.realTimeRatio.toFixed(1)}x real time`,
         ...files.futures.map((f) => `  ${f}`),
         `  ${files.grid} (input at left, then the futures)`,
       ],
