@@ -195,6 +195,10 @@ test('predict with prompt guidance: 0 is the model as trained, more changes the 
     assert.deepEqual((await predictor.predict({ frames, samples: 1, promptGuidance: 2 })).warnings, [
       'prompt guidance needs --prompt: it was ignored',
     ]);
+    assert.deepEqual(
+      (await predictor.predict({ frames, samples: 1, prompt: ' ?! ', promptGuidance: 2 })).warnings,
+      ['prompt guidance needs --prompt: it was ignored'],
+    );
     for (const bad of [-1, Number.NaN, 21])
       await assert.rejects(
         async () => predictor.predict({ ...request, promptGuidance: bad }),

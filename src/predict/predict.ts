@@ -10,6 +10,7 @@ import {
   framesOf,
   latentsOf,
   promptTokens,
+  promptWords,
   type WorldModel,
   type WorldModelConfig,
   type WorldModelRollout,
@@ -227,13 +228,15 @@ export class Predictor {
           ? 'action guidance needs an action-conditioned model: it was ignored'
           : 'action guidance needs --actions: it was ignored',
       );
-    const promptGuidance = request.promptGuidance ?? (prompt.trim() ? config.promptGuidance : undefined) ?? 0;
+    // A prompt of no words (blank, or punctuation only) is the blank prompt: nothing to guide towards.
+    const said = promptWords(prompt).length > 0;
+    const promptGuidance = request.promptGuidance ?? (said ? config.promptGuidance : undefined) ?? 0;
     if (!(Number.isFinite(promptGuidance) && promptGuidance >= 0 && promptGuidance <= MAX_PROMPT_GUIDANCE))
       throw invalid(
         `--prompt-guidance must be a number from 0 to ${MAX_PROMPT_GUIDANCE}, not ${promptGuidance}`,
         'use --prompt-guidance 1, or 0 for none',
       );
-    const prompted = config.prompted === true && prompt.trim() !== '';
+    const prompted = config.prompted === true && said;
     if (promptGuidance > 0 && !prompted)
       warnings.push(
         config.prompted
