@@ -59,6 +59,9 @@ test('eval actions / physics --multiverse: the commands print their tables', asy
     promptless.stderr,
     /--prompt-guidance is for world models; "copy-last" does not take a prompt/,
   );
+  const keeping = await runOrbis(['eval', 'physics', '--model', 'copy-last', '--keep-unchanged'], dir);
+  assert.equal(keeping.code, 1);
+  assert.match(keeping.stderr, /--keep-unchanged is for world models; "copy-last" does not generate tokens/);
   const tooMuch = await runOrbis(['eval', 'physics', '--model', 'copy-last', '--prompt-guidance', '21'], dir);
   assert.equal(tooMuch.code, 1);
   assert.match(tooMuch.stderr, /--prompt-guidance/);

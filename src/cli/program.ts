@@ -9,6 +9,9 @@ const ACTION_GUIDANCE_HELP =
 const PROMPT_GUIDANCE_HELP =
   "with a prompt: also run each future with a blank one and push the sampling g times further the prompt's way (default: the model's, else 0)";
 
+const KEEP_UNCHANGED_HELP =
+  "draw each generated patch whose token the model kept from the input's own pixels, not the decoder's (default: the model's, else off)";
+
 type Action = (ctx: CliContext, ...args: never[]) => Promise<number | undefined>;
 
 /**
@@ -190,6 +193,11 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
       '0',
     )
     .option('--prompt-guidance <g>', PROMPT_GUIDANCE_HELP)
+    .option('--keep-unchanged', KEEP_UNCHANGED_HELP)
+    .option(
+      '--no-keep-unchanged',
+      "draw every generated patch through the decoder (the model's default otherwise)",
+    )
     .action(lazy(async () => (await import('./commands/eval.js')).evalPhysicsCommand as Action));
   evaluate
     .command('actions')
@@ -364,6 +372,11 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     )
     .option('--action-guidance <g>', ACTION_GUIDANCE_HELP)
     .option('--prompt-guidance <g>', PROMPT_GUIDANCE_HELP)
+    .option('--keep-unchanged', KEEP_UNCHANGED_HELP)
+    .option(
+      '--no-keep-unchanged',
+      "draw every generated patch through the decoder (the model's default otherwise)",
+    )
     .requiredOption('--out <dir>', 'folder for future-<i>.mp4 and grid.mp4')
     .option('--model <name>', 'world model (see orbis models list)')
     .action(lazy(async () => (await import('./commands/predict.js')).predictCommand as Action));

@@ -43,6 +43,34 @@ test('the shipped world model predicts a held-out world near the truth, and its 
       (f, i) => Buffer.compare(f.data, result.futures[1]![i + 9]!.data) !== 0,
     );
     assert.ok(differ, 'two futures drawn at the recommended sampling are the same');
+    // Its manifest's keepUnchanged, against every patch through the decoder: the same tokens; every pixel that
+    // differs is the last input frame's, dominoes keep many, and they bring the future nearer the truth.
+    assert.equal(predictor.config.keepUnchanged, true);
+    const decoded = await predictor.predict({
+      frames: start.frames,
+      prompt: captionPrompt(start.caption, predictor.config.promptLength),
+      samples: 2,
+      seed: 0,
+      keepUnchanged: false,
+    });
+    assert.deepEqual(result.tokens.data, decoded.tokens.data);
+    const last = start.frames[8]!.data;
+    let changed = 0;
+    result.futures.forEach((future, b) =>
+      future.forEach((f, i) => {
+        const plain = decoded.futures[b]![i]!.data;
+        for (let p = 0; p < f.data.length; p++)
+          if (f.data[p] !== plain[p]) {
+            assert.equal(f.data[p], last[p], `future ${b} frame ${i} byte ${p}: not the input's`);
+            changed++;
+          }
+      }),
+    );
+    assert.ok(changed > 10_000, `only ${changed} bytes drawn from the input`);
+    assert.ok(
+      score(result.futures[0]!) > score(decoded.futures[0]!),
+      'the kept patches bring the future nearer the truth',
+    );
   } finally {
     await predictor.close();
   }

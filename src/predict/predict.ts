@@ -3,6 +3,7 @@ import { resizeBicubic } from '../eval/index.js';
 import type { ModelStore } from '../runtime/index.js';
 import { type TokenizerFrame, toTensor, VideoTokenizer } from '../tokenizer/index.js';
 import { GuidedRollout, MAX_ACTION_GUIDANCE, MAX_PROMPT_GUIDANCE } from './guidance.js';
+import { unchangedKeeper } from './keep.js';
 import { loadWorldModel, type WorldModelOptions } from './onnx-world-model.js';
 import { checkSampling, drawToken, type SamplingOptions } from './sampler.js';
 import {
@@ -56,6 +57,13 @@ export interface PredictRequest {
    * config.promptGuidance, else 0 (off). Costs one more row per future; with action guidance too, two more.
    */
   promptGuidance?: number;
+  /**
+   * Draw each generated patch whose token is the last conditioning latent frame's at that place, where the
+   * input was still over that latent frame, from the last input frame's own pixels instead of the decoder's
+   * (which blurs what the model kept). The model's tokens decide what stays; only how it looks changes.
+   * Default: the model's config.keepUnchanged, else false.
+   */
+  keepUnchanged?: boolean;
   /** Called as each latent frame completes, with the new video frames of every future. */
   onFrames?: (chunk: FutureFrames) => void;
   signal?: AbortSignal;
@@ -367,11 +375,16 @@ export class Predictor {
       const to = Math.min(plan.length, framesOf(config, upTo));
       const chunk = decoded.map((clip) => clip.slice(from, to));
       chunk.forEach((frames, b) => {
+        keep?.(frames, from, b);
         futures[b]!.push(...frames);
       });
       status.framesDone = to;
       request.onFrames?.({ start: from, frames: chunk });
     };
+    const keep =
+      (request.keepUnchanged ?? config.keepUnchanged)
+        ? unchangedKeeper(config, plan.frames, plan.conditioning, tokens, total)
+        : undefined;
     const put = (row: number, at: number, token: number): void => {
       tokens[(row * total + conditioning) * grid + at] = token;
     };

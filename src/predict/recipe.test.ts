@@ -159,6 +159,7 @@ torch.save(state, sys.argv[2])
     const exported = manifest(fromRun);
     assert.equal(exported.name, 'world-next');
     assert.equal(exported.config.drafts, 16);
+    assert.equal(exported.config.keepUnchanged, true);
     assert.deepEqual(exported.config.sampling, { temperature: 0.5 });
     assert.deepEqual(readNpy(join(fromRun, 'parity-logits.npy')).data, expected.data);
     // Re-exported from its step.onnx, it keeps what its manifest recommends (drafts and sampling).

@@ -71,6 +71,8 @@ export interface WorldModelConfig {
   actionGuidance?: number;
   /** Classifier-free guidance on the prompt that its recipe chose (config.promptGuidance; a request's wins). */
   promptGuidance?: number;
+  /** Whether futures draw the patches the model kept from the input's pixels (config.keepUnchanged). */
+  keepUnchanged?: boolean;
 }
 
 function samplingOf(v: unknown): SamplingOptions | undefined {
@@ -138,6 +140,9 @@ export function parseWorldModelConfig(
     sampling: samplingOf(c.sampling) ?? bad('sampling', 'temperature, topK, topP numbers'),
   };
   if (c.drafts !== undefined) parsed.drafts = int('drafts');
+  if (c.keepUnchanged !== undefined)
+    parsed.keepUnchanged =
+      typeof c.keepUnchanged === 'boolean' ? c.keepUnchanged : bad('keepUnchanged', 'true or false');
   for (const key of ['actionGuidance', 'promptGuidance'] as const) {
     const g = c[key];
     if (g === undefined) continue;

@@ -568,6 +568,8 @@ def export(model, a, info, metrics, single_cache=False):
         "config": {"tokenizer": tokenizer, "size": [128, 128], **{k: v for k, v in c.items() if k != "width"},
                    **({"actionScale": list(model.action_scale)} if model.action_scale else {}),
                    "framesPerLatent": space["per_latent"], "levels": list(LEVELS), "basis": list(BASIS), "wordHash": "fnv1a32", "actionDim": ACTION_DIM,
+                   # The runtime draws the patches a future keeps from the input's pixels (src/predict/keep.ts).
+                   "keepUnchanged": True,
                    **({"drafts": a.drafts} if getattr(a, "drafts", None) is not None else {}),
                    **({"sampling": {k: v for k, v in (("temperature", getattr(a, "temperature", None)), ("topK", getattr(a, "top_k", None))) if v is not None}}
                       if getattr(a, "temperature", None) is not None or getattr(a, "top_k", None) is not None else {})},

@@ -256,6 +256,7 @@ interface PhysicsOptions {
   topK?: string;
   topP?: string;
   promptGuidance?: string;
+  keepUnchanged?: boolean;
 }
 
 /** The held-out clips of the physics suite, rendered in memory: each scenario x seed x view. */
@@ -319,6 +320,7 @@ export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOption
   const generation = {
     sampling: parseSampling(options),
     promptGuidance: parsePromptGuidance(options.promptGuidance),
+    keepUnchanged: options.keepUnchanged,
   };
   return withPredictor(ctx, options.model, generation, async (predictor) => {
     const task = ctx.progress.task('physics', scenarios.length * seeds * views.length);
@@ -418,6 +420,7 @@ export interface Generation {
   sampling: SamplingOptions;
   actionGuidance?: number | undefined;
   promptGuidance?: number | undefined;
+  keepUnchanged?: boolean | undefined;
 }
 
 /** A baseline or registered predictor by name, or an installed world model (sampled as asked). */
@@ -434,6 +437,8 @@ async function loadPredictor(
     throw usage(`--action-guidance is for world models; "${model}" does not take actions`);
   if (generation.promptGuidance !== undefined)
     throw usage(`--prompt-guidance is for world models; "${model}" does not take a prompt`);
+  if (generation.keepUnchanged !== undefined)
+    throw usage(`--keep-unchanged is for world models; "${model}" does not generate tokens`);
   return loadPhysicsPredictor(model, {
     loadTokenizer: async (name) => {
       const tokenizer = await loadTokenizer(ctx, name);
@@ -547,7 +552,7 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
 export async function worldModelPredictor(
   ctx: CliContext,
   name: string,
-  { sampling, actionGuidance, promptGuidance }: Generation = { sampling: {} },
+  { sampling, actionGuidance, promptGuidance, keepUnchanged }: Generation = { sampling: {} },
 ): Promise<LoadedPredictor> {
   const predictor = await Predictor.load(storeOf(ctx), name, { threads: ctx.config.threads });
   const words = predictor.config.promptLength;
@@ -555,7 +560,9 @@ export async function worldModelPredictor(
   const cut = `${used.topK ? `, top-k ${used.topK}` : ''}${used.topP < 1 ? `, top-p ${used.topP}` : ''}`;
   const guidance = actionGuidance ?? predictor.config.actionGuidance;
   const prompting = promptGuidance ?? predictor.config.promptGuidance;
-  const guided = `${guidance ? `, action guidance ${guidance} where actions are given` : ''}${prompting ? `, prompt guidance ${prompting}` : ''}`;
+  const kept =
+    (keepUnchanged ?? predictor.config.keepUnchanged) ? ', the patches it kept drawn from the input' : '';
+  const guided = `${guidance ? `, action guidance ${guidance} where actions are given` : ''}${prompting ? `, prompt guidance ${prompting}` : ''}${kept}`;
   return {
     name,
     note: `${name}: the caption's first ${words} words as prompt, temperature ${used.temperature}${cut}${guided}, one batch of futures per clip`,
@@ -568,6 +575,7 @@ export async function worldModelPredictor(
         sampling,
         ...(actionGuidance !== undefined ? { actionGuidance } : {}),
         ...(promptGuidance !== undefined ? { promptGuidance } : {}),
+        ...(keepUnchanged !== undefined ? { keepUnchanged } : {}),
         ...(input.actions ? { actions: toRows(input.actions, predictor.config.actionDim) } : {}),
       });
       return (await job.result).futures;

@@ -49,6 +49,7 @@ export interface PredictOptions {
   drafts?: string;
   actionGuidance?: string;
   promptGuidance?: string;
+  keepUnchanged?: boolean;
   out: string;
   model?: string;
 }
@@ -105,6 +106,7 @@ export async function predictCommand(ctx: CliContext, options: PredictOptions): 
       ...(drafts !== undefined ? { drafts } : {}),
       ...(actionGuidance !== undefined ? { actionGuidance } : {}),
       ...(promptGuidance !== undefined ? { promptGuidance } : {}),
+      ...(options.keepUnchanged !== undefined ? { keepUnchanged: options.keepUnchanged } : {}),
       signal: ctx.signal,
       ...(prompt !== undefined ? { prompt } : {}),
       ...(actions ? { actions } : {}),
