@@ -15,7 +15,7 @@ import type { TokenizerFrame } from '../tokenizer/index.js';
  * caption. Each future must stay near the truth (above a PSNR floor about 3 dB under what it gets; a broken
  * export or untrained weights give noise near 10 dB) and at its recommended sampling the futures must differ.
  */
-const FLOOR_DB = 23; // measured 26.9 dB for the first future (world-dv4x8x8, 7 layers; its 4-layer version 26.5 and 26.6)
+const FLOOR_DB = 23; // measured 26.9 dB for the first future (world-dv4x8x8, 7 layers, every patch through the decoder; its 4-layer version 26.5 and 26.6)
 
 test('the shipped world model predicts a held-out world near the truth, and its futures differ', async () => {
   const store = new ModelStore({ cacheDir: join(mkdtempSync(join(tmpdir(), 'orbis-world-')), 'cache') });
