@@ -56,16 +56,15 @@ test('the shipped world model predicts a held-out world near the truth, and its 
     assert.deepEqual(result.tokens.data, decoded.tokens.data);
     const last = start.frames[8]!.data;
     let changed = 0;
-    result.futures.forEach((future, b) =>
-      future.forEach((f, i) => {
+    for (const [b, future] of result.futures.entries())
+      for (const [i, f] of future.entries()) {
         const plain = decoded.futures[b]![i]!.data;
         for (let p = 0; p < f.data.length; p++)
           if (f.data[p] !== plain[p]) {
             assert.equal(f.data[p], last[p], `future ${b} frame ${i} byte ${p}: not the input's`);
             changed++;
           }
-      }),
-    );
+      }
     assert.ok(changed > 10_000, `only ${changed} bytes drawn from the input`);
     assert.ok(
       score(result.futures[0]!) > score(decoded.futures[0]!),
