@@ -9,6 +9,8 @@ const ACTION_GUIDANCE_HELP =
 const PROMPT_GUIDANCE_HELP =
   "with a prompt: also run each future with a blank one and push the sampling g times further the prompt's way (default: the model's, else 0)";
 
+const DECODE_ALL_HELP = "draw every generated patch through the decoder (the model's default otherwise)";
+
 const KEEP_UNCHANGED_HELP =
   "draw each generated patch whose token the model kept from the input's own pixels, not the decoder's (default: the model's, else off)";
 
@@ -194,10 +196,7 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     )
     .option('--prompt-guidance <g>', PROMPT_GUIDANCE_HELP)
     .option('--keep-unchanged', KEEP_UNCHANGED_HELP)
-    .option(
-      '--no-keep-unchanged',
-      "draw every generated patch through the decoder (the model's default otherwise)",
-    )
+    .option('--no-keep-unchanged', DECODE_ALL_HELP)
     .action(lazy(async () => (await import('./commands/eval.js')).evalPhysicsCommand as Action));
   evaluate
     .command('actions')
@@ -373,10 +372,7 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .option('--action-guidance <g>', ACTION_GUIDANCE_HELP)
     .option('--prompt-guidance <g>', PROMPT_GUIDANCE_HELP)
     .option('--keep-unchanged', KEEP_UNCHANGED_HELP)
-    .option(
-      '--no-keep-unchanged',
-      "draw every generated patch through the decoder (the model's default otherwise)",
-    )
+    .option('--no-keep-unchanged', DECODE_ALL_HELP)
     .requiredOption('--out <dir>', 'folder for future-<i>.mp4 and grid.mp4')
     .option('--model <name>', 'world model (see orbis models list)')
     .action(lazy(async () => (await import('./commands/predict.js')).predictCommand as Action));

@@ -1,9 +1,19 @@
+import { OrbisError } from '../core/index.js';
 import type { WorldModelRollout } from './world-model.js';
 
-/** The most guidance a request may ask for: far past where futures fall apart (about 8 on the 4x8x8 model). */
-export const MAX_ACTION_GUIDANCE = 20;
-/** The same bound for guidance on the prompt. */
-export const MAX_PROMPT_GUIDANCE = 20;
+/**
+ * The most guidance, on the actions or the prompt, a request may ask for: far past where futures fall apart
+ * (about 8 on the 4x8x8 model).
+ */
+export const MAX_GUIDANCE = 20;
+
+/** A guidance scale checked: a number from 0 to MAX_GUIDANCE, else INVALID_ARGUMENT naming `flag`. */
+export function checkGuidance(flag: string, g: number, example: number): number {
+  if (Number.isFinite(g) && g >= 0 && g <= MAX_GUIDANCE) return g;
+  throw new OrbisError('INVALID_ARGUMENT', `${flag} must be a number from 0 to ${MAX_GUIDANCE}, not ${g}`, {
+    hint: `use ${flag} ${example}, or 0 for none`,
+  });
+}
 
 /**
  * Classifier-free guidance: on the actions, on the prompt, or both. The model is trained on clips with actions

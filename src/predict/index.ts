@@ -1,4 +1,4 @@
-export { MAX_ACTION_GUIDANCE, MAX_PROMPT_GUIDANCE } from './guidance.js';
+export { MAX_GUIDANCE } from './guidance.js';
 export {
   cacheBlock,
   cacheForm,

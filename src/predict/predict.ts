@@ -2,7 +2,7 @@ import { OrbisError } from '../core/index.js';
 import { resizeBicubic } from '../eval/index.js';
 import type { ModelStore } from '../runtime/index.js';
 import { type TokenizerFrame, toTensor, VideoTokenizer } from '../tokenizer/index.js';
-import { GuidedRollout, MAX_ACTION_GUIDANCE, MAX_PROMPT_GUIDANCE } from './guidance.js';
+import { checkGuidance, GuidedRollout } from './guidance.js';
 import { unchangedKeeper } from './keep.js';
 import { loadWorldModel, type WorldModelOptions } from './onnx-world-model.js';
 import { checkSampling, drawToken, type SamplingOptions } from './sampler.js';
@@ -224,12 +224,11 @@ export class Predictor {
       if (config.actionConditioned) features = actionFeatures(config, perFrame);
       else warnings.push(`model "${this.model.name}" was trained without actions: the actions were ignored`);
     }
-    const guidance = request.actionGuidance ?? (features ? config.actionGuidance : undefined) ?? 0;
-    if (!(Number.isFinite(guidance) && guidance >= 0 && guidance <= MAX_ACTION_GUIDANCE))
-      throw invalid(
-        `--action-guidance must be a number from 0 to ${MAX_ACTION_GUIDANCE}, not ${guidance}`,
-        'use --action-guidance 2, or 0 for none',
-      );
+    const guidance = checkGuidance(
+      '--action-guidance',
+      request.actionGuidance ?? (features ? config.actionGuidance : undefined) ?? 0,
+      2,
+    );
     if (guidance > 0 && !features)
       warnings.push(
         request.actions
@@ -238,12 +237,11 @@ export class Predictor {
       );
     // A prompt of no words (blank, or punctuation only) is the blank prompt: nothing to guide towards.
     const said = promptWords(prompt).length > 0;
-    const promptGuidance = request.promptGuidance ?? (said ? config.promptGuidance : undefined) ?? 0;
-    if (!(Number.isFinite(promptGuidance) && promptGuidance >= 0 && promptGuidance <= MAX_PROMPT_GUIDANCE))
-      throw invalid(
-        `--prompt-guidance must be a number from 0 to ${MAX_PROMPT_GUIDANCE}, not ${promptGuidance}`,
-        'use --prompt-guidance 1, or 0 for none',
-      );
+    const promptGuidance = checkGuidance(
+      '--prompt-guidance',
+      request.promptGuidance ?? (said ? config.promptGuidance : undefined) ?? 0,
+      1,
+    );
     const prompted = config.prompted === true && said;
     if (promptGuidance > 0 && !prompted)
       warnings.push(
@@ -334,9 +332,7 @@ export class Predictor {
     let first: Float32Array;
     if (blocks.length) {
       // Every block has features where the futures do: theirs, or zeros.
-      const all = features
-        ? Float32Array.from([features, ...blocks.map((b) => b.features!)].flatMap((f) => Array.from(f)))
-        : undefined;
+      const all = features && concat([features, ...blocks.map((b) => b.features!)]);
       const scales = blocks.map((b) => b.scale);
       const guided = new GuidedRollout(this.model.rollout((1 + blocks.length) * samples, all), scales);
       rollout = guided;
@@ -507,8 +503,16 @@ function checkPair(config: WorldModelConfig, tokenizer: VideoTokenizer): void {
 }
 
 function repeat(values: Float32Array, times: number): Float32Array {
-  const out = new Float32Array(values.length * times);
-  for (let i = 0; i < times; i++) out.set(values, i * values.length);
+  return concat(Array.from({ length: times }, () => values));
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 

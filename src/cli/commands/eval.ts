@@ -53,7 +53,7 @@ import { parseNumber, parseSampling, parseSize, usage } from '../args.js';
 import type { CliContext } from '../context.js';
 import { makeOutputDir } from './frames.js';
 import { storeOf } from './models.js';
-import { parseActionGuidance, parsePromptGuidance, sideBySide } from './predict.js';
+import { parseGuidance, sideBySide } from './predict.js';
 import { loadTokenizer } from './tokenize.js';
 
 const METRICS: Record<string, () => Metric<Image, FrameScores>> = {
@@ -319,7 +319,7 @@ export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOption
   const offset = parseNumber('--seed-offset', options.seedOffset, { min: 0, max: 100_000, integer: true });
   const generation = {
     sampling: parseSampling(options),
-    promptGuidance: parsePromptGuidance(options.promptGuidance),
+    promptGuidance: parseGuidance('--prompt-guidance', options.promptGuidance),
     keepUnchanged: options.keepUnchanged,
   };
   return withPredictor(ctx, options.model, generation, async (predictor) => {
@@ -525,8 +525,8 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
   const tokenizer = await worldModelTokenizer(ctx, options.model);
   const generation = {
     sampling: parseSampling(options),
-    actionGuidance: parseActionGuidance(options.actionGuidance),
-    promptGuidance: parsePromptGuidance(options.promptGuidance),
+    actionGuidance: parseGuidance('--action-guidance', options.actionGuidance),
+    promptGuidance: parseGuidance('--prompt-guidance', options.promptGuidance),
   };
   return withPredictor(ctx, options.model, generation, async (predictor) => {
     const task = ctx.progress.task('actions', seeds * (tokenizer ? 2 : 1));
@@ -560,9 +560,12 @@ export async function worldModelPredictor(
   const cut = `${used.topK ? `, top-k ${used.topK}` : ''}${used.topP < 1 ? `, top-p ${used.topP}` : ''}`;
   const guidance = actionGuidance ?? predictor.config.actionGuidance;
   const prompting = promptGuidance ?? predictor.config.promptGuidance;
-  const kept =
-    (keepUnchanged ?? predictor.config.keepUnchanged) ? ', the patches it kept drawn from the input' : '';
-  const guided = `${guidance ? `, action guidance ${guidance} where actions are given` : ''}${prompting ? `, prompt guidance ${prompting}` : ''}${kept}`;
+  const kept = keepUnchanged ?? predictor.config.keepUnchanged;
+  const guided = [
+    guidance ? `, action guidance ${guidance} where actions are given` : '',
+    prompting ? `, prompt guidance ${prompting}` : '',
+    kept ? ', the patches it kept drawn from the input' : '',
+  ].join('');
   return {
     name,
     note: `${name}: the caption's first ${words} words as prompt, temperature ${used.temperature}${cut}${guided}, one batch of futures per clip`,

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { type Frame, OrbisError, rgbFrame } from '../../core/index.js';
 import {
   captionPrompt,
-  MAX_ACTION_GUIDANCE,
-  MAX_PROMPT_GUIDANCE,
+  MAX_GUIDANCE,
   type Prediction,
   Predictor,
   promptWords,
@@ -18,18 +17,9 @@ import { storeOf } from './models.js';
 
 export const DEFAULT_WORLD_MODEL = 'world-dv4x8x8';
 
-/** `--action-guidance` (predict, eval actions), where given: 0 (off) to the predictor's maximum. */
-export function parseActionGuidance(text: string | undefined): number | undefined {
-  return text === undefined
-    ? undefined
-    : parseNumber('--action-guidance', text, { min: 0, max: MAX_ACTION_GUIDANCE });
-}
-
-/** `--prompt-guidance` (predict, eval physics, eval actions), where given: 0 (off) to the predictor's maximum. */
-export function parsePromptGuidance(text: string | undefined): number | undefined {
-  return text === undefined
-    ? undefined
-    : parseNumber('--prompt-guidance', text, { min: 0, max: MAX_PROMPT_GUIDANCE });
+/** `--action-guidance` / `--prompt-guidance`, where given: 0 (off) to the predictor's maximum. */
+export function parseGuidance(flag: '--action-guidance' | '--prompt-guidance', text: string | undefined) {
+  return text === undefined ? undefined : parseNumber(flag, text, { min: 0, max: MAX_GUIDANCE });
 }
 /** The frame rate futures are written at: the sim's, which the model was trained on. */
 const FPS = 24;
@@ -72,8 +62,8 @@ export async function predictCommand(ctx: CliContext, options: PredictOptions): 
     options.drafts === undefined
       ? undefined
       : parseNumber('--drafts', options.drafts, { min: 0, max: 64, integer: true });
-  const actionGuidance = parseActionGuidance(options.actionGuidance);
-  const promptGuidance = parsePromptGuidance(options.promptGuidance);
+  const actionGuidance = parseGuidance('--action-guidance', options.actionGuidance);
+  const promptGuidance = parseGuidance('--prompt-guidance', options.promptGuidance);
   const actionsFile = options.actions ? await readActions(options.actions) : undefined;
   const predictor = await Predictor.load(storeOf(ctx), options.model ?? DEFAULT_WORLD_MODEL, {
     threads: ctx.config.threads,
