@@ -37,20 +37,26 @@ export function unchangedKeeper(
           change += Math.abs(f.data[x]! - last.data[x]!);
     still[i] = change < span.length * ph * pw * 3 ? 1 : 0;
   }
+  // The patches future b keeps at a generated latent frame: the same for each of its video frames.
+  const keptAt = (b: number, latent: number) => {
+    const kept: number[] = [];
+    for (let i = 0; i < grid; i++)
+      if (still[i] && tokens[(b * total + latent) * grid + i] === tokens[(b * total + lastLatent) * grid + i])
+        kept.push(i);
+    return kept;
+  };
   return (frames, from, b) => {
+    let latent = -1;
+    let kept: number[] = [];
     frames.forEach((frame, j) => {
-      const latent = latentsOf(config, from + j + 1) - 1;
-      if (latent <= lastLatent) return;
-      for (let i = 0; i < grid; i++) {
-        if (
-          !still[i] ||
-          tokens[(b * total + latent) * grid + i] !== tokens[(b * total + lastLatent) * grid + i]
-        )
-          continue;
+      const at = latentsOf(config, from + j + 1) - 1;
+      if (at <= lastLatent) return;
+      if (at !== latent) [latent, kept] = [at, keptAt(b, at)];
+      for (const i of kept) {
         const [r, c] = [Math.floor(i / cols), i % cols];
         for (let y = r * ph; y < (r + 1) * ph; y++) {
-          const at = (y * width + c * pw) * 3;
-          frame.data.set(last.data.subarray(at, at + pw * 3), at);
+          const x = (y * width + c * pw) * 3;
+          frame.data.set(last.data.subarray(x, x + pw * 3), x);
         }
       }
     });

@@ -355,6 +355,11 @@ export class Predictor {
     // Positions (latent frame t, place i) are generated in order; `done` counts those of the generated frames.
     let done = 0;
     let steps = 1; // model calls, the prefill included
+    // Drawn from the input where the model kept a patch's token (keep.ts), before frames are streamed.
+    const keep =
+      (request.keepUnchanged ?? config.keepUnchanged)
+        ? unchangedKeeper(config, plan.frames, plan.conditioning, tokens, total)
+        : undefined;
     const frameDone = async (t: number) => {
       // The decoder is causal: decoding every latent frame so far leaves the earlier frames as they were.
       // Streaming costs that repeated work (1 + 2 + ... latent frames decoded instead of one pass), so
@@ -377,10 +382,6 @@ export class Predictor {
       status.framesDone = to;
       request.onFrames?.({ start: from, frames: chunk });
     };
-    const keep =
-      (request.keepUnchanged ?? config.keepUnchanged)
-        ? unchangedKeeper(config, plan.frames, plan.conditioning, tokens, total)
-        : undefined;
     const put = (row: number, at: number, token: number): void => {
       tokens[(row * total + conditioning) * grid + at] = token;
     };
