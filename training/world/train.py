@@ -51,6 +51,10 @@ def args():
     p.add_argument("--width", type=int, default=256)
     p.add_argument("--layers", type=int, default=6)
     p.add_argument("--heads", type=int, default=8)
+    p.add_argument("--coupling", type=int, default=0,
+                   help="R > 0: each digit after a token's first also depends on the digits before it, through R hidden "
+                        "numbers (world_model.py); an --init without it starts with a coupling that adds nothing")
+    p.add_argument("--coupling-lr", type=float, default=3.0, help="the coupling's learning rate as a multiple of --lr")
     p.add_argument("--steps", type=int, default=100000)
     p.add_argument("--minutes", type=float)
     p.add_argument("--batch", type=int, default=64)
@@ -172,13 +176,14 @@ def tokenize_folder(folder, tok, model_args, device, limit=None, mirror=False):
 def model_args_of(a):
     space = TOKEN_SPACES[a.token_space]
     return {"grid": space["grid"], "prompt_length": a.prompt_length, "vocab_words": 1024, "action_features": ACTION_DIM * space["per_latent"],
-            "d": a.width, "layers": a.layers, "heads": a.heads, "qk_norm": True, "action_scale": list(ACTION_SCALE)}
+            "d": a.width, "layers": a.layers, "heads": a.heads, "qk_norm": True, "action_scale": list(ACTION_SCALE),
+            "coupling": getattr(a, "coupling", 0)}
 
 
 def build(m, dropout=0.0):
     """A WorldModel from a checkpoint's model arguments (older ones lack the later keys)."""
     return WorldModel(m["grid"], m["prompt_length"], m["vocab_words"], m["action_features"], m["d"], m["layers"], m["heads"],
-                      dropout=dropout, qk_norm=m.get("qk_norm", False), action_scale=m.get("action_scale"))
+                      dropout=dropout, qk_norm=m.get("qk_norm", False), action_scale=m.get("action_scale"), coupling=m.get("coupling", 0))
 
 
 def load_init(model, path, device):
@@ -196,6 +201,10 @@ def load_init(model, path, device):
     state["action.weight"] = state["action.weight"].float() * old_gain / model.action_gain.cpu()
     state = deepen(state, model.layers)
     state = widen_prompt(state, model.prompt_length)
+    fresh = [k for k in model.state_dict() if k not in state and k.startswith("couple_")]
+    if fresh:  # a model without the coupling: it starts adding nothing (couple_out is zero)
+        state = dict(state, **{k: v.cpu() for k, v in model.state_dict().items() if k in fresh})
+        print(f"added a coupling of rank {model.coupling} (starts adding nothing)", flush=True)
     model.load_state_dict({k: v.to(device) for k, v in state.items()})
     print(f"started from {path}", flush=True)
 
@@ -274,9 +283,9 @@ def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_dr
         changed = torch.zeros_like(target, dtype=torch.bool)
         changed[:, hw:] = target[:, hw:] != target[:, :-hw]
         weight = (1 + changed_weight * changed.float()).reshape(-1)
-        per_token = WorldModel.digit_loss(logits[:, p - 1 : -1].float(), target, reduction="none")
+        per_token = model.digit_loss(logits[:, p - 1 : -1], target, reduction="none")
         return (per_token * weight).sum() / weight.sum(), logits
-    return WorldModel.digit_loss(logits[:, p - 1 : -1].float(), target), logits
+    return model.digit_loss(logits[:, p - 1 : -1], target), logits
 
 
 @torch.no_grad()
@@ -284,14 +293,16 @@ def evaluate(model, seqs, acts, device):
     """Teacher-forced on held-out clips: digit loss, token accuracy, and the same for copying the previous latent
     frame's token at each position (what a world model must beat)."""
     model.eval()
-    loss = acc = copy = n = changed_right = changed_n = 0.0
+    loss = uncoupled = acc = copy = n = changed_right = changed_n = 0.0
     L, H, W = model.grid
     p = model.prompt_length
     for i in range(0, seqs.shape[0], 32):
         x, a = seqs[i : i + 32].to(device), acts[i : i + 32].to(device)
         l, logits = batch_loss(model, x, a, 0.0, None, device)
-        pred = WorldModel.argmax_tokens(logits[:, p - 1 : -1])
+        pred = model.argmax_tokens(logits[:, p - 1 : -1])
         target = x[:, p:]
+        if model.coupling:
+            uncoupled += model.digit_loss(logits[:, p - 1 : -1], target, coupled=False).item() * x.shape[0]
         later = slice(H * W, None)  # latent frames after the first
         acc += (pred[:, later] == target[:, later]).float().mean().item() * x.shape[0]
         moved = target[:, H * W :] != target[:, : -H * W]  # tokens that differ from a latent frame earlier
@@ -302,6 +313,8 @@ def evaluate(model, seqs, acts, device):
         n += x.shape[0]
     out = {"digitLoss": loss / n, "tokenAccuracy": acc / n, "copyPreviousFrameAccuracy": copy / n, "clips": int(n),
            "changedTokenAccuracy": changed_right / max(changed_n, 1), "changedTokenShare": changed_n / max(n * (L - 1) * H * W, 1)}
+    if model.coupling:  # the same model's loss with its digits drawn independently: what the coupling adds
+        out["uncoupledDigitLoss"] = uncoupled / n
     # Does it use the actions? The clips with actions, scored with their own and with another clip's.
     pushed = acting(acts)
     if len(pushed) > 1:
@@ -385,8 +398,11 @@ def main(a):
     margs = model_args_of(a)
     model = build(margs, a.dropout).to(device)
     action = [p for n, p in model.named_parameters() if n.startswith("action.")]
-    rest = [p for n, p in model.named_parameters() if not n.startswith("action.")]
+    coupling = [p for n, p in model.named_parameters() if n.startswith("couple_")]
+    rest = [p for n, p in model.named_parameters() if not n.startswith(("action.", "couple_"))]
     groups = [{"params": rest, "mult": 1.0}, {"params": action, "mult": a.action_lr}]
+    if coupling:
+        groups.append({"params": coupling, "mult": a.coupling_lr})
     opt = torch.optim.AdamW(groups, lr=a.lr, betas=(0.9, 0.95), weight_decay=0.05)
     # What carries over between calls of one run: the step, the training seconds so far, the learning rate's
     # scale (halved after each divergence), the best held-out weights.
@@ -549,6 +565,12 @@ def export(model, a, info, metrics, single_cache=False):
     np.save(os.path.join(a.out, "parity-actions.npy"), act.numpy())
     np.save(os.path.join(a.out, "parity-logits.npy"), torch.stack([first[:, -1], last[:, -1]], dim=1).numpy())
     c = model.config()
+    files = []
+    if model.coupling:
+        coupling = os.path.join(a.out, "coupling.json")
+        with open(coupling, "w") as f:
+            json.dump(model.coupling_tables(), f, separators=(",", ":"))
+        files.append({"path": "coupling.json", "sha256": sha256(coupling), "bytes": os.path.getsize(coupling), "role": "coupling"})
     space = TOKEN_SPACES[getattr(a, "token_space", None) or "dv8x16x16"]  # checkpoints before --token-space: 8x16x16
     tokenizer = space["tokenizer"]
     shape = lambda *dims: list(dims)
@@ -563,8 +585,9 @@ def export(model, a, info, metrics, single_cache=False):
                               {"name": "start", "dtype": "int64", "shape": shape(1)},
                               {"name": "actions", "dtype": "float32", "shape": shape("batch", L, c["actionFeatures"])},
                               *({"name": n, "dtype": "float32", "shape": dims} for n, dims in caches.items())],
-                   "outputs": [{"name": "logits", "dtype": "float32", "shape": shape("batch", "new", sum(LEVELS))},
-                               {"name": "fresh", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "new", c["headDim"])}]}],
+                   "outputs": [{"name": "logits", "dtype": "float32", "shape": shape("batch", "new", sum(LEVELS) + (len(LEVELS) - 1) * model.coupling)},
+                               {"name": "fresh", "dtype": "float32", "shape": shape(c["layers"], 2, "batch", c["heads"], "new", c["headDim"])}]},
+                  *files],
         "config": {"tokenizer": tokenizer, "size": [128, 128], **{k: v for k, v in c.items() if k != "width"},
                    **({"actionScale": list(model.action_scale)} if model.action_scale else {}),
                    "framesPerLatent": space["per_latent"], "levels": list(LEVELS), "basis": list(BASIS), "wordHash": "fnv1a32", "actionDim": ACTION_DIM,
@@ -587,14 +610,14 @@ def export(model, a, info, metrics, single_cache=False):
 
 
 def export_untrained(out, name, token_space="dv8x16x16", width=256, layers=6, heads=8, noise=0.0, single_cache=False,
-                     prompt_length=16):
+                     prompt_length=16, coupling=0):
     """An untrained model of the recipe's architecture, exported like a trained one: for the runtime's parity
     test and the speed benchmark, neither of which depends on the weights. `noise` (a standard deviation) is
     added to every weight so that no two tensors are equal, as in a trained model: the ONNX export merges equal
     initializers (every fresh layer norm's), which a re-export from the ONNX file cannot split back."""
     torch.manual_seed(0)
     a = types.SimpleNamespace(out=out, name=name, seed=0, token_space=token_space, width=width, layers=layers, heads=heads,
-                              prompt_length=prompt_length)
+                              prompt_length=prompt_length, coupling=coupling)
     os.makedirs(out, exist_ok=True)
     model = build(model_args_of(a))
     with torch.no_grad():
@@ -616,7 +639,14 @@ def state_of_export(path):
     space = next(k for k, v in TOKEN_SPACES.items() if v["tokenizer"] == c["tokenizer"])
     margs = {"grid": c["grid"], "prompt_length": c["promptLength"], "vocab_words": c["vocabWords"],
              "action_features": c["actionFeatures"], "d": c["heads"] * c["headDim"], "layers": c["layers"], "heads": c["heads"],
-             "qk_norm": any(k.endswith(".qn.weight") for k in weights), "action_scale": c.get("actionScale")}
+             "qk_norm": any(k.endswith(".qn.weight") for k in weights), "action_scale": c.get("actionScale"),
+             "coupling": c.get("coupling", 0)}
+    if margs["coupling"]:  # the sampler's tables, beside the graph
+        probe = WorldModel(margs["grid"], margs["prompt_length"], margs["vocab_words"], margs["action_features"], 8, 1, 1,
+                           coupling=margs["coupling"])
+        with open(os.path.join(os.path.dirname(os.path.abspath(path)), "coupling.json")) as f:
+            probe.load_coupling_tables(json.load(f))
+        weights.update({k: v for k, v in probe.state_dict().items() if k.startswith(("couple_embed.", "couple_out."))})
     recipe = t["recipe"].split()
     info = {"steps": t["steps"], "argv": recipe[1:], "hardware": t["hardware"], "seconds": t["seconds"],
             "clipsPerSecond": manifest["metrics"].get("trainClipsPerSecond", 0.0)}

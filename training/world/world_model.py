@@ -3,7 +3,13 @@
 A decoder-only transformer: pre-LayerNorm blocks, causal self-attention written out (so PyTorch 1.13 and
 2.x export the same graph), a GELU MLP. Inputs are a prompt prefix of hashed words followed by the visual
 tokens of L latent frames; each visual token enters as the sum of its six FSQ digits' embeddings and leaves
-as six digit distributions (39 logits rather than 64,000, which keeps the model small). Positions are
+as six digit distributions (39 logits rather than 64,000, which keeps the model small). With `coupling` R > 0
+(since 2026-12-07) each digit after the first also depends on the digits drawn before it in the same token:
+its logits gain out_i(gelu(ctx_i + sum over j < i of embed_i[digit j])), where ctx_i (R numbers) is computed
+from the position's hidden state by the graph and the small tables embed_i and out_i are applied by the
+sampler. Without it the six digits of a token are drawn independently, so where the model hesitates between
+two tokens (a ball's patch or the floor's) a draw can mix their digits into a token that is neither.
+Positions are
 absolute: prompt slots get a slot embedding, visual positions time + row + column embeddings. Per latent
 frame action features are added to every position whose next token lies in that frame.
 """
@@ -105,8 +111,9 @@ class Block(nn.Module):
 
 class WorldModel(nn.Module):
     def __init__(self, grid=(5, 8, 8), prompt_length=16, vocab_words=1024, action_features=56, d=256, layers=6, heads=8, dropout=0.0,
-                 qk_norm=True, action_scale=None):
+                 qk_norm=True, action_scale=None, coupling=0):
         super().__init__()
+        self.coupling = coupling
         self.qk_norm, self.action_scale = qk_norm, action_scale
         self.grid, self.prompt_length, self.vocab_words = tuple(grid), prompt_length, vocab_words
         self.action_features, self.d, self.layers, self.heads = action_features, d, layers, heads
@@ -122,6 +129,10 @@ class WorldModel(nn.Module):
         self.blocks = nn.ModuleList(Block(d, heads, dropout, qk_norm) for _ in range(layers))
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, sum(LEVELS))
+        if coupling:
+            self.couple_in = nn.Linear(d, (len(LEVELS) - 1) * coupling)
+            self.couple_embed = nn.ModuleList(nn.Embedding(sum(LEVELS[:i]), coupling) for i in range(1, len(LEVELS)))
+            self.couple_out = nn.ModuleList(nn.Linear(coupling, LEVELS[i], bias=False) for i in range(1, len(LEVELS)))
         # Per absolute position: is it visual; its slot, time, row, column; the latent frame of the next token.
         p = torch.arange(self.length)
         j = (p - prompt_length).clamp(min=0)
@@ -136,6 +147,9 @@ class WorldModel(nn.Module):
         self.register_buffer("levels", torch.tensor(LEVELS), persistent=False)
         self.register_buffer("action_gain", action_gain(action_scale, action_features), persistent=False)
         self.apply(self._init)
+        if coupling:  # starts as the independent-digit model: the coupling adds nothing until trained
+            for out in self.couple_out:
+                nn.init.zeros_(out.weight)
 
     @staticmethod
     def _init(m):
@@ -147,7 +161,7 @@ class WorldModel(nn.Module):
     def config(self):
         return {"grid": list(self.grid), "promptLength": self.prompt_length, "vocabWords": self.vocab_words,
                 "actionFeatures": self.action_features, "layers": self.layers, "heads": self.heads,
-                "headDim": self.d // self.heads, "width": self.d}
+                "headDim": self.d // self.heads, "width": self.d, **({"coupling": self.coupling} if self.coupling else {})}
 
     def use_fused_attention(self, on=True):
         """Switch every block to PyTorch 2's fused causal attention for cache-free passes (training), after
@@ -201,27 +215,60 @@ class WorldModel(nn.Module):
         for i, block in enumerate(self.blocks):
             x, k, v = block(x, past[i, 0], past[i, 1], mask)
             present.append(torch.stack([k, v]))
-        return self.head(self.norm(x)), torch.stack(present)
+        return self.features(x), torch.stack(present)
 
-    @staticmethod
-    def digit_loss(logits, targets, reduction="mean"):
-        """Cross-entropy summed over the six digits; logits [..., 39], targets [...] token indices; the mean over
-        tokens, or with reduction="none" each token's, flattened."""
-        digits = torch.remainder(torch.div(targets.unsqueeze(-1), torch.tensor(BASIS, device=targets.device), rounding_mode="floor"),
-                                 torch.tensor(LEVELS, device=targets.device))
-        loss, at = 0.0, 0
+    def features(self, x):
+        """What a position gives the sampler: the 39 digit logits, then with coupling the 5 x R numbers ctx."""
+        h = self.norm(x)
+        return torch.cat([self.head(h), self.couple_in(h)], dim=-1) if self.coupling else self.head(h)
+
+    def digit_logits(self, features, i, prefix, coupled=True):
+        """Digit i's logits [..., LEVELS[i]] from features [..., F] and the token's digits before it [..., i]."""
+        at = sum(LEVELS[:i])
+        logits = features[..., at : at + LEVELS[i]]
+        if not (self.coupling and coupled and i > 0):
+            return logits
+        r, base = self.coupling, sum(LEVELS)
+        offsets = torch.tensor([sum(LEVELS[:j]) for j in range(i)], device=prefix.device)
+        z = features[..., base + (i - 1) * r : base + i * r] + self.couple_embed[i - 1](prefix + offsets).sum(-2).to(features.dtype)
+        return logits + self.couple_out[i - 1](F.gelu(z, approximate="tanh"))
+
+    def digit_loss(self, features, targets, reduction="mean", coupled=True):
+        """Cross-entropy summed over the six digits (each given the true digits before it, with coupling);
+        features [..., F], targets [...] token indices; the mean over tokens, or with reduction="none" each
+        token's, flattened. `coupled=False` scores the independent digits alone (what the coupling adds)."""
+        digits = to_digits(targets)
+        loss = 0.0
         for i, n in enumerate(LEVELS):
-            loss = loss + F.cross_entropy(logits[..., at : at + n].reshape(-1, n), digits[..., i].reshape(-1), reduction=reduction)
-            at += n
+            logits = self.digit_logits(features, i, digits[..., :i], coupled)
+            loss = loss + F.cross_entropy(logits.reshape(-1, n).float(), digits[..., i].reshape(-1), reduction=reduction)
         return loss
 
-    @staticmethod
-    def argmax_tokens(logits):
-        token, at = 0, 0
-        for i, n in enumerate(LEVELS):
-            token = token + logits[..., at : at + n].argmax(-1) * BASIS[i]
-            at += n
-        return token
+    def argmax_tokens(self, features):
+        """The greedy token: each digit the most likely given those chosen before it."""
+        digits = torch.zeros(*features.shape[:-1], 0, dtype=torch.long, device=features.device)
+        for i in range(len(LEVELS)):
+            digits = torch.cat([digits, self.digit_logits(features, i, digits).argmax(-1, keepdim=True)], dim=-1)
+        return (digits * torch.tensor(BASIS, device=digits.device)).sum(-1)
+
+    def coupling_tables(self):
+        """The tables the sampler applies (coupling.json): per digit i >= 1, embed [sum(LEVELS[:i]), R] (digit j's
+        value v is row sum(LEVELS[:j]) + v) and out [LEVELS[i], R]."""
+        return {"rank": self.coupling, "activation": "gelu-tanh",
+                "digits": [{"embed": e.weight.detach().float().cpu().tolist(), "out": o.weight.detach().float().cpu().tolist()}
+                           for e, o in zip(self.couple_embed, self.couple_out)]}
+
+    def load_coupling_tables(self, tables):
+        with torch.no_grad():
+            for e, o, t in zip(self.couple_embed, self.couple_out, tables["digits"]):
+                e.weight.copy_(torch.tensor(t["embed"]))
+                o.weight.copy_(torch.tensor(t["out"]))
+
+
+def to_digits(tokens):
+    """Token indices [...] -> their six FSQ digits [..., 6]."""
+    return torch.remainder(torch.div(tokens.unsqueeze(-1), torch.tensor(BASIS, device=tokens.device), rounding_mode="floor"),
+                           torch.tensor(LEVELS, device=tokens.device))
 
 
 class Step(nn.Module):
@@ -266,4 +313,4 @@ class FixedStep(nn.Module):
         for i, block in enumerate(m.blocks):
             x, k, v = block.forward_fixed(x, kv[2 * i], kv[2 * i + 1], cache_mask, new_mask)
             fresh.append(torch.stack([k, v]))
-        return m.head(m.norm(x)), torch.stack(fresh)
+        return m.features(x), torch.stack(fresh)
