@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tempDir } from '../../test/support.js';
+import { guidedDigits, independentDigits } from './digits.js';
 import { GuidedRollout } from './guidance.js';
 import { loadWorldModel } from './onnx-world-model.js';
 import { Predictor } from './predict.js';
 import { STAND_IN_CONFIG, standInStore } from './testing.js';
-import type { WorldModelRollout } from './world-model.js';
+import { featureWidth, type WorldModelRollout } from './world-model.js';
 
 const dir = tempDir('orbis-guidance-');
 const store = standInStore(dir);
@@ -14,32 +15,62 @@ const FEATURES = latents * STAND_IN_CONFIG.actionFeatures;
 const actionsOf = (batch: number) =>
   Float32Array.from({ length: batch * FEATURES }, (_, i) => 0.3 + 0.01 * (i % 13));
 
-test('guided rollout: the logits of the real step with and without actions, mixed as with + g (with - without)', async () => {
+/** Row `r`'s numbers (`width` of them) of a [rows, width] step output, as a plain array. */
+const rowOf = (rows: Float32Array, r: number, width: number) =>
+  Array.from(rows.subarray(r * width, (r + 1) * width));
+
+/**
+ * `seen` is `want` number for number, up to float rounding: a batch of 4 or 6 rows may round a last bit
+ * differently from a batch of 2.
+ */
+function assertSameRow(seen: readonly number[], want: readonly number[], what: string): void {
+  assert.equal(seen.length, want.length, what);
+  for (let i = 0; i < want.length; i++)
+    assert.ok(Math.abs(seen[i]! - want[i]!) < 1e-6, `${what} value ${i}: ${seen[i]} vs ${want[i]}`);
+}
+
+test('guided rollout: each row holds the real step with and without actions side by side; guidedDigits mixes them as with + g (with - without)', async () => {
   const model = await loadWorldModel(store, 'world-stand-in', { providers: ['cpu'] });
   try {
     const batch = 2;
     const g = 1.5;
+    const width = featureWidth(model.config);
+    const { levels } = model.config;
+    const head = guidedDigits(independentDigits(levels), [g]);
+    assert.equal(head.width, 2 * width);
     const acted = actionsOf(batch);
     const guided = new GuidedRollout(
       model.rollout(2 * batch, Float32Array.from([...acted, ...new Float32Array(acted.length)])),
       g,
+      width,
     );
     const withActions = model.rollout(batch, acted);
     const without = model.rollout(batch);
     assert.equal(guided.batch, batch);
     let feed = [5, 9, 700, 3, 2, 11, 8, 4]; // [batch, 4]: a prefill of 4 tokens a row
     for (let step = 0; step < 4; step++) {
-      const [mixed, a, b] = await Promise.all([
-        guided.step(feed),
-        withActions.step(feed),
-        without.step(feed),
-      ]);
+      const [side, a, b] = await Promise.all([guided.step(feed), withActions.step(feed), without.step(feed)]);
       assert.equal(guided.length, withActions.length);
-      assert.equal(mixed.length, a.length);
+      assert.equal(a.length, batch * width);
+      assert.equal(side.length, 2 * a.length);
       let moved = 0;
-      for (let i = 0; i < a.length; i++) {
-        assert.ok(Math.abs(mixed[i]! - (a[i]! + g * (a[i]! - b[i]!))) < 1e-5, `step ${step} value ${i}`);
-        moved = Math.max(moved, Math.abs(mixed[i]! - a[i]!));
+      for (let r = 0; r < batch; r++) {
+        // Row r: its `width` numbers with actions, then its `width` numbers without.
+        const row = rowOf(side, r, 2 * width);
+        assertSameRow(row.slice(0, width), rowOf(a, r, width), `step ${step} row ${r} with actions`);
+        assertSameRow(row.slice(width), rowOf(b, r, width), `step ${step} row ${r} without`);
+        let start = 0;
+        levels.forEach((n, digit) => {
+          const mixed = head.logits(side, r * head.width, digit, []);
+          assert.equal(mixed.length, n);
+          for (let v = 0; v < n; v++) {
+            const [with_, without_] = [a[r * width + start + v]!, b[r * width + start + v]!];
+            const want = with_ + g * (with_ - without_);
+            assert.ok(Math.abs(mixed[v]! - want) < 1e-5, `step ${step} row ${r} digit ${digit} value ${v}`);
+            moved = Math.max(moved, Math.abs(mixed[v]! - with_));
+          }
+          start += n;
+        });
       }
       assert.ok(moved > 0.01, `the actions change the stand-in's logits (by ${moved})`);
       feed = [step * 17 + 1, step * 5 + 2];
@@ -49,10 +80,10 @@ test('guided rollout: the logits of the real step with and without actions, mixe
   }
 });
 
-test('guided rollout: stepAll and truncate reach both halves, fed the same tokens', async () => {
+test('guided rollout: stepAll and truncate reach both halves, fed the same tokens; each position gets its rows side by side', async () => {
   const fed: number[][] = [];
   const truncated: number[] = [];
-  // Row r of the inner batch answers r + 10 * (token count so far) at each of its S positions, width 2.
+  // Row r of the inner batch answers 100 r + 10 p + k at its position p (of S) and number k (of width 2).
   const inner: WorldModelRollout = {
     batch: 4,
     length: 0,
@@ -60,32 +91,52 @@ test('guided rollout: stepAll and truncate reach both halves, fed the same token
     stepAll: async (tokens) => {
       fed.push(Array.from(tokens));
       const s = tokens.length / 4;
-      return Float32Array.from({ length: 4 * s * 2 }, (_, i) => Math.floor(i / (s * 2)) + 10 * s);
+      return Float32Array.from(
+        { length: 4 * s * 2 },
+        (_, i) => 100 * Math.floor(i / (s * 2)) + 10 * (Math.floor(i / 2) % s) + (i % 2),
+      );
     },
     truncate: (length) => {
       truncated.push(length);
     },
   };
-  const guided = new GuidedRollout(inner, 2);
+  const guided = new GuidedRollout(inner, 2, 2);
+  assert.equal(guided.batch, 2);
   const out = await guided.stepAll!([1, 2, 3, 4, 5, 6]); // [2 rows, 3 tokens]
   assert.deepEqual(fed, [[1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6]]);
-  // Rows 0 and 1 (with actions) hold 30 and 31, rows 2 and 3 (without) 32 and 33: 30 + 2 (30 - 32) = 26.
-  assert.deepEqual(Array.from(out), [26, 26, 26, 26, 26, 26, 27, 27, 27, 27, 27, 27]);
+  // Rows 0 and 1 are as asked, rows 2 and 3 their futures without: guided row 0 is inner rows 0 and 2 side by
+  // side at each position, guided row 1 inner rows 1 and 3.
+  assert.deepEqual(
+    Array.from(out),
+    [
+      [0, 1, 200, 201],
+      [10, 11, 210, 211],
+      [20, 21, 220, 221],
+      [100, 101, 300, 301],
+      [110, 111, 310, 311],
+      [120, 121, 320, 321],
+    ].flat(),
+  );
   guided.truncate!(7);
   assert.deepEqual(truncated, [7]);
 });
 
-test('prompt guidance: the first step feeds each block its own prefill; two conditions mix as asked + sum g (asked - without)', async () => {
+test('prompt guidance: the first step feeds each block its own prefill; two conditions side by side, mixed as asked + sum g (asked - without)', async () => {
   const model = await loadWorldModel(store, 'world-stand-in', { providers: ['cpu'] });
   try {
     const batch = 2;
     const [ga, gp] = [1.5, 2];
+    const width = featureWidth(model.config);
+    const { levels } = model.config;
+    const head = guidedDigits(independentDigits(levels), [ga, gp]);
+    assert.equal(head.width, 3 * width);
     const acted = actionsOf(batch);
     const zeros = new Float32Array(acted.length);
     // Blocks: as asked (actions, prompt), without actions (prompt), without the prompt (actions).
     const guided = new GuidedRollout(
       model.rollout(3 * batch, Float32Array.from([...acted, ...zeros, ...acted])),
       [ga, gp],
+      width,
     );
     const asked = model.rollout(batch, acted);
     const noActions = model.rollout(batch, zeros);
@@ -96,18 +147,33 @@ test('prompt guidance: the first step feeds each block its own prefill; two cond
     const blank = [64000, 64000, 7, 8, 64000, 64000, 9, 10];
     let feed: number[] = prompted;
     for (let step = 0; step < 3; step++) {
-      const [mixed, a, b, c] = await Promise.all([
+      const [side, a, b, c] = await Promise.all([
         step === 0 ? guided.step(prompted, [prompted, blank]) : guided.step(feed),
         asked.step(feed),
         noActions.step(feed),
         noPrompt.step(step === 0 ? blank : feed),
       ]);
-      assert.equal(mixed.length, a.length);
+      assert.equal(a.length, batch * width);
+      assert.equal(side.length, 3 * a.length);
       let moved = 0;
-      for (let i = 0; i < a.length; i++) {
-        const want = a[i]! + ga * (a[i]! - b[i]!) + gp * (a[i]! - c[i]!);
-        assert.ok(Math.abs(mixed[i]! - want) < 1e-4, `step ${step} value ${i}`);
-        moved = Math.max(moved, Math.abs(a[i]! - c[i]!));
+      for (let r = 0; r < batch; r++) {
+        // Row r: as asked, then without actions, then without the prompt.
+        const row = rowOf(side, r, 3 * width);
+        assertSameRow(row.slice(0, width), rowOf(a, r, width), `step ${step} row ${r} as asked`);
+        assertSameRow(row.slice(width, 2 * width), rowOf(b, r, width), `step ${step} row ${r} no actions`);
+        assertSameRow(row.slice(2 * width), rowOf(c, r, width), `step ${step} row ${r} no prompt`);
+        let start = 0;
+        levels.forEach((n, digit) => {
+          const mixed = head.logits(side, r * head.width, digit, []);
+          assert.equal(mixed.length, n);
+          for (let v = 0; v < n; v++) {
+            const i = r * width + start + v;
+            const want = a[i]! + ga * (a[i]! - b[i]!) + gp * (a[i]! - c[i]!);
+            assert.ok(Math.abs(mixed[v]! - want) < 1e-4, `step ${step} row ${r} digit ${digit} value ${v}`);
+            moved = Math.max(moved, Math.abs(a[i]! - c[i]!));
+          }
+          start += n;
+        });
       }
       assert.ok(moved > 0.01, `the prompt changes the stand-in's logits (by ${moved})`);
       feed = [step * 17 + 1, step * 5 + 2];

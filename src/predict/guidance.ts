@@ -25,12 +25,15 @@ export function checkGuidance(flag: string, g: number, example: number): number 
  *   logits = asked + sum over conditions c of scale_c * (asked - without_c)
  *
  * which moves each digit's distribution further in the direction each condition moved it. Scale 0 is the
- * model as trained. The digits are independent softmaxes over raw logits, and a softmax ignores a shift, so
- * mixing raw logits is the same as mixing log-probabilities.
+ * model as trained. Each digit is a softmax over raw logits, and a softmax ignores a shift, so mixing raw
+ * logits is the same as mixing log-probabilities.
  *
  * `inner` is a rollout of (1 + scales.length) x batch rows: rows 0 .. batch - 1 as asked, then one block of
  * batch rows per condition taken away. Every block is fed the same tokens after the prefill (whose prompt
- * differs where the prompt is guided), so they hold the same positions and truncate together.
+ * differs where the prompt is guided), so they hold the same positions and truncate together. Its steps
+ * return, per row and position, the asked row then each condition's side by side ((1 + n) x `width`
+ * numbers); `guidedDigits` (digits.ts) mixes them digit by digit as the token is drawn, which a coupled model
+ * needs (its later digits' logits depend on the earlier digits drawn, so the rows cannot be mixed before).
  */
 export class GuidedRollout implements WorldModelRollout {
   readonly stepAll?: (tokens: ArrayLike<number>) => Promise<Float32Array>;
@@ -40,11 +43,13 @@ export class GuidedRollout implements WorldModelRollout {
   constructor(
     private readonly inner: WorldModelRollout,
     scales: number | readonly number[],
+    /** Numbers per position in the inner rollout's rows (featureWidth). */
+    private readonly width: number,
   ) {
     this.scales = typeof scales === 'number' ? [scales] : scales;
     if (inner.stepAll && inner.truncate) {
       const { stepAll, truncate } = inner;
-      this.stepAll = async (tokens) => this.mix(await stepAll.call(inner, this.repeat(tokens)));
+      this.stepAll = async (tokens) => this.sideBySide(await stepAll.call(inner, this.repeat(tokens)));
       this.truncate = (length) => truncate.call(inner, length);
     }
   }
@@ -63,17 +68,21 @@ export class GuidedRollout implements WorldModelRollout {
    */
   async step(tokens: ArrayLike<number>, without?: readonly ArrayLike<number>[]): Promise<Float32Array> {
     const fed = without ? [tokens, ...without].flatMap((block) => Array.from(block)) : this.repeat(tokens);
-    return this.mix(await this.inner.step(fed));
+    return this.sideBySide(await this.inner.step(fed));
   }
 
-  /** [(1 + n) x batch, ...] logits, row-major, into the guided [batch, ...]. */
-  private mix(logits: Float32Array): Float32Array {
-    const block = logits.length / (1 + this.scales.length);
-    const out = logits.slice(0, block);
-    this.scales.forEach((s, c) => {
-      const off = (c + 1) * block;
-      for (let i = 0; i < block; i++) out[i] = out[i]! + s * (logits[i]! - logits[off + i]!);
-    });
+  /** [(1 + n) blocks, batch, S, width] rows into [batch, S, (1 + n) x width]: each position's rows side by side. */
+  private sideBySide(rows: Float32Array): Float32Array {
+    const blocks = 1 + this.scales.length;
+    const block = rows.length / blocks;
+    const positions = block / this.width;
+    const out = new Float32Array(rows.length);
+    for (let p = 0; p < positions; p++)
+      for (let c = 0; c < blocks; c++)
+        out.set(
+          rows.subarray(c * block + p * this.width, c * block + (p + 1) * this.width),
+          (p * blocks + c) * this.width,
+        );
     return out;
   }
 

@@ -1,6 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { OrbisError } from '../core/index.js';
 import { createTensor, type ModelSession, type ModelStore, type Tensor } from '../runtime/index.js';
+import { CoupledDigits, type DigitHead, parseCoupling } from './digits.js';
 import {
+  featureWidth,
   parseWorldModelConfig,
   type WorldModel,
   type WorldModelConfig,
@@ -29,8 +33,33 @@ export async function loadWorldModel(
       { hint: 'pick a world model with --model (see orbis models list)' },
     );
   const config = parseWorldModelConfig(name, model.manifest.config);
+  let head: DigitHead | undefined;
+  if (config.coupling) {
+    const file = model.manifest.files.find((f) => f.role === 'coupling');
+    if (!file)
+      throw new OrbisError(
+        'MODEL_MANIFEST_INVALID',
+        `model "${name}" has config.coupling but no coupling file`,
+        {
+          hint: 'export the model again with training/world/train.py, which lists coupling.json in the manifest',
+        },
+      );
+    let tables: unknown;
+    try {
+      tables = JSON.parse(await readFile(join(model.dir, file.path), 'utf8'));
+    } catch (error) {
+      throw new OrbisError(
+        'MODEL_MANIFEST_INVALID',
+        `cannot read ${file.path} of model "${name}": ${(error as Error).message}`,
+        {
+          hint: 'the model folder is damaged: copy or export the model again',
+        },
+      );
+    }
+    head = new CoupledDigits(config.levels, parseCoupling(name, config.levels, config.coupling, tables));
+  }
   const session = await store.open(model, 'step', options);
-  return new OnnxWorldModel(model.manifest.name, model.manifest.version, config, session);
+  return new OnnxWorldModel(model.manifest.name, model.manifest.version, config, session, head);
 }
 
 /** Positions a growable cache adds at a time: attention reads the whole buffer, so it stays near the filled length. */
@@ -73,6 +102,7 @@ class OnnxWorldModel implements WorldModel {
     readonly version: string,
     readonly config: WorldModelConfig,
     private readonly session: ModelSession,
+    readonly head?: DigitHead,
   ) {
     this.cache = cacheForm(session.inputs);
     this.allPositions = session.outputs.find((o) => o.name === 'logits')?.shape.length === 3;
@@ -121,7 +151,7 @@ function checkedLogits(
   s: number,
 ): Float32Array {
   const logits = out.logits!;
-  const width = config.levels.reduce((a, b) => a + b, 0);
+  const width = featureWidth(config);
   const dims = logits.dims;
   const ok =
     dims[0] === batch &&
@@ -130,7 +160,7 @@ function checkedLogits(
     throw new OrbisError(
       'MODEL_INPUT_MISMATCH',
       `the world model gave logits [${dims.join(', ')}], not [${batch}, ${width}] or [${batch}, ${s}, ${width}]`,
-      { hint: 'its config.levels do not match its output: export it again' },
+      { hint: 'its config.levels and config.coupling do not match its output: export it again' },
     );
   return logits.data as Float32Array;
 }
@@ -244,7 +274,7 @@ class FixedCacheRollout implements WorldModelRollout {
 
 /** A fixed cache whose model returns every new position's logits: speculative drafts are verified with them. */
 class AllPositionsRollout extends FixedCacheRollout {
-  private readonly width = this.config.levels.reduce((a, b) => a + b, 0);
+  private readonly width = featureWidth(this.config);
 
   /** The last new position's logits of each row. */
   override async step(tokens: ArrayLike<number>): Promise<Float32Array> {

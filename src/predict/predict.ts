@@ -2,12 +2,14 @@ import { OrbisError } from '../core/index.js';
 import { resizeBicubic } from '../eval/index.js';
 import type { ModelStore } from '../runtime/index.js';
 import { type TokenizerFrame, toTensor, VideoTokenizer } from '../tokenizer/index.js';
+import { guidedDigits, independentDigits } from './digits.js';
 import { checkGuidance, GuidedRollout } from './guidance.js';
 import { unchangedKeeper } from './keep.js';
 import { loadWorldModel, type WorldModelOptions } from './onnx-world-model.js';
 import { checkSampling, drawToken, type SamplingOptions } from './sampler.js';
 import {
   actionFeatures,
+  featureWidth,
   framesOf,
   latentsOf,
   promptTokens,
@@ -334,7 +336,11 @@ export class Predictor {
       // Every block has features where the futures do: theirs, or zeros.
       const all = features && concat([features, ...blocks.map((b) => b.features!)]);
       const scales = blocks.map((b) => b.scale);
-      const guided = new GuidedRollout(this.model.rollout((1 + blocks.length) * samples, all), scales);
+      const guided = new GuidedRollout(
+        this.model.rollout((1 + blocks.length) * samples, all),
+        scales,
+        featureWidth(config),
+      );
       rollout = guided;
       first = await guided.step(
         rowsOf(prefill),
@@ -344,11 +350,18 @@ export class Predictor {
       rollout = this.model.rollout(samples, features);
       first = await rollout.step(rowsOf(prefill));
     }
-    const width = config.levels.reduce((a, b) => a + b, 0);
+    const plain = this.model.head ?? independentDigits(config.levels);
+    const head = blocks.length
+      ? guidedDigits(
+          plain,
+          blocks.map((b) => b.scale),
+        )
+      : plain;
+    const width = head.width;
     // Row b's token at generated position `at` from logits[from ..]: a function of the logits and the position
     // alone (each position has its own uniform numbers), so a token drawn twice from the same prefix is the same.
     const draw = (logits: Float32Array, from: number, b: number, at: number) =>
-      drawToken(logits, from, config.levels, plan.sampling, plan.seed, b, at);
+      drawToken(logits, from, config.levels, plan.sampling, plan.seed, b, at, head);
     const futures: TokenizerFrame[][] = Array.from({ length: samples }, () => []);
     const drafts = plan.drafts;
     const speculative = drafts > 0 && rollout.stepAll !== undefined && rollout.truncate !== undefined;

@@ -176,6 +176,80 @@ torch.save(state, sys.argv[2])
 );
 
 test(
+  "a coupled export (digits that depend on those before): ONNX Runtime's rows and the sampler's digit logits match PyTorch's",
+  needsTorch,
+  async () => {
+    const dir = tempDir('orbis-world-recipe-coupled-');
+    const out = join(dir, 'world-tiny');
+    await recipePython(
+      'train.export_untrained(sys.argv[1], "world-tiny", "dv4x8x8", width=32, layers=2, heads=2, noise=0.3, coupling=8)',
+      out,
+    );
+    const store = new ModelStore({ userDir: dir, cacheDir: join(dir, 'cache') });
+    const seq = readInt32Npy(join(out, 'parity-tokens.npy'));
+    const actions = readNpy(join(out, 'parity-actions.npy'));
+    const expected = readNpy(join(out, 'parity-logits.npy')); // [1, 2, 39 + 5 x 8]
+    const coupled = readNpy(join(out, 'parity-coupled.npy')); // [39]: token 12345's digits, each given those before
+    const model = await loadWorldModel(store, 'world-tiny', { providers: ['cpu'] });
+    try {
+      assert.equal(model.config.coupling, 8);
+      assert.ok(model.head, 'a coupled model brings its head');
+      const rollout = model.rollout(1, actions.data);
+      const first = await rollout.step(seq.slice(0, -1));
+      const last = await rollout.step(seq.slice(-1));
+      assert.equal(last.length, 79);
+      const got = [...first, ...last];
+      const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - expected.data[i]!)), 0);
+      assert.ok(worst < 1e-4, `rows differ by up to ${worst}`);
+      const levels = model.config.levels;
+      const digits = levels.map(
+        (n, i) => Math.floor(12345 / levels.slice(0, i).reduce((a, b) => a * b, 1)) % n,
+      );
+      let at = 0;
+      let moved = 0;
+      levels.forEach((n, i) => {
+        const mine = Array.from(model.head!.logits(last, 0, i, digits.slice(0, i)));
+        const want = Array.from(coupled.data.slice(at, at + n));
+        const gap = mine.reduce((m, v, k) => Math.max(m, Math.abs(v - want[k]!)), 0);
+        assert.ok(gap < 1e-4, `digit ${i}'s logits differ from PyTorch's by ${gap}`);
+        moved = Math.max(moved, ...mine.map((v, k) => Math.abs(v - last[at + k]!)));
+        at += n;
+      });
+      assert.ok(moved > 0.01, `the coupling moves the logits (by ${moved})`);
+    } finally {
+      await model.close();
+    }
+    // Futures with and without guidance on the prompt run through the coupled head.
+    const predictor = await Predictor.load(store, 'world-tiny', { providers: ['cpu'] });
+    try {
+      const frame = { width: 128, height: 128, data: new Uint8Array(128 * 128 * 3).fill(90) };
+      for (const promptGuidance of [0, 1]) {
+        const result = await predictor.predict({
+          frames: [frame],
+          samples: 2,
+          length: 5,
+          prompt: 'a red ball falls',
+          promptGuidance,
+        });
+        assert.deepEqual(result.tokens.dims, [2, 2, 16, 16]);
+      }
+    } finally {
+      await predictor.close();
+    }
+    // Re-exported from its step.onnx, coupling.json comes along and PyTorch gives the same logits.
+    const again = join(dir, 'again', 'world-tiny');
+    await run(TORCH_PYTHON, [join(RECIPE, 'train.py'), '--from', join(out, 'step.onnx'), '--out', again], {
+      timeout: 120_000,
+    });
+    assert.deepEqual(readNpy(join(again, 'parity-coupled.npy')).data, coupled.data);
+    assert.equal(
+      readFileSync(join(again, 'coupling.json'), 'utf8'),
+      readFileSync(join(out, 'coupling.json'), 'utf8'),
+    );
+  },
+);
+
+test(
   'exports with the cache as one input (those of 2026-12-06) still run, growing it by blocks',
   needsTorch,
   async () => {

@@ -1,9 +1,11 @@
 import { OrbisError } from '../core/index.js';
+import type { DigitHead } from './digits.js';
 
 /**
  * Drawing tokens from the world model's factorized output: six independent digit distributions (levels
  * [8, 8, 8, 5, 5, 5]), each sampled with temperature, top-k and top-p, then assembled into the tokenizer's FSQ
- * index (sum of digit x basis, basis [1, 8, 64, 512, 2560, 12800]).
+ * index (sum of digit x basis, basis [1, 8, 64, 512, 2560, 12800]). Coupled models' digits depend on the
+ * digits before them (digits.ts); drawToken takes their head.
  */
 export interface SamplingOptions {
   /** 0 takes the most likely digit (greedy); default 1. */
@@ -157,7 +159,8 @@ function mix(x: number): number {
 
 /**
  * The token at `position` of future `stream` from one row of logits ([sum(levels)] from `offset`): each digit
- * drawn by `sampleDigit` with that position's own uniform numbers. Since positionUniform is independent of
+ * drawn by `sampleDigit` with that position's own uniform numbers. With a `head` the row is that head's
+ * (digits.ts), and each digit's logits come from it given the digits drawn before. Since positionUniform is independent of
  * everything the model sees, the token is distributed exactly as the sampler says.
  */
 export function drawToken(
@@ -168,13 +171,19 @@ export function drawToken(
   seed: number,
   stream: number,
   position: number,
+  head?: DigitHead,
 ): number {
   let token = 0;
   let place = 1;
   let at = offset;
+  const prefix: number[] = [];
   levels.forEach((n, i) => {
-    const u = positionUniform(seed, stream, position, i);
-    token += sampleDigit(logits, at, n, options, () => u) * place;
+    const random = () => positionUniform(seed, stream, position, i);
+    const d = head
+      ? sampleDigit(head.logits(logits as Float32Array, offset, i, prefix), 0, n, options, random)
+      : sampleDigit(logits, at, n, options, random);
+    prefix.push(d);
+    token += d * place;
     place *= n;
     at += n;
   });

@@ -1,4 +1,5 @@
 import { OrbisError } from '../core/index.js';
+import type { DigitHead } from './digits.js';
 import { checkSampling, type SamplingOptions } from './sampler.js';
 
 /**
@@ -11,6 +12,8 @@ export interface WorldModel {
   readonly name: string;
   readonly version: string;
   readonly config: WorldModelConfig;
+  /** How a position's row becomes digit logits; absent: the row is the independent digits' logits. */
+  readonly head?: DigitHead;
   /**
    * A rollout of `batch` sequences that share `actions` per sequence ([batch, L, A] features, see
    * actionFeatures; zeros when absent). Its cache starts empty.
@@ -27,12 +30,12 @@ export interface WorldModelRollout {
   readonly length: number;
   /**
    * Feed `tokens` ([batch, S] row-major; S = tokens.length / batch) at positions length .. length + S - 1 and
-   * return the logits of the next token's digits, [batch, sum(levels)].
+   * return the next token's row, [batch, featureWidth] (the digits' logits, and with coupling its ctx).
    */
   step(tokens: ArrayLike<number>): Promise<Float32Array>;
   /**
    * Present where the model returns the logits of every new position (exports since 2026-12-05): feed S tokens
-   * per row, get [batch, S, sum(levels)], row-major. Speculative decoding verifies drafted tokens with it.
+   * per row, get [batch, S, featureWidth], row-major. Speculative decoding verifies drafted tokens with it.
    */
   stepAll?(tokens: ArrayLike<number>): Promise<Float32Array>;
   /** Present with `stepAll`: forget the positions from `length` on (drafts that were not accepted). */
@@ -73,7 +76,16 @@ export interface WorldModelConfig {
   promptGuidance?: number;
   /** Whether futures draw the patches the model kept from the input's pixels (config.keepUnchanged). */
   keepUnchanged?: boolean;
+  /**
+   * Digit coupling's rank (config.coupling, since 2026-12-07): each row also holds this many numbers per digit
+   * after the first, and coupling.json the tables that turn them into logits given the digits before.
+   */
+  coupling?: number;
 }
+
+/** Numbers per position in a step's output: the digits' logits, then the coupling's (levels - 1) x rank. */
+export const featureWidth = (config: WorldModelConfig): number =>
+  config.levels.reduce((a, b) => a + b, 0) + (config.levels.length - 1) * (config.coupling ?? 0);
 
 function samplingOf(v: unknown): SamplingOptions | undefined {
   if (v === undefined) return {};
@@ -140,6 +152,7 @@ export function parseWorldModelConfig(
     sampling: samplingOf(c.sampling) ?? bad('sampling', 'temperature, topK, topP numbers'),
   };
   if (c.drafts !== undefined) parsed.drafts = int('drafts');
+  if (c.coupling !== undefined && c.coupling !== 0) parsed.coupling = int('coupling');
   if (c.keepUnchanged !== undefined)
     parsed.keepUnchanged =
       typeof c.keepUnchanged === 'boolean' ? c.keepUnchanged : bad('keepUnchanged', 'true or false');

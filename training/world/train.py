@@ -564,6 +564,13 @@ def export(model, a, info, metrics, single_cache=False):
     np.save(os.path.join(a.out, "parity-tokens.npy"), seq.numpy().astype(np.int32))
     np.save(os.path.join(a.out, "parity-actions.npy"), act.numpy())
     np.save(os.path.join(a.out, "parity-logits.npy"), torch.stack([first[:, -1], last[:, -1]], dim=1).numpy())
+    if model.coupling:  # the sampler's coupled logits of token 12345's digits at the last position, each given those before
+        from world_model import to_digits
+
+        digits = to_digits(torch.tensor(12345))
+        with torch.no_grad():
+            coupled = torch.cat([model.digit_logits(last[0, -1], i, digits[:i]) for i in range(len(LEVELS))])
+        np.save(os.path.join(a.out, "parity-coupled.npy"), coupled.numpy())
     c = model.config()
     files = []
     if model.coupling:
