@@ -219,8 +219,21 @@ class WorldModel(nn.Module):
 
     def features(self, x):
         """What a position gives the sampler: the 39 digit logits, then with coupling the 5 x R numbers ctx."""
-        h = self.norm(x)
+        return self.features_of_hidden(self.norm(x))
+
+    def features_of_hidden(self, h):
         return torch.cat([self.head(h), self.couple_in(h)], dim=-1) if self.coupling else self.head(h)
+
+    def trunk(self, tokens, actions):
+        """The final layer-normed hidden states [B, S, d] of whole sequences from position 0, without a cache."""
+        x = self.embed(tokens, 0, actions)
+        s = tokens.shape[1]
+        at = torch.arange(s, device=tokens.device)
+        mask = at.view(1, s) > at.view(s, 1)
+        empty = self.empty_cache(tokens.shape[0], tokens.device)
+        for i, block in enumerate(self.blocks):
+            x, _, _ = block(x, empty[i, 0], empty[i, 1], mask)
+        return self.norm(x)
 
     def digit_logits(self, features, i, prefix, coupled=True):
         """Digit i's logits [..., LEVELS[i]] from features [..., F] and the token's digits before it [..., i]."""
