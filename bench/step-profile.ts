@@ -1,9 +1,11 @@
 /**
  * Where a world model's step spends its time: ONNX Runtime's own profiler over one step, repeated, summed by
  * operator type. The step is fed as `orbis predict` feeds it mid-future: a 16-draft step (17 tokens) at
- * position 1391 of a cache grown to 2432 positions (random values: the time does not depend on them).
+ * position 1391 of the cache, at the capacity the runtime has grown it to by then (1,536: blocks of
+ * CACHE_BLOCK positions; random values: the time does not depend on them). `--capacity` profiles another; the
+ * profile said 2,432 until 2026-12-07, which overstated attention's share.
  *
- *   node --import tsx bench/step-profile.ts [models/world-dv4x8x8/step.onnx] [--threads 2] [--runs 30]
+ *   node --import tsx bench/step-profile.ts [models/world-dv4x8x8/step.onnx] [--threads 2] [--runs 30] [--capacity N]
  *
  * It reads the file directly (onnxruntime-node, not the model store): a tool for deciding what to speed up.
  */
@@ -12,10 +14,15 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
+import { CACHE_BLOCK } from '../src/predict/onnx-world-model.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { threads: { type: 'string', default: '2' }, runs: { type: 'string', default: '30' } },
+  options: {
+    threads: { type: 'string', default: '2' },
+    runs: { type: 'string', default: '30' },
+    capacity: { type: 'string' },
+  },
 });
 const path = positionals[0] ?? 'models/world-dv4x8x8/step.onnx';
 const runs = Number(values.runs);
@@ -27,7 +34,10 @@ const session = await ort.InferenceSession.create(path, {
   enableProfiling: true,
   profileFilePrefix: prefix,
 });
-const [capacity, tokens, start] = [2432, 17, 1391];
+const [tokens, start] = [17, 1391];
+const capacity = Number(values.capacity ?? Math.ceil((start + tokens) / CACHE_BLOCK) * CACHE_BLOCK);
+if (!(Number.isInteger(capacity) && capacity >= start + tokens))
+  throw new Error(`--capacity must be a whole number of at least ${start + tokens}, not ${values.capacity}`);
 const feeds: Record<string, ort.Tensor> = {};
 for (const name of session.inputNames) {
   if (name === 'tokens')
@@ -73,7 +83,9 @@ const byOp = new Map<string, number>();
 for (const e of events) byOp.set(e.args?.op_name ?? '?', (byOp.get(e.args?.op_name ?? '?') ?? 0) + e.dur);
 const steps = runs + 5; // the profiler saw the warm-up steps too
 const total = [...byOp.values()].reduce((a, b) => a + b, 0) / steps / 1000;
-console.log(`${path}: ${wall.toFixed(2)} ms a step (profiling on), kernels ${total.toFixed(2)} ms:`);
+console.log(
+  `${path}, ${tokens} tokens at ${start} of ${capacity}: ${wall.toFixed(2)} ms a step (profiling on), kernels ${total.toFixed(2)} ms:`,
+);
 for (const [op, us] of [...byOp].sort((a, b) => b[1] - a[1]).slice(0, 10)) {
   const ms = us / steps / 1000;
   console.log(`  ${op.padEnd(22)} ${ms.toFixed(2)} ms  ${((100 * ms) / total).toFixed(0)}%`);
