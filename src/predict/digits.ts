@@ -7,13 +7,20 @@ import { OrbisError } from '../core/index.js';
 export interface DigitHead {
   /** Numbers per position in the rows a rollout returns. */
   readonly width: number;
-  /** Digit `digit`'s logits (levels[digit] numbers) from the row at `offset`, given the token's digits before it. */
+  /**
+   * Digit `digit`'s logits (levels[digit] numbers) from the row at `offset`, given the token's digits before it.
+   * The array may be a view of the row or a buffer the head reuses: read it before the head's next call.
+   */
   logits(row: Float32Array, offset: number, digit: number, prefix: readonly number[]): Float32Array;
 }
 
+/** Where each digit's logits start in a row: the sums of the levels before it. */
+const digitStarts = (levels: readonly number[]): number[] =>
+  levels.map((_, i) => levels.slice(0, i).reduce((a, b) => a + b, 0));
+
 /** Independent digits (every export before 2026-12-07): the row is the six digits' logits side by side. */
 export function independentDigits(levels: readonly number[]): DigitHead {
-  const starts = levels.map((_, i) => levels.slice(0, i).reduce((a, b) => a + b, 0));
+  const starts = digitStarts(levels);
   return {
     width: levels.reduce((a, b) => a + b, 0),
     logits: (row, offset, digit) =>
@@ -38,6 +45,8 @@ export interface CouplingTables {
  */
 export class CoupledDigits implements DigitHead {
   readonly width: number;
+  /** Each digit's own logits, the first `base` numbers of a row. */
+  private readonly own: DigitHead;
   private readonly starts: number[];
   /** Where ctx_1 starts in a row: after the six digits' logits. */
   private readonly base: number;
@@ -48,16 +57,17 @@ export class CoupledDigits implements DigitHead {
     private readonly levels: readonly number[],
     private readonly tables: CouplingTables,
   ) {
-    this.base = levels.reduce((a, b) => a + b, 0);
+    this.own = independentDigits(levels);
+    this.base = this.own.width;
     this.width = this.base + (levels.length - 1) * tables.rank;
-    this.starts = levels.map((_, i) => levels.slice(0, i).reduce((a, b) => a + b, 0));
+    this.starts = digitStarts(levels);
     this.z = new Float32Array(tables.rank);
     this.out = new Float32Array(Math.max(...levels));
   }
 
   logits(row: Float32Array, offset: number, digit: number, prefix: readonly number[]): Float32Array {
     const n = this.levels[digit]!;
-    const own = row.subarray(offset + this.starts[digit]!, offset + this.starts[digit]! + n);
+    const own = this.own.logits(row, offset, digit, prefix);
     if (digit === 0) return own;
     const r = this.tables.rank;
     const { embed, out: weights } = this.tables.digits[digit - 1]!;
@@ -92,6 +102,7 @@ export function gelu(x: number): number {
  */
 export function guidedDigits(inner: DigitHead, scales: readonly number[]): DigitHead {
   let out = new Float32Array(0);
+  const gain = 1 + scales.reduce((a, b) => a + b, 0);
   return {
     width: inner.width * (1 + scales.length),
     logits(row, offset, digit, prefix) {
@@ -100,7 +111,6 @@ export function guidedDigits(inner: DigitHead, scales: readonly number[]): Digit
       const asked = inner.logits(row, offset, digit, prefix);
       if (out.length < asked.length) out = new Float32Array(asked.length);
       const mixed = out.subarray(0, asked.length);
-      const gain = 1 + scales.reduce((a, b) => a + b, 0);
       for (let v = 0; v < mixed.length; v++) mixed[v] = gain * asked[v]!;
       scales.forEach((s, c) => {
         const without = inner.logits(row, offset + (c + 1) * inner.width, digit, prefix);
@@ -146,11 +156,11 @@ export function parseCoupling(
       bad(`${what} must be ${rows} rows of ${rank} finite numbers`);
     return Float32Array.from((m as number[][]).flat());
   };
+  const starts = digitStarts(levels);
   const digits = (v.digits as { embed?: unknown; out?: unknown }[]).map((d, k) => {
     const i = k + 1;
-    const rows = levels.slice(0, i).reduce((a, b) => a + b, 0);
     return {
-      embed: matrix(d?.embed, rows, `digit ${i}'s embed`),
+      embed: matrix(d?.embed, starts[i]!, `digit ${i}'s embed`),
       out: matrix(d?.out, levels[i]!, `digit ${i}'s out`),
     };
   });

@@ -9,7 +9,6 @@ import { loadWorldModel, type WorldModelOptions } from './onnx-world-model.js';
 import { checkSampling, drawToken, type SamplingOptions } from './sampler.js';
 import {
   actionFeatures,
-  featureWidth,
   framesOf,
   latentsOf,
   promptTokens,
@@ -332,14 +331,16 @@ export class Predictor {
     const rowsOf = (p: number[]) => Array.from({ length: samples }, () => p).flat();
     let rollout: WorldModelRollout;
     let first: Float32Array;
+    // How a row becomes digit logits: the model's head, mixed digit by digit where guided (digits.ts).
+    const plain = this.model.head ?? independentDigits(config.levels);
+    const scales = blocks.map((b) => b.scale);
     if (blocks.length) {
       // Every block has features where the futures do: theirs, or zeros.
       const all = features && concat([features, ...blocks.map((b) => b.features!)]);
-      const scales = blocks.map((b) => b.scale);
       const guided = new GuidedRollout(
         this.model.rollout((1 + blocks.length) * samples, all),
         scales,
-        featureWidth(config),
+        plain.width,
       );
       rollout = guided;
       first = await guided.step(
@@ -350,13 +351,7 @@ export class Predictor {
       rollout = this.model.rollout(samples, features);
       first = await rollout.step(rowsOf(prefill));
     }
-    const plain = this.model.head ?? independentDigits(config.levels);
-    const head = blocks.length
-      ? guidedDigits(
-          plain,
-          blocks.map((b) => b.scale),
-        )
-      : plain;
+    const head = blocks.length ? guidedDigits(plain, scales) : plain;
     const width = head.width;
     // Row b's token at generated position `at` from logits[from ..]: a function of the logits and the position
     // alone (each position has its own uniform numbers), so a token drawn twice from the same prefix is the same.

@@ -94,7 +94,7 @@ def main(a):
         state = torch.load(a.source, map_location="cpu")
     margs = dict(state["margs"], coupling=a.rank)
     model = train.build(margs)
-    train.load_init(model, a.source, "cpu")
+    train.load_init(model, a.source, "cpu", saved=state)
     model.eval()
     t0 = time.time()
     if a.cache and os.path.exists(a.cache):

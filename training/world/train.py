@@ -186,17 +186,17 @@ def build(m, dropout=0.0):
                       dropout=dropout, qk_norm=m.get("qk_norm", False), action_scale=m.get("action_scale"), coupling=m.get("coupling", 0))
 
 
-def load_init(model, path, device):
-    """Start from another run's weights. When that run scaled its actions otherwise, the action layer's input
-    columns are rescaled so the model computes the same function it did."""
-    if path.endswith(".onnx"):
+def load_init(model, path, device, saved=None):
+    """Start from another run's weights (`saved`, if already read from `path`). When that run scaled its actions
+    otherwise, the action layer's input columns are rescaled so the model computes the same function it did."""
+    if saved is None and path.endswith(".onnx"):
         # A shipped step.onnx with the manifest beside it, which names the action scale that its graph folds
         # in. Until 2026-12-06 every step.onnx was read as unscaled, so each run started from a shipped model
         # began with its action layer shrunk 2-50x (the held-out push clips' action gap 0.042 -> 0.001).
         saved, _ = state_of_export(path)
-    else:
+    elif saved is None:
         saved = torch.load(path, map_location="cpu")
-    state, scale = saved["model"], saved.get("margs", {}).get("action_scale")
+    state, scale = dict(saved["model"]), saved.get("margs", {}).get("action_scale")  # the caller's stays as it was
     old_gain = action_gain(scale, model.action_features)
     state["action.weight"] = state["action.weight"].float() * old_gain / model.action_gain.cpu()
     state = deepen(state, model.layers)

@@ -205,7 +205,13 @@ class WorldModel(nn.Module):
 
     def forward(self, tokens, start, actions, past):
         """tokens [B, S] at positions start.., actions [B, L, A], past [layers, 2, B, heads, T, hd] ->
-        digit logits [B, S, 39] for each position's next token, and the grown cache."""
+        digit logits [B, S, 39] for each position's next token (with coupling, [B, S, 39 + 5R]: `features`),
+        and the grown cache."""
+        x, present = self.hidden(tokens, start, actions, past)
+        return self.features(x), present
+
+    def hidden(self, tokens, start, actions, past):
+        """The last block's output [B, S, d] (before the final norm) and the grown cache."""
         x = self.embed(tokens, start, actions)
         s, t = tokens.shape[1], past.shape[4]
         rows = torch.arange(s, device=tokens.device).view(s, 1)
@@ -215,7 +221,7 @@ class WorldModel(nn.Module):
         for i, block in enumerate(self.blocks):
             x, k, v = block(x, past[i, 0], past[i, 1], mask)
             present.append(torch.stack([k, v]))
-        return self.features(x), torch.stack(present)
+        return x, torch.stack(present)
 
     def features(self, x):
         """What a position gives the sampler: the 39 digit logits, then with coupling the 5 x R numbers ctx."""
@@ -226,14 +232,7 @@ class WorldModel(nn.Module):
 
     def trunk(self, tokens, actions):
         """The final layer-normed hidden states [B, S, d] of whole sequences from position 0, without a cache."""
-        x = self.embed(tokens, 0, actions)
-        s = tokens.shape[1]
-        at = torch.arange(s, device=tokens.device)
-        mask = at.view(1, s) > at.view(s, 1)
-        empty = self.empty_cache(tokens.shape[0], tokens.device)
-        for i, block in enumerate(self.blocks):
-            x, _, _ = block(x, empty[i, 0], empty[i, 1], mask)
-        return self.norm(x)
+        return self.norm(self.hidden(tokens, 0, actions, self.empty_cache(tokens.shape[0], tokens.device))[0])
 
     def digit_logits(self, features, i, prefix, coupled=True):
         """Digit i's logits [..., LEVELS[i]] from features [..., F] and the token's digits before it [..., i]."""
