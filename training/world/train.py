@@ -68,6 +68,12 @@ def args():
     p.add_argument("--total-minutes", type=float, help="training minutes of the whole run when it spans several calls (--resume); the schedule spans them")
     p.add_argument("--warmup", type=int, default=500)
     p.add_argument("--corrupt", type=float, default=0.0, help="share of visual input tokens replaced by random ones")
+    p.add_argument("--self-feed", type=float, default=0.0,
+                   help="share of clips whose visual input after the conditioning frames is the model's own draw (a "
+                        "no-grad pass first; targets stay true), so it learns to carry on from its own futures")
+    p.add_argument("--self-feed-passes", type=int, default=1,
+                   help="draws in a row: pass k draws from the input pass k-1 made, so errors of k steps compound")
+    p.add_argument("--self-feed-temperature", type=float, default=0.7, help="the draws' temperature (the sampler's)")
     p.add_argument("--changed-weight", type=float, default=0.0, help="extra loss weight W on tokens that differ from a latent frame earlier (1 + W times)")
     p.add_argument("--stream", help="folder where sim chunks (cNNN beside cNNN.done) appear while training runs")
     p.add_argument("--pool", help="file of the tokenized training clips, loaded if present and saved at the end")
@@ -255,13 +261,49 @@ def acting(acts):
     return torch.nonzero(acts.flatten(1).abs().sum(1) > 0).flatten()
 
 
-def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_drop=0.0, changed_weight=0.0):
+class SelfFeed:
+    """What --self-feed draws: `share` of the clips, `passes` draws in a row at `temperature`, each such clip keeping
+    1 or `kept[1]` true latent frames (the 1- and 9-frame conditioning of orbis predict)."""
+
+    def __init__(self, share, passes=1, temperature=0.7, kept=(1,)):
+        self.share, self.passes, self.temperature, self.kept = share, passes, temperature, tuple(kept)
+
+
+def conditioning_latents(per_latent):
+    """Latent frames that 1 and 9 input frames fill (the first latent frame is 1 frame, each later one per_latent)."""
+    return (1, 1 + 8 // per_latent)
+
+
+def self_fed(model, x, acts, feed, g, generator=None):
+    """x with the visual tokens after the conditioning frames of a share of its clips replaced by the model's own
+    draws: each pass predicts every position at once given the previous pass's input (teacher-forced the first
+    time), as a rollout would draw it given that history. No gradient flows through the draws."""
+    p, hw = model.prompt_length, model.grid[1] * model.grid[2]
+    n = x.shape[1] - p
+    chosen = torch.rand(x.shape[0], generator=g) < feed.share
+    kept = torch.tensor(feed.kept)[torch.randint(0, len(feed.kept), (x.shape[0],), generator=g)] * hw
+    swap = (chosen[:, None] & (torch.arange(n)[None] >= kept[:, None])).to(x.device)
+    if not swap.any():
+        return x
+    fed = x
+    with torch.no_grad():
+        for _ in range(feed.passes):
+            logits, _ = model(fed, 0, acts, model.empty_cache(x.shape[0], x.device))
+            drawn = model.draw_tokens(logits[:, p - 1 : -1], feed.temperature, generator)
+            fed = x.clone()
+            fed[:, p:] = torch.where(swap, drawn, x[:, p:])
+    return fed
+
+
+def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_drop=0.0, changed_weight=0.0, feed=None,
+               generator=None):
     """Digit loss of next-token prediction. `corrupt` replaces that share of the visual input tokens with random
     ones (targets stay true), so the model learns to carry on from its own imperfect samples. `action_drop` zeroes
     that share of the clips' actions, so the model also knows a push clip without them: the other half of
     classifier-free guidance on actions (src/predict/guidance.ts). `changed_weight` W weighs each token whose
     target differs from the token at its place one latent frame earlier (what moves) 1 + W times as much as
-    one that copies it, the weights normalized to a mean of 1."""
+    one that copies it, the weights normalized to a mean of 1. `feed` (a SelfFeed) first replaces the input of
+    some clips' later frames with the model's own draws (`generator` their noise on the device)."""
     x = seqs.to(device)
     acts = acts.to(device)
     if action_drop > 0:
@@ -272,6 +314,8 @@ def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_dr
     if prompt_drop > 0:
         drop = torch.rand(x.shape[0], generator=g) < prompt_drop
         x[drop.to(device), : model.prompt_length] = VISUAL_TOKENS
+    if feed is not None and feed.share > 0:
+        x = self_fed(model, x, acts, feed, g, generator)
     if corrupt > 0:
         visual = x[:, model.prompt_length :]
         noise = torch.rand(visual.shape, generator=g).to(device) < corrupt
@@ -289,11 +333,15 @@ def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_dr
 
 
 @torch.no_grad()
-def evaluate(model, seqs, acts, device):
+def evaluate(model, seqs, acts, device, feed=None):
     """Teacher-forced on held-out clips: digit loss, token accuracy, and the same for copying the previous latent
-    frame's token at each position (what a world model must beat)."""
+    frame's token at each position (what a world model must beat). With `feed` (a SelfFeed) also the loss when
+    every clip's later frames are the model's own draws (fixed noise): what --self-feed trains and selects on."""
     model.eval()
-    loss = uncoupled = acc = copy = n = changed_right = changed_n = 0.0
+    loss = uncoupled = acc = copy = n = changed_right = changed_n = fed = 0.0
+    if feed is not None:
+        feed = SelfFeed(1.0, feed.passes, feed.temperature, feed.kept)
+        g, dg = torch.Generator().manual_seed(0), torch.Generator(device=device).manual_seed(0)
     L, H, W = model.grid
     p = model.prompt_length
     for i in range(0, seqs.shape[0], 32):
@@ -310,11 +358,15 @@ def evaluate(model, seqs, acts, device):
         changed_n += moved.sum().item()
         copy += (target[:, : -H * W] == target[:, H * W :]).float().mean().item() * x.shape[0]
         loss += l.item() * x.shape[0]
+        if feed is not None:
+            fed += batch_loss(model, x, a, 0.0, g, device, feed=feed, generator=dg)[0].item() * x.shape[0]
         n += x.shape[0]
     out = {"digitLoss": loss / n, "tokenAccuracy": acc / n, "copyPreviousFrameAccuracy": copy / n, "clips": int(n),
            "changedTokenAccuracy": changed_right / max(changed_n, 1), "changedTokenShare": changed_n / max(n * (L - 1) * H * W, 1)}
     if model.coupling:  # the same model's loss with its digits drawn independently: what the coupling adds
         out["uncoupledDigitLoss"] = uncoupled / n
+    if feed is not None:
+        out["selfFedDigitLoss"] = fed / n
     # Does it use the actions? The clips with actions, scored with their own and with another clip's.
     pushed = acting(acts)
     if len(pushed) > 1:
@@ -434,11 +486,15 @@ def main(a):
         pick = torch.tensor([n.split("-s")[-1].split("-")[0] in seeds[: max(1, len(seeds) // 2)] for n in ev[2]])
         if 0 < int(pick.sum()) < len(ev[2]):
             sel, ev = (ev[0][pick], ev[1][pick]), (ev[0][~pick], ev[1][~pick], [n for n, k in zip(ev[2], pick) if not k])
-    if a.eval_only:
-        print(json.dumps({"init": a.init, "heldOut": evaluate(model, ev[0], ev[1], device)}), flush=True)
+    kept = conditioning_latents(TOKEN_SPACES[a.token_space]["per_latent"])
+    feed = SelfFeed(a.self_feed, a.self_feed_passes, a.self_feed_temperature, kept) if a.self_feed > 0 else None
+    score = "selfFedDigitLoss" if feed else "digitLoss"  # what picks the weights to keep
+    if a.eval_only:  # the self-fed loss too, so a model trained without it can be compared
+        m = evaluate(model, ev[0], ev[1], device, feed or SelfFeed(1.0, a.self_feed_passes, a.self_feed_temperature, kept))
+        print(json.dumps({"init": a.init, "heldOut": m}), flush=True)
         return
     if a.init and sel is not None and run["step"] == 0:
-        m = evaluate(model, sel[0], sel[1], device)
+        m = evaluate(model, sel[0], sel[1], device, feed)
         print(f"step 0 (from --init) selection-set {json.dumps({k: round(v, 4) for k, v in m.items()})}", flush=True)
     budget = a.minutes * 60 if a.minutes else None
     total = (a.total_minutes or a.minutes or 0) * 60
@@ -473,7 +529,8 @@ def main(a):
         if a.push_share > 0 and len(pool.acting):
             n = round(a.push_share * a.batch)
             pick[:n] = pool.acting[torch.randint(0, len(pool.acting), (n,), generator=g).to(device)]
-        loss, _ = train_step(lambda m: batch_loss(m, pool.seqs[pick], pool.acts[pick], a.prompt_drop, g, device, a.corrupt, a.action_drop, a.changed_weight))
+        loss, _ = train_step(lambda m: batch_loss(m, pool.seqs[pick], pool.acts[pick], a.prompt_drop, g, device, a.corrupt, a.action_drop,
+                                                a.changed_weight, feed))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -498,12 +555,13 @@ def main(a):
             print(f"step {step} loss {value:.4f} lr {opt.param_groups[0]['lr']:.2e} "
                   f"{run['samples'] / max(run['elapsed'], 1e-6):.0f} clips/s pool {len(pool)}", flush=True)
         if sel is not None and run["step"] % a.eval_every == 0:
-            m = evaluate(model, sel[0], sel[1], device)
-            print(f"step {run['step']} selection-set digit loss {m['digitLoss']:.4f} token accuracy {m['tokenAccuracy']:.4f} "
+            m = evaluate(model, sel[0], sel[1], device, feed)
+            fed = f"self-fed {m['selfFedDigitLoss']:.4f} " if feed else ""
+            print(f"step {run['step']} selection-set digit loss {m['digitLoss']:.4f} {fed}token accuracy {m['tokenAccuracy']:.4f} "
                   f"(copy {m['copyPreviousFrameAccuracy']:.4f}); action clips {m.get('actionClipsLoss', 0):.4f}, "
                   f"with other clips' actions {m.get('actionClipsLossOtherActions', 0):.4f}", flush=True)
-            if run["best"] is None or m["digitLoss"] < run["best"][0]:
-                run["best"] = (m["digitLoss"], run["step"], {k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
+            if run["best"] is None or m[score] < run["best"][0]:
+                run["best"] = (m[score], run["step"], {k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
             good = copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())
             save_checkpoint()
             mark = time.time()
@@ -513,16 +571,16 @@ def main(a):
         pool.save(a.pool)
     best, final = run["best"], None
     if best is not None:
-        final = evaluate(model, sel[0], sel[1], device)["digitLoss"]
+        final = evaluate(model, sel[0], sel[1], device, feed)[score]
         if best[0] < final:
             model.load_state_dict(best[2])
-            print(f"keeping the weights of step {best[1]} (held-out digit loss {best[0]:.4f} against {final:.4f} at the end)", flush=True)
+            print(f"keeping the weights of step {best[1]} (held-out {score} {best[0]:.4f} against {final:.4f} at the end)", flush=True)
     info = {"steps": run["step"], "keptStep": best[1] if best is not None and best[0] < final else run["step"],
             "seconds": round(seconds, 1), "clipsPerSecond": round(run["samples"] / max(seconds, 1e-6), 2),
             "tokensPerSecond": round(run["samples"] * pool.seqs.shape[1] / max(seconds, 1e-6)), "trainingClips": len(pool),
             "restarts": run["restarts"], "hardware": torch.cuda.get_device_name(0) if device == "cuda" else "cpu", "argv": sys.argv[1:]}
     torch.save({"model": model.state_dict(), "args": vars(a), "margs": margs, "info": info}, os.path.join(a.out, "model.pt"))
-    metrics = evaluate(model, ev[0], ev[1], device) if ev is not None else {}
+    metrics = evaluate(model, ev[0], ev[1], device, feed) if ev is not None else {}
     print(json.dumps({"trained": info, "heldOut": metrics}), flush=True)
     with open(os.path.join(a.out, "metrics.json"), "w") as f:
         json.dump({"trained": info, "heldOut": metrics}, f, indent=2)

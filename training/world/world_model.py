@@ -258,9 +258,19 @@ class WorldModel(nn.Module):
 
     def argmax_tokens(self, features):
         """The greedy token: each digit the most likely given those chosen before it."""
+        return self.draw_tokens(features, 0.0)
+
+    def draw_tokens(self, features, temperature, generator=None):
+        """A token per position drawn digit by digit as the sampler draws it (each digit given those drawn before
+        it, its logits divided by `temperature`; 0 is greedy), through the Gumbel-max trick so one batched
+        argmax draws them all. Training feeds these back as input (--self-feed)."""
         digits = torch.zeros(*features.shape[:-1], 0, dtype=torch.long, device=features.device)
         for i in range(len(LEVELS)):
-            digits = torch.cat([digits, self.digit_logits(features, i, digits).argmax(-1, keepdim=True)], dim=-1)
+            logits = self.digit_logits(features, i, digits).float()
+            if temperature > 0:
+                u = torch.rand(logits.shape, generator=generator, device=logits.device).clamp_(1e-12, 1 - 1e-7)
+                logits = logits / temperature - torch.log(-torch.log(u))
+            digits = torch.cat([digits, logits.argmax(-1, keepdim=True)], dim=-1)
         return (digits * torch.tensor(BASIS, device=digits.device)).sum(-1)
 
     def coupling_tables(self):
