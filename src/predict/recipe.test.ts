@@ -461,6 +461,86 @@ except SystemExit as e:
   },
 );
 
+test(
+  "self-feeding (train.py --self-feed): draws follow each digit's distribution; fed clips' later frames are the model's own draws",
+  needsTorch,
+  async () => {
+    for (const coupling of [0, 8]) {
+      const result = JSON.parse(await recipePython(SELF_FEED, String(coupling)));
+      // Gumbel-max: greedy at temperature 0; at 1, 40,000 draws of one position match the softmax of digit 0,
+      // and of digit 1 given digit 0 (the coupled head's conditional when coupling > 0).
+      assert.equal(result.greedy, true);
+      assert.ok(result.digit0Gap < 0.02, `digit 0: draws against softmax ${result.digit0Gap}`);
+      assert.ok(result.digit1Gap < 0.02, `digit 1 given digit 0: ${result.digit1Gap}`);
+      const rows = result.rows as { chosen: boolean; head: boolean; tail: string }[];
+      assert.ok(
+        rows.some((r) => r.chosen) && rows.some((r) => !r.chosen),
+        'the seed picks some clips, not all',
+      );
+      for (const row of rows) {
+        assert.equal(row.head, true, 'prompt and conditioning frames stay true');
+        assert.equal(row.tail, row.chosen ? 'draws' : 'true');
+      }
+      assert.equal(result.twoPasses, true, 'the second pass draws given the first pass input');
+      assert.equal(result.twoDiffer, true);
+      assert.equal(result.grad, true);
+      assert.ok(Number.isFinite(result.fedLoss) && result.fedLoss !== result.loss);
+    }
+  },
+);
+
+const SELF_FEED = `
+import json, torch
+from world_model import LEVELS, to_digits
+torch.manual_seed(0)
+margs = {"grid": [3, 4, 4], "prompt_length": 4, "vocab_words": 64, "action_features": 7 * 4, "d": 32, "layers": 2,
+         "heads": 2, "qk_norm": True, "action_scale": [1.0] * 7, "coupling": int(sys.argv[1])}
+model = train.build(margs).eval()
+with torch.no_grad():  # an untrained head is nearly flat: sharpen it so draws and argmax differ
+    model.head.weight.mul_(40)
+    for name, q in model.named_parameters():
+        if name.startswith("couple_out"):  # these start at zero, a coupling that adds nothing
+            q.normal_(0, 2)
+out = {}
+f = torch.randn(5, 39 + 5 * margs["coupling"])
+out["greedy"] = bool(torch.equal(model.draw_tokens(f, 0.0), model.argmax_tokens(f)))
+d = to_digits(model.draw_tokens(f[:1].expand(40000, -1), 1.0, torch.Generator().manual_seed(1)))
+first = torch.bincount(d[:, 0], minlength=LEVELS[0]).float() / len(d)
+out["digit0Gap"] = (first - torch.softmax(model.digit_logits(f[:1], 0, d[:1, :0]), -1)[0]).abs().max().item()
+v = int(first.argmax())
+sub = d[d[:, 0] == v]
+second = torch.bincount(sub[:, 1], minlength=LEVELS[1]).float() / len(sub)
+out["digit1Gap"] = (second - torch.softmax(model.digit_logits(f[:1], 1, torch.tensor([[v]])), -1)[0]).abs().max().item()
+hw, p = 16, 4
+x = torch.randint(0, 64000, (6, p + 3 * hw))
+x[:, :p] = torch.randint(0, 64, (6, p)) + 64000
+acts = torch.zeros(6, 3, 28)
+fed = train.self_fed(model, x, acts, train.SelfFeed(0.5, 1, 0.0, kept=(1, 2)), torch.Generator().manual_seed(5))
+logits, _ = model(x, 0, acts, model.empty_cache(6))
+greedy = model.argmax_tokens(logits[:, p - 1 : -1])
+g = torch.Generator().manual_seed(5)  # the same choices self_fed made
+chosen = torch.rand(6, generator=g) < 0.5
+kept = torch.tensor((1, 2))[torch.randint(0, 2, (6,), generator=g)]
+rows = []
+for i in range(6):
+    k = p + int(kept[i]) * hw
+    tail = "draws" if torch.equal(fed[i, k:], greedy[i, k - p :]) else "true" if torch.equal(fed[i, k:], x[i, k:]) else "other"
+    rows.append({"chosen": bool(chosen[i]), "head": bool(torch.equal(fed[i, :k], x[i, :k])), "tail": tail})
+out["rows"] = rows
+two = train.self_fed(model, x, acts, train.SelfFeed(1.0, 2, 0.0), torch.Generator())
+once = train.self_fed(model, x, acts, train.SelfFeed(1.0, 1, 0.0), torch.Generator())
+again, _ = model(once, 0, acts, model.empty_cache(6))
+out["twoPasses"] = bool(torch.equal(two[:, p + hw :], model.argmax_tokens(again[:, p - 1 : -1])[:, hw:]))
+out["twoDiffer"] = bool(not torch.equal(two, once))
+model.train()
+loss, _ = train.batch_loss(model, x, acts, 0.2, torch.Generator().manual_seed(0), "cpu", feed=train.SelfFeed(0.5, 2, 0.7, (1, 2)))
+loss.backward()
+out["grad"] = all(q.grad is not None for q in model.head.parameters())
+m = train.evaluate(model, x, acts, "cpu", train.SelfFeed(0.5, 1, 0.7, (1, 2)))
+out["fedLoss"], out["loss"] = m["selfFedDigitLoss"], m["digitLoss"]
+print(json.dumps(out))
+`;
+
 /** A little-endian int32 .npy file's values. */
 function readInt32Npy(path: string): number[] {
   const b = readFileSync(path);
