@@ -277,7 +277,8 @@ def conditioning_latents(per_latent):
 def self_fed(model, x, acts, feed, g, generator=None):
     """x with the visual tokens after the conditioning frames of a share of its clips replaced by the model's own
     draws: each pass predicts every position at once given the previous pass's input (teacher-forced the first
-    time), as a rollout would draw it given that history. No gradient flows through the draws."""
+    time), as a rollout would draw it given that history. No gradient flows through the draws. In training they
+    are made in train mode, so dropout makes them a little noisier than the sampler's; evaluate's are not."""
     p, hw = model.prompt_length, model.grid[1] * model.grid[2]
     n = x.shape[1] - p
     chosen = torch.rand(x.shape[0], generator=g) < feed.share
