@@ -14,6 +14,7 @@ clips carry their per-frame 7-D actions. The same seed gives the same run.
 
 import argparse
 import copy
+import dataclasses
 import glob
 import json
 import math
@@ -261,12 +262,15 @@ def acting(acts):
     return torch.nonzero(acts.flatten(1).abs().sum(1) > 0).flatten()
 
 
+@dataclasses.dataclass(frozen=True)
 class SelfFeed:
     """What --self-feed draws: `share` of the clips, `passes` draws in a row at `temperature`, each such clip keeping
-    1 or `kept[1]` true latent frames (the 1- and 9-frame conditioning of orbis predict)."""
+    one of `kept` true latent frames (1 or 3: the 1- and 9-frame conditioning of orbis predict)."""
 
-    def __init__(self, share, passes=1, temperature=0.7, kept=(1,)):
-        self.share, self.passes, self.temperature, self.kept = share, passes, temperature, tuple(kept)
+    share: float
+    passes: int = 1
+    temperature: float = 0.7
+    kept: tuple = (1,)
 
 
 def conditioning_latents(per_latent):
@@ -277,23 +281,27 @@ def conditioning_latents(per_latent):
 def self_fed(model, x, acts, feed, g, generator=None):
     """x with the visual tokens after the conditioning frames of a share of its clips replaced by the model's own
     draws: each pass predicts every position at once given the previous pass's input (teacher-forced the first
-    time), as a rollout would draw it given that history. No gradient flows through the draws. In training they
-    are made in train mode, so dropout makes them a little noisier than the sampler's; evaluate's are not."""
+    time), as a rollout would draw it given that history. Only the chosen clips go through the passes. No
+    gradient flows through the draws. In training they are made in train mode, so dropout makes them a little
+    noisier than the sampler's; evaluate's are not."""
     p, hw = model.prompt_length, model.grid[1] * model.grid[2]
-    n = x.shape[1] - p
     chosen = torch.rand(x.shape[0], generator=g) < feed.share
     kept = torch.tensor(feed.kept)[torch.randint(0, len(feed.kept), (x.shape[0],), generator=g)] * hw
-    swap = (chosen[:, None] & (torch.arange(n)[None] >= kept[:, None])).to(x.device)
-    if not swap.any():
+    rows = torch.nonzero(chosen).flatten()
+    if len(rows) == 0:
         return x
-    fed = x
+    swap = (torch.arange(x.shape[1] - p)[None] >= kept[rows][:, None]).to(x.device)
+    rows = rows.to(x.device)
+    given, actions = x[rows], acts[rows]
+    fed = given
     with torch.no_grad():
         for _ in range(feed.passes):
-            logits, _ = model(fed, 0, acts, model.empty_cache(x.shape[0], x.device))
+            logits, _ = model(fed, 0, actions, model.empty_cache(len(rows), x.device))
             drawn = model.draw_tokens(logits[:, p - 1 : -1], feed.temperature, generator)
-            fed = x.clone()
-            fed[:, p:] = torch.where(swap, drawn, x[:, p:])
-    return fed
+            fed = torch.cat([given[:, :p], torch.where(swap, drawn, given[:, p:])], dim=1)
+    out = x.clone()
+    out[rows] = fed
+    return out
 
 
 def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_drop=0.0, changed_weight=0.0, feed=None,
@@ -341,7 +349,7 @@ def evaluate(model, seqs, acts, device, feed=None):
     model.eval()
     loss = uncoupled = acc = copy = n = changed_right = changed_n = fed = 0.0
     if feed is not None:
-        feed = SelfFeed(1.0, feed.passes, feed.temperature, feed.kept)
+        feed = dataclasses.replace(feed, share=1.0)
         g, dg = torch.Generator().manual_seed(0), torch.Generator(device=device).manual_seed(0)
     L, H, W = model.grid
     p = model.prompt_length
@@ -488,10 +496,11 @@ def main(a):
         if 0 < int(pick.sum()) < len(ev[2]):
             sel, ev = (ev[0][pick], ev[1][pick]), (ev[0][~pick], ev[1][~pick], [n for n, k in zip(ev[2], pick) if not k])
     kept = conditioning_latents(TOKEN_SPACES[a.token_space]["per_latent"])
-    feed = SelfFeed(a.self_feed, a.self_feed_passes, a.self_feed_temperature, kept) if a.self_feed > 0 else None
+    drawing = SelfFeed(a.self_feed, a.self_feed_passes, a.self_feed_temperature, kept)
+    feed = drawing if a.self_feed > 0 else None
     score = "selfFedDigitLoss" if feed else "digitLoss"  # what picks the weights to keep
-    if a.eval_only:  # the self-fed loss too, so a model trained without it can be compared
-        m = evaluate(model, ev[0], ev[1], device, feed or SelfFeed(1.0, a.self_feed_passes, a.self_feed_temperature, kept))
+    if a.eval_only:  # the self-fed loss too (evaluate feeds every clip), so a model trained without it compares
+        m = evaluate(model, ev[0], ev[1], device, drawing)
         print(json.dumps({"init": a.init, "heldOut": m}), flush=True)
         return
     if a.init and sel is not None and run["step"] == 0:

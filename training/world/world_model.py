@@ -271,7 +271,7 @@ class WorldModel(nn.Module):
                 u = torch.rand(logits.shape, generator=generator, device=logits.device).clamp_(1e-12, 1 - 1e-7)
                 logits = logits / temperature - torch.log(-torch.log(u))
             digits = torch.cat([digits, logits.argmax(-1, keepdim=True)], dim=-1)
-        return (digits * torch.tensor(BASIS, device=digits.device)).sum(-1)
+        return (digits * self.basis).sum(-1)
 
     def coupling_tables(self):
         """The tables the sampler applies (coupling.json): per digit i >= 1, embed [sum(LEVELS[:i]), R] (digit j's
