@@ -9,6 +9,8 @@ export {
 export {
   checkActions,
   type FutureFrames,
+  type GenerationRequest,
+  type GenerationSettings,
   type Prediction,
   type PredictJob,
   Predictor,

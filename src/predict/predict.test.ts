@@ -212,3 +212,52 @@ test("the manifest's recommended sampling is the default; a request's own option
     /^MODEL_MANIFEST_INVALID: model "world-bad-sampling" has no valid config.sampling/,
   );
 });
+
+test('settings: each left out comes from the manifest, else off; what a request gives wins; a bad one throws', async () => {
+  const recommended = standInStore(dir, 'world-recommends', {
+    ...STAND_IN_CONFIG,
+    sampling: { temperature: 0.7, topK: 3 },
+    actionGuidance: 2,
+    promptGuidance: 1,
+    keepUnchanged: true,
+  });
+  const predictor = await Predictor.load(recommended, 'world-recommends', { providers: ['cpu'] });
+  const plain = await Predictor.load(store, 'world-stand-in', { providers: ['cpu'] });
+  try {
+    assert.deepEqual(predictor.settings(), {
+      sampling: { temperature: 0.7, topK: 3, topP: 1 },
+      actionGuidance: 2,
+      promptGuidance: 1,
+      keepUnchanged: true,
+    });
+    // A sampling option given as undefined (a flag not passed) leaves the manifest's value, not 1.
+    assert.deepEqual(
+      predictor.settings({
+        sampling: { temperature: undefined, topP: 0.8 },
+        actionGuidance: 0,
+        promptGuidance: 3,
+        keepUnchanged: false,
+      }),
+      {
+        sampling: { temperature: 0.7, topK: 3, topP: 0.8 },
+        actionGuidance: 0,
+        promptGuidance: 3,
+        keepUnchanged: false,
+      },
+    );
+    assert.deepEqual(plain.settings(), {
+      sampling: { temperature: 1, topK: 0, topP: 1 },
+      actionGuidance: 0,
+      promptGuidance: 0,
+      keepUnchanged: false,
+    });
+    assert.match(
+      await codeOf(() => plain.settings({ promptGuidance: -1 })),
+      /^INVALID_ARGUMENT: --prompt-guidance/,
+    );
+    assert.match(await codeOf(() => plain.settings({ sampling: { topP: 0 } })), /^INVALID_ARGUMENT: top-p/);
+  } finally {
+    await predictor.close();
+    await plain.close();
+  }
+});

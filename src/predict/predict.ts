@@ -70,6 +70,20 @@ export interface PredictRequest {
   signal?: AbortSignal;
 }
 
+/** The request's fields that say how to generate, not what from. */
+export type GenerationRequest = Pick<
+  PredictRequest,
+  'sampling' | 'actionGuidance' | 'promptGuidance' | 'keepUnchanged'
+>;
+
+/** A request's generation settings, each filled from the model's manifest where the request left it out. */
+export interface GenerationSettings {
+  sampling: Required<SamplingOptions>;
+  actionGuidance: number;
+  promptGuidance: number;
+  keepUnchanged: boolean;
+}
+
 export interface FutureFrames {
   /** Index of the first frame in this chunk, within the future. */
   start: number;
@@ -144,6 +158,30 @@ export class Predictor {
     return framesOf(this.config, this.config.grid[0]);
   }
 
+  /**
+   * The generation settings a request asks for: each one it leaves out is the model's recommended (its
+   * manifest's config), else off (temperature 1, no cut). Checked, so a bad value throws here. Action guidance
+   * applies only where actions are given, prompt guidance only where a prompt is; `start` warns otherwise.
+   */
+  settings(request: GenerationRequest = {}): GenerationSettings {
+    const config = this.config;
+    const asked = Object.entries(request.sampling ?? {}).filter(([, v]) => v !== undefined);
+    return {
+      sampling: checkSampling({ ...config.sampling, ...Object.fromEntries(asked) }),
+      actionGuidance: checkGuidance(
+        '--action-guidance',
+        request.actionGuidance ?? config.actionGuidance ?? 0,
+        2,
+      ),
+      promptGuidance: checkGuidance(
+        '--prompt-guidance',
+        request.promptGuidance ?? config.promptGuidance ?? 0,
+        1,
+      ),
+      keepUnchanged: request.keepUnchanged ?? config.keepUnchanged ?? false,
+    };
+  }
+
   /** Start a prediction; inputs are checked before this returns, so bad ones throw here. */
   start(request: PredictRequest): PredictJob {
     const plan = this.plan(request);
@@ -212,9 +250,7 @@ export class Predictor {
         `--length must be a whole number from ${given + 1} to ${this.maxLength} (the frames this model makes, the ${given} conditioning frames included), not ${length}`,
         `use --length ${this.maxLength}, or a shorter one to stop early`,
       );
-    // The model's recommended sampling (its manifest), then whatever the request sets.
-    const asked = Object.entries(request.sampling ?? {}).filter(([, v]) => v !== undefined);
-    const sampling = checkSampling({ ...config.sampling, ...Object.fromEntries(asked) });
+    const settings = this.settings(request);
     const prompt = request.prompt ?? '';
     if (prompt.trim() && !config.prompted)
       warnings.push(`model "${this.model.name}" was trained without prompts: the prompt was ignored`);
@@ -225,11 +261,8 @@ export class Predictor {
       if (config.actionConditioned) features = actionFeatures(config, perFrame);
       else warnings.push(`model "${this.model.name}" was trained without actions: the actions were ignored`);
     }
-    const guidance = checkGuidance(
-      '--action-guidance',
-      request.actionGuidance ?? (features ? config.actionGuidance : undefined) ?? 0,
-      2,
-    );
+    // The manifest's guidance is for requests with actions (or a prompt) only: without, no warning for it.
+    const guidance = features || request.actionGuidance !== undefined ? settings.actionGuidance : 0;
     if (guidance > 0 && !features)
       warnings.push(
         request.actions
@@ -238,11 +271,7 @@ export class Predictor {
       );
     // A prompt of no words (blank, or punctuation only) is the blank prompt: nothing to guide towards.
     const said = promptWords(prompt).length > 0;
-    const promptGuidance = checkGuidance(
-      '--prompt-guidance',
-      request.promptGuidance ?? (said ? config.promptGuidance : undefined) ?? 0,
-      1,
-    );
+    const promptGuidance = said || request.promptGuidance !== undefined ? settings.promptGuidance : 0;
     const prompted = config.prompted === true && said;
     if (promptGuidance > 0 && !prompted)
       warnings.push(
@@ -256,7 +285,8 @@ export class Predictor {
       seed,
       drafts,
       length,
-      sampling,
+      sampling: settings.sampling,
+      keepUnchanged: settings.keepUnchanged,
       words,
       features,
       guidance: features ? guidance : 0,
@@ -364,10 +394,9 @@ export class Predictor {
     let done = 0;
     let steps = 1; // model calls, the prefill included
     // Drawn from the input where the model kept a patch's token (keep.ts), before frames are streamed.
-    const keep =
-      (request.keepUnchanged ?? config.keepUnchanged)
-        ? unchangedKeeper(config, plan.frames, plan.conditioning, tokens, total)
-        : undefined;
+    const keep = plan.keepUnchanged
+      ? unchangedKeeper(config, plan.frames, plan.conditioning, tokens, total)
+      : undefined;
     const frameDone = async (t: number) => {
       // The decoder is causal: decoding every latent frame so far leaves the earlier frames as they were.
       // Streaming costs that repeated work (1 + 2 + ... latent frames decoded instead of one pass), so

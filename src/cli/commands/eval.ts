@@ -28,13 +28,7 @@ import {
   trackedObjects,
   twoViewGeometry,
 } from '../../eval/index.js';
-import {
-  captionPrompt,
-  checkSampling,
-  Predictor,
-  type SamplingOptions,
-  WORLD_MODEL_FAMILY,
-} from '../../predict/index.js';
+import { captionPrompt, Predictor, type SamplingOptions, WORLD_MODEL_FAMILY } from '../../predict/index.js';
 import type { InstalledModel } from '../../runtime/index.js';
 import {
   captionFor,
@@ -556,29 +550,31 @@ export async function worldModelPredictor(
 ): Promise<LoadedPredictor> {
   const predictor = await Predictor.load(storeOf(ctx), name, { threads: ctx.config.threads });
   const words = predictor.config.promptLength;
-  const used = checkSampling({ ...predictor.config.sampling, ...sampling });
-  const cut = `${used.topK ? `, top-k ${used.topK}` : ''}${used.topP < 1 ? `, top-p ${used.topP}` : ''}`;
-  const guidance = actionGuidance ?? predictor.config.actionGuidance;
-  const prompting = promptGuidance ?? predictor.config.promptGuidance;
-  const kept = keepUnchanged ?? predictor.config.keepUnchanged;
+  const asked = {
+    sampling,
+    ...(actionGuidance !== undefined ? { actionGuidance } : {}),
+    ...(promptGuidance !== undefined ? { promptGuidance } : {}),
+    ...(keepUnchanged !== undefined ? { keepUnchanged } : {}),
+  };
+  // What every clip's request generates with: said once, in the note, the way the predictor resolves it.
+  const used = predictor.settings(asked);
+  const { temperature, topK, topP } = used.sampling;
+  const cut = `${topK ? `, top-k ${topK}` : ''}${topP < 1 ? `, top-p ${topP}` : ''}`;
   const guided = [
-    guidance ? `, action guidance ${guidance} where actions are given` : '',
-    prompting ? `, prompt guidance ${prompting}` : '',
-    kept ? ', the patches it kept drawn from the input' : '',
+    used.actionGuidance ? `, action guidance ${used.actionGuidance} where actions are given` : '',
+    used.promptGuidance ? `, prompt guidance ${used.promptGuidance}` : '',
+    used.keepUnchanged ? ', the patches it kept drawn from the input' : '',
   ].join('');
   return {
     name,
-    note: `${name}: the caption's first ${words} words as prompt, temperature ${used.temperature}${cut}${guided}, one batch of futures per clip`,
+    note: `${name}: the caption's first ${words} words as prompt, temperature ${temperature}${cut}${guided}, one batch of futures per clip`,
     predict: async (input) => {
       const job = predictor.start({
+        ...asked,
         frames: input.frames,
         prompt: captionPrompt(input.caption, words),
         samples: input.samples,
         seed: input.seed,
-        sampling,
-        ...(actionGuidance !== undefined ? { actionGuidance } : {}),
-        ...(promptGuidance !== undefined ? { promptGuidance } : {}),
-        ...(keepUnchanged !== undefined ? { keepUnchanged } : {}),
         ...(input.actions ? { actions: toRows(input.actions, predictor.config.actionDim) } : {}),
       });
       return (await job.result).futures;
