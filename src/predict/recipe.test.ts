@@ -489,6 +489,112 @@ test(
   },
 );
 
+test(
+  "fit_coupling.py: the frozen model's states at the positions it keeps; a coupling fitted on them learns digits that follow from digit 0",
+  needsTorch,
+  async () => {
+    const dir = tempDir('orbis-fit-coupling-');
+    const printed = (await recipePython(FIT_COUPLING, dir)).trim().split('\n');
+    const result = JSON.parse(printed.at(-1)!); // after hidden_states' progress lines
+    // Every position at share 1 (the trunk's own states, FP16), moved tokens weighed 1 + W and the rest 1;
+    // at share 0.25 every moved token and about a quarter of the others, weighed back by 4.
+    assert.deepEqual(
+      { n: result.all.n, same: result.all.same, weights: result.all.weights },
+      { n: result.all.expected, same: true, weights: true },
+    );
+    assert.ok(result.all.h < 2e-3, `hidden states differ from the trunk's by ${result.all.h}`);
+    const share = result.share;
+    assert.equal(share.heavy, share.changed);
+    assert.equal(share.n, share.heavy + share.light);
+    assert.ok(
+      share.light > 0.1 * share.unchanged && share.light < 0.45 * share.unchanged,
+      `kept ${share.light} of ${share.unchanged}`,
+    );
+    // The fit, from the cache of states whose digits 1-5 follow from digit 0 while the states say nothing: the
+    // frozen head cannot see that, the coupling must learn it.
+    const out = join(dir, 'out');
+    const { stdout } = await run(
+      TORCH_PYTHON,
+      [
+        join(RECIPE, 'fit_coupling.py'),
+        '--from',
+        join(dir, 'model.pt'),
+        '--sim',
+        'unused',
+        '--sim-eval',
+        'unused',
+        '--tokenizer',
+        'unused',
+        '--cache',
+        join(dir, 'cache.pt'),
+        '--rank',
+        '8',
+        '--minutes',
+        '0.05',
+        '--lr',
+        '0.01',
+        '--batch',
+        '1024',
+        '--out',
+        out,
+      ],
+      { timeout: 120_000 },
+    );
+    const untrained = stdout.match(/digits independent ([\d.]+), coupled \(untrained\) ([\d.]+)/);
+    assert.ok(untrained, stdout);
+    assert.equal(untrained[1], untrained[2], 'a coupling added to a model starts adding nothing');
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    const { couplingFitHeldOutIndependent: independent, couplingFitHeldOutCoupled: coupled } =
+      manifest.metrics;
+    assert.ok(coupled < 0.3 * independent, `held out: coupled ${coupled}, independent ${independent}`);
+    assert.deepEqual(
+      manifest.files.map((f: { role: string }) => f.role),
+      ['step', 'coupling'],
+    );
+    assert.equal(manifest.config.coupling, 8);
+    assert.match(manifest.training.recipe, /&& fit_coupling\.py --from /);
+  },
+);
+
+const FIT_COUPLING = `
+import json, os, torch
+import fit_coupling
+from world_model import BASIS, LEVELS
+root = sys.argv[1]
+torch.manual_seed(0)
+margs = {"grid": [3, 8, 8], "prompt_length": 4, "vocab_words": 64, "action_features": 28, "d": 32, "layers": 2,
+         "heads": 2, "qk_norm": True, "action_scale": [1.0] * 7, "coupling": 0}
+model = train.build(margs).eval()
+out = {}
+p, hw = 4, 64
+x = torch.randint(0, 64000, (3, p + 3 * hw))
+x[:, :p] = torch.randint(0, 64, (3, p)) + 64000
+x[:, p + hw : p + hw + 40] = x[:, p : p + 40]  # 40 tokens a clip the same as a latent frame earlier
+acts = torch.zeros(3, 3, 28)
+target = x[:, p:]
+changed = torch.zeros_like(target, dtype=torch.bool)
+changed[:, hw:] = target[:, hw:] != target[:, :-hw]
+h, t, w = fit_coupling.hidden_states(model, x, acts, 1.0, 2.0, torch.Generator().manual_seed(0))
+with torch.no_grad():
+    trunk = model.trunk(x, acts)[:, p - 1 : -1].reshape(-1, 32)
+out["all"] = {"n": len(t), "expected": target.numel(), "same": bool(torch.equal(t, target.reshape(-1))),
+              "h": (h.float() - trunk).abs().max().item(),
+              "weights": bool(torch.equal(w, torch.where(changed.reshape(-1), 3.0, 1.0)))}
+h, t, w = fit_coupling.hidden_states(model, x, acts, 0.25, 2.0, torch.Generator().manual_seed(0))
+out["share"] = {"n": len(t), "changed": int(changed.sum()), "heavy": int((w == 3.0).sum()),
+                "light": int((w == 4.0).sum()), "unchanged": int((~changed).sum())}
+torch.save({"model": model.state_dict(), "margs": margs, "args": {"seed": 0, "token_space": "dv4x8x8", "name": "world-fit"},
+            "info": {"steps": 0, "argv": ["tiny"], "hardware": "cpu", "seconds": 0.0, "clipsPerSecond": 0.0}},
+           os.path.join(root, "model.pt"))
+def positions(n, g):
+    d0 = torch.randint(0, LEVELS[0], (n,), generator=g)
+    tokens = sum(BASIS[i] * (d0 % LEVELS[i]) for i in range(len(LEVELS)))
+    return torch.randn(n, 32, generator=g).half(), tokens, torch.ones(n)
+g = torch.Generator().manual_seed(1)
+torch.save((positions(20000, g), positions(4000, g), 7), os.path.join(root, "cache.pt"))
+print(json.dumps(out))
+`;
+
 const SELF_FEED = `
 import json, torch
 from world_model import LEVELS, to_digits
