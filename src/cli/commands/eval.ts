@@ -28,7 +28,13 @@ import {
   trackedObjects,
   twoViewGeometry,
 } from '../../eval/index.js';
-import { captionPrompt, Predictor, type SamplingOptions, WORLD_MODEL_FAMILY } from '../../predict/index.js';
+import {
+  captionPrompt,
+  type GenerationSettings,
+  Predictor,
+  type SamplingOptions,
+  WORLD_MODEL_FAMILY,
+} from '../../predict/index.js';
 import type { InstalledModel } from '../../runtime/index.js';
 import {
   captionFor,
@@ -556,8 +562,15 @@ export async function worldModelPredictor(
     ...(promptGuidance !== undefined ? { promptGuidance } : {}),
     ...(keepUnchanged !== undefined ? { keepUnchanged } : {}),
   };
-  // What every clip's request generates with: said once, in the note, the way the predictor resolves it.
-  const used = predictor.settings(asked);
+  // What every clip's request generates with: said once, in the note, the way the predictor resolves it. A
+  // bad value is refused here, before any clip, and the model is closed.
+  let used: GenerationSettings;
+  try {
+    used = predictor.settings(asked);
+  } catch (error) {
+    await predictor.close();
+    throw error;
+  }
   const { temperature, topK, topP } = used.sampling;
   const cut = `${topK ? `, top-k ${topK}` : ''}${topP < 1 ? `, top-p ${topP}` : ''}`;
   const guided = [
