@@ -556,6 +556,28 @@ test(
   },
 );
 
+test(
+  'object_tokens.py: a body shows in the patch and latent frame that hold its pixels, furniture does not',
+  needsTorch,
+  async () => {
+    const stdout = await recipePython(`
+import json, numpy as np
+from object_tokens import object_patches
+mask = np.zeros((9, 32, 32), np.uint8)
+mask[:, 24:, :] = 1          # the floor (furniture), everywhere
+mask[0, 2, 3] = 2            # body 2 in frame 0: latent 0, patch (0, 0)
+mask[5, 10, 20] = 2          # frame 5: latent 2 (frames 5-8), patch (1, 2)
+mask[4, 31, 31] = 3          # frame 4: latent 1 (frames 1-4), patch (3, 3); body 3 is not scored
+out = object_patches(mask, [2], 3, 4, 8)
+print(json.dumps(np.argwhere(out).tolist()))
+`);
+    assert.deepEqual(JSON.parse(stdout), [
+      [0, 0, 0],
+      [2, 1, 2],
+    ]);
+  },
+);
+
 const FIT_COUPLING = `
 import json, os, torch
 import fit_coupling
