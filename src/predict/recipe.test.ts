@@ -424,7 +424,7 @@ test(
     const stdout = await recipePython(
       `
 import os, torch
-train.tokenize_folder = lambda folder, *a, **k: (torch.zeros(2, 5, dtype=torch.long), torch.zeros(2, 3, 4), [])
+train.tokenize_folder = lambda folder, *a, **k: (torch.zeros(2, 5, dtype=torch.long), torch.zeros(2, 3, 4), [], torch.zeros(2, 0, dtype=torch.bool))
 def chunk(stream, name):
     os.makedirs(os.path.join(stream, name))
     open(os.path.join(stream, name + ".done"), "w").close()
@@ -562,13 +562,12 @@ test(
   async () => {
     const stdout = await recipePython(`
 import json, numpy as np
-from object_tokens import object_patches
 mask = np.zeros((9, 32, 32), np.uint8)
 mask[:, 24:, :] = 1          # the floor (furniture), everywhere
 mask[0, 2, 3] = 2            # body 2 in frame 0: latent 0, patch (0, 0)
 mask[5, 10, 20] = 2          # frame 5: latent 2 (frames 5-8), patch (1, 2)
 mask[4, 31, 31] = 3          # frame 4: latent 1 (frames 1-4), patch (3, 3); body 3 is not scored
-out = object_patches(mask, [2], 3, 4, 8)
+out = train.object_patches(mask, [2], 3, 4, 8)
 print(json.dumps(np.argwhere(out).tolist()))
 `);
     assert.deepEqual(JSON.parse(stdout), [
@@ -577,6 +576,98 @@ print(json.dumps(np.argwhere(out).tolist()))
     ]);
   },
 );
+
+test(
+  'object weight (train.py --object-weight): the tokens that show a scored body, mirrored with their clip, kept in the pool, weighed in the loss',
+  needsTorch,
+  async () => {
+    const dir = tempDir('orbis-object-weight-');
+    const result = JSON.parse(await recipePython(OBJECT_WEIGHT, dir));
+    // One clip of 9 frames, 3 latent frames of 4 x 4 patches: body 2 (scored) at patch (1, 0) in frame 0 and
+    // patch (2, 3) in frames 5-8; the floor (furniture) everywhere below; the mirrored copy's patches flipped.
+    assert.deepEqual(result.shown, [
+      [0, 1, 0],
+      [2, 2, 3],
+    ]);
+    assert.deepEqual(result.mirrored, [
+      [0, 1, 3],
+      [2, 2, 0],
+    ]);
+    assert.deepEqual(result.names, [
+      'ball-s0000001-v0-l0',
+      'ball-s0000001-v0-l0-mirrored',
+      'plain-s0000002-v0-l0',
+      'plain-s0000002-v0-l0-mirrored',
+    ]);
+    assert.equal(result.plainShows, 0, 'a folder without masks shows no objects');
+    assert.deepEqual(result.pool, { kept: true, old: 0 });
+    assert.match(result.oldSays, /saved before object tokens were kept/);
+    // The loss: weights 1 + V on the shown tokens (here no changed weight), normalized; V = 0 is the plain mean.
+    assert.ok(
+      Math.abs(result.weighted - result.expected) < 1e-5,
+      `${result.weighted} against ${result.expected}`,
+    );
+    assert.ok(Math.abs(result.unweighted - result.plain) < 1e-6);
+    assert.ok(Math.abs(result.weighted - result.plain) > 1e-3, 'the weighting changes the loss');
+    assert.ok(result.objectLoss > 0 && result.objectAccuracy >= 0 && result.objectAccuracy <= 1);
+  },
+);
+
+const OBJECT_WEIGHT = `
+import contextlib, io, json, os, types, numpy as np, torch
+root = sys.argv[1]
+def sample(name, bodies, mask=None):
+    d = os.path.join(root, "sim", name)
+    os.makedirs(d)
+    np.save(os.path.join(d, "rgb.npy"), np.zeros((9, 32, 32, 3), np.uint8))
+    open(os.path.join(d, "caption.txt"), "w").write("a ball rolls left")
+    if mask is not None:
+        np.save(os.path.join(d, "mask.npy"), mask)
+        json.dump({"bodies": bodies}, open(os.path.join(d, "sample.json"), "w"))
+mask = np.zeros((9, 32, 32), np.uint8)
+mask[:, 24:, :] = 1
+mask[0, 9, 2] = 2
+mask[6, 20, 30] = 2
+sample("ball-s0000001-v0-l0", [{"id": 1, "furniture": True}, {"id": 2}], mask)
+sample("plain-s0000002-v0-l0", [])
+class Tok:  # the tokenizer's interface: 3 latent frames of 4 x 4 tokens, all 0
+    def encode(self, x):
+        return torch.zeros(x.shape[0], 3, 4, 4)
+    fsq = types.SimpleNamespace(to_indices=lambda z: z.long())
+margs = {"grid": [3, 4, 4], "prompt_length": 4, "vocab_words": 64, "action_features": 7 * 4}
+seqs, acts, names, objects = train.tokenize_folder(os.path.join(root, "sim"), Tok(), margs, "cpu", mirror=True)
+grid = objects.view(-1, 3, 4, 4)
+out = {"names": names, "shown": grid[0].nonzero().tolist(), "mirrored": grid[1].nonzero().tolist(), "plainShows": int(grid[2].sum())}
+pool = train.Pool("cpu", visual=48)
+pool.add(seqs, acts, objects)
+pool.save(os.path.join(root, "pool.pt"))
+again = train.Pool("cpu", visual=48)
+again.load(os.path.join(root, "pool.pt"))
+state = torch.load(os.path.join(root, "pool.pt"))
+del state["objects"]
+torch.save(state, os.path.join(root, "old.pt"))
+old = train.Pool("cpu", visual=48)
+said = io.StringIO()
+with contextlib.redirect_stdout(said):
+    old.load(os.path.join(root, "old.pt"))
+out["pool"] = {"kept": bool(torch.equal(again.objects, objects)), "old": int(old.objects.sum())}
+out["oldSays"] = said.getvalue()
+torch.manual_seed(0)
+model = train.build(dict(margs, d=32, layers=2, heads=2, qk_norm=True, action_scale=[1.0] * 7)).eval()
+x = torch.randint(0, 64000, (len(names), 4 + 48))
+x[:, :4] = 64000
+with torch.no_grad():
+    plain, logits = train.batch_loss(model, x, acts, 0.0, None, "cpu")
+    per = model.digit_loss(logits[:, 3:-1], x[:, 4:], reduction="none")
+    w = 1 + 3.0 * objects.float().reshape(-1)
+    out["expected"] = ((per * w).sum() / w.sum()).item()
+    out["weighted"] = train.batch_loss(model, x, acts, 0.0, None, "cpu", object_weight=3.0, objects=objects)[0].item()
+    out["unweighted"] = train.batch_loss(model, x, acts, 0.0, None, "cpu", object_weight=0.0, objects=objects)[0].item()
+out["plain"] = plain.item()
+m = train.evaluate(model, x, acts, "cpu", objects=objects)
+out["objectLoss"], out["objectAccuracy"] = m["objectDigitLoss"], m["objectTokenAccuracy"]
+print(json.dumps(out))
+`;
 
 const FIT_COUPLING = `
 import json, os, torch

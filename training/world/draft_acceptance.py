@@ -41,7 +41,7 @@ def main():
     model = train.build(state["margs"]).eval()
     model.load_state_dict({k: v.float() for k, v in state["model"].items()})
     tok = train.load_tokenizer(a.tokenizer, "cpu")
-    seqs, acts, _ = train.tokenize_folder(a.sim, tok, state["margs"], "cpu", limit=a.clips)
+    seqs, acts = train.tokenize_folder(a.sim, tok, state["margs"], "cpu", limit=a.clips)[:2]
     P, (L, H, W) = model.prompt_length, model.grid
     F = H * W
     accept = []

@@ -102,8 +102,8 @@ def main(a):
     else:
         tok = train.load_tokenizer(a.tokenizer, "cpu")
         parts = [train.tokenize_folder(f, tok, margs, "cpu") for f in a.sim.split(",")]
-        seqs, acts = torch.cat([s for s, _, _ in parts]), torch.cat([x for _, x, _ in parts])
-        held, held_acts, _ = train.tokenize_folder(a.sim_eval, tok, margs, "cpu")
+        seqs, acts = torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
+        held, held_acts = train.tokenize_folder(a.sim_eval, tok, margs, "cpu")[:2]
         clips = seqs.shape[0]
         print(f"tokenized {clips} clips to fit on and {held.shape[0]} held out in {time.time() - t0:.0f} s", flush=True)
         fit = hidden_states(model, seqs, acts, a.keep_unchanged, a.changed_weight, g)

@@ -20,18 +20,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train  # noqa: E402
 
 
-def object_patches(mask, ids, latents, per_latent, patch):
-    """[latents, H, W] bools: the patches where a body in `ids` shows in any frame of the latent frame (latent 0 is
-    frame 0 alone, latent t frames per_latent*(t-1)+1 .. per_latent*t, the tokenizer's causal grouping)."""
-    on = np.isin(mask, ids)
-    frames, height, width = on.shape
-    out = np.zeros((latents, height // patch, width // patch), bool)
-    for t in range(latents):
-        part = on[0:1] if t == 0 else on[per_latent * (t - 1) + 1 : per_latent * t + 1]
-        out[t] = part.reshape(len(part), height // patch, patch, width // patch, patch).any(axis=(0, 2, 4))
-    return out
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sim", required=True)
@@ -49,13 +37,11 @@ def main():
     for d in dirs:
         with open(os.path.join(d, "sample.json")) as f:
             sample = json.load(f)
-        rgb = np.load(os.path.join(d, "rgb.npy"))[: 1 + per_latent * (latents - 1)]
-        x = torch.from_numpy(rgb[None]).permute(0, 4, 1, 2, 3).float() / 127.5 - 1
+        frames = 1 + per_latent * (latents - 1)
+        x = torch.from_numpy(np.load(os.path.join(d, "rgb.npy"))[None, :frames]).permute(0, 4, 1, 2, 3).float() / 127.5 - 1
         with torch.no_grad():
             idx = tok.fsq.to_indices(tok.encode(x))[0].numpy()  # [latents, H, W]
-        patch = rgb.shape[1] // idx.shape[1]
-        ids = [b["id"] for b in sample["bodies"] if not b.get("furniture")]
-        objects = object_patches(np.load(os.path.join(d, "mask.npy")), ids, latents, per_latent, patch)[1:]
+        objects = train.clip_objects(d, latents, per_latent, idx.shape[2], frames)[1:]  # what --object-weight weighs
         changed = idx[1:] != idx[:-1]
         s = sums.setdefault(sample["scenario"], np.zeros(4))
         s += [objects.sum(), (objects & changed).sum(), changed.sum(), objects.size]

@@ -76,6 +76,8 @@ def args():
                    help="draws in a row: pass k draws from the input pass k-1 made, so errors of k steps compound")
     p.add_argument("--self-feed-temperature", type=float, default=0.7, help="the draws' temperature (the sampler's)")
     p.add_argument("--changed-weight", type=float, default=0.0, help="extra loss weight W on tokens that differ from a latent frame earlier (1 + W times)")
+    p.add_argument("--object-weight", type=float, default=0.0,
+                   help="extra loss weight V on tokens whose patch shows a scored object (the sim's masks), added to the rest")
     p.add_argument("--stream", help="folder where sim chunks (cNNN beside cNNN.done) appear while training runs")
     p.add_argument("--pool", help="file of the tokenized training clips, loaded if present and saved at the end")
     p.add_argument("--mirror", action="store_true", help="also train on clips mirrored left to right (not push clips)")
@@ -141,17 +143,43 @@ MIRRORED = {"left": "right", "right": "left"}
 
 
 @torch.no_grad()
+def object_patches(mask, ids, latents, per_latent, patch):
+    """[latents, H, W] bools: the patches where a body in `ids` shows in any frame of the latent frame (latent 0 is
+    frame 0 alone, latent t frames per_latent*(t-1)+1 .. per_latent*t, the tokenizer's causal grouping)."""
+    on = np.isin(mask, ids)
+    frames, height, width = on.shape
+    out = np.zeros((latents, height // patch, width // patch), bool)
+    for t in range(latents):
+        part = on[0:1] if t == 0 else on[per_latent * (t - 1) + 1 : per_latent * t + 1]
+        out[t] = part.reshape(len(part), height // patch, patch, width // patch, patch).any(axis=(0, 2, 4))
+    return out
+
+
+def clip_objects(d, latents, per_latent, grid_width, frames):
+    """[L*H*W] bools of sample folder `d`: the tokens whose patch shows a scored body (the sim's non-furniture
+    bodies, the objects that object IoU tracks). All False for a folder without mask.npy and sample.json."""
+    mask_path, sample_path = os.path.join(d, "mask.npy"), os.path.join(d, "sample.json")
+    if not (os.path.exists(mask_path) and os.path.exists(sample_path)):
+        return None
+    with open(sample_path) as f:
+        ids = [b["id"] for b in json.load(f).get("bodies", []) if not b.get("furniture")]
+    mask = np.load(mask_path)[:frames]
+    return object_patches(mask, ids, latents, per_latent, mask.shape[-1] // grid_width)
+
+
 def tokenize_folder(folder, tok, model_args, device, limit=None, mirror=False):
-    """Every sample of a sim npy folder -> token sequences [N, P + L*H*W] and action features [N, L, 56].
+    """Every sample of a sim npy folder -> token sequences [N, P + L*H*W], action features [N, L, 56], the
+    samples' names, and which visual tokens show a scored object [N, L*H*W] (`clip_objects`).
 
     With `mirror`, clips without actions are also taken mirrored left to right (a mirrored world obeys the same
     physics; the caption's left and right swap): twice the training clips for the cost of the tokenizer. Push
     clips are not, since their actions are in world coordinates the mirror would not follow."""
     dirs = sorted(os.path.dirname(f) for f in glob.glob(os.path.join(folder, "**", "rgb.npy"), recursive=True))[:limit]
-    L = model_args["grid"][0]
+    L, _, grid_width = model_args["grid"]
     per_latent = model_args["action_features"] // ACTION_DIM
     frames = 1 + per_latent * (L - 1)
-    seqs, acts, names = [], [], []
+    seqs, acts, names, objects = [], [], [], []
+    none = torch.zeros(L * model_args["grid"][1] * grid_width, dtype=torch.bool)
 
     def words(caption):
         return torch.tensor(prompt_tokens(caption, model_args["prompt_length"], model_args["vocab_words"]))
@@ -172,12 +200,15 @@ def tokenize_folder(folder, tok, model_args, device, limit=None, mirror=False):
             a = os.path.join(d, "actions.npy")
             acts.append(torch.from_numpy(action_features(np.load(a) if has_actions[j] else None, L, per_latent)))
             names.append(os.path.basename(d))
+            shown = clip_objects(d, L, per_latent, grid_width, frames)
+            objects.append(none if shown is None else torch.from_numpy(shown).flatten())
             if flipped is not None and not has_actions[j]:
                 swapped = re.sub(r"\b(left|right)\b", lambda m: MIRRORED[m.group(1)], caption)
                 seqs.append(torch.cat([words(swapped), flipped[j]]))
                 acts.append(torch.from_numpy(action_features(None, L, per_latent)))
                 names.append(os.path.basename(d) + "-mirrored")
-    return torch.stack(seqs), torch.stack(acts), names
+                objects.append(none if shown is None else torch.from_numpy(np.ascontiguousarray(shown[..., ::-1])).flatten())
+    return torch.stack(seqs), torch.stack(acts), names, torch.stack(objects)
 
 
 def model_args_of(a):
@@ -305,14 +336,16 @@ def self_fed(model, x, acts, feed, g, generator=None):
 
 
 def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_drop=0.0, changed_weight=0.0, feed=None,
-               generator=None):
+               generator=None, object_weight=0.0, objects=None):
     """Digit loss of next-token prediction. `corrupt` replaces that share of the visual input tokens with random
     ones (targets stay true), so the model learns to carry on from its own imperfect samples. `action_drop` zeroes
     that share of the clips' actions, so the model also knows a push clip without them: the other half of
     classifier-free guidance on actions (src/predict/guidance.ts). `changed_weight` W weighs each token whose
     target differs from the token at its place one latent frame earlier (what moves) 1 + W times as much as
-    one that copies it, the weights normalized to a mean of 1. `feed` (a SelfFeed) first replaces the input of
-    some clips' later frames with the model's own draws (`generator` their noise on the device)."""
+    one that copies it, the weights normalized to a mean of 1. `object_weight` V adds V to the weight of each
+    token whose patch shows a scored object (`objects` [B, L*H*W], from tokenize_folder). `feed` (a SelfFeed)
+    first replaces the input of some clips' later frames with the model's own draws (`generator` their noise on
+    the device)."""
     x = seqs.to(device)
     acts = acts.to(device)
     if action_drop > 0:
@@ -331,23 +364,29 @@ def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_dr
         visual[noise] = torch.randint(0, VISUAL_TOKENS, (int(noise.sum()),), generator=g).to(device)
     logits, _ = model(x, 0, acts, model.empty_cache(x.shape[0], device))
     p = model.prompt_length
-    if changed_weight > 0:
+    if changed_weight > 0 or (object_weight > 0 and objects is not None):
         hw = model.grid[1] * model.grid[2]
         changed = torch.zeros_like(target, dtype=torch.bool)
         changed[:, hw:] = target[:, hw:] != target[:, :-hw]
-        weight = (1 + changed_weight * changed.float()).reshape(-1)
+        weight = 1 + changed_weight * changed.float()
+        if object_weight > 0 and objects is not None:
+            weight = weight + object_weight * objects.to(device).float()
+        weight = weight.reshape(-1)
         per_token = model.digit_loss(logits[:, p - 1 : -1], target, reduction="none")
         return (per_token * weight).sum() / weight.sum(), logits
     return model.digit_loss(logits[:, p - 1 : -1], target), logits
 
 
 @torch.no_grad()
-def evaluate(model, seqs, acts, device, feed=None):
+def evaluate(model, seqs, acts, device, feed=None, objects=None):
     """Teacher-forced on held-out clips: digit loss, token accuracy, and the same for copying the previous latent
     frame's token at each position (what a world model must beat). With `feed` (a SelfFeed) also the loss when
-    every clip's later frames are the model's own draws (fixed noise): what --self-feed trains and selects on."""
+    every clip's later frames are the model's own draws (fixed noise): what --self-feed trains and selects on.
+    With `objects` (tokenize_folder's) also the loss and accuracy on the tokens that show a scored object, in the
+    latent frames after the first: the tokens object IoU depends on."""
     model.eval()
     loss = uncoupled = acc = copy = n = changed_right = changed_n = fed = 0.0
+    object_loss = object_right = object_n = 0.0
     if feed is not None:
         feed = dataclasses.replace(feed, share=1.0)
         g, dg = torch.Generator().manual_seed(0), torch.Generator(device=device).manual_seed(0)
@@ -366,6 +405,12 @@ def evaluate(model, seqs, acts, device, feed=None):
         changed_right += (pred[:, later] == target[:, later])[moved].float().sum().item()
         changed_n += moved.sum().item()
         copy += (target[:, : -H * W] == target[:, H * W :]).float().mean().item() * x.shape[0]
+        if objects is not None:
+            shown = objects[i : i + 32].to(device)[:, later]
+            per_token = model.digit_loss(logits[:, p - 1 : -1], target, reduction="none").view(x.shape[0], -1)[:, later]
+            object_loss += per_token[shown].sum().item()
+            object_right += (pred[:, later] == target[:, later])[shown].float().sum().item()
+            object_n += shown.sum().item()
         loss += l.item() * x.shape[0]
         if feed is not None:
             fed += batch_loss(model, x, a, 0.0, g, device, feed=feed, generator=dg)[0].item() * x.shape[0]
@@ -376,6 +421,8 @@ def evaluate(model, seqs, acts, device, feed=None):
         out["uncoupledDigitLoss"] = uncoupled / n
     if feed is not None:
         out["selfFedDigitLoss"] = fed / n
+    if object_n:
+        out["objectDigitLoss"], out["objectTokenAccuracy"] = object_loss / object_n, object_right / object_n
     # Does it use the actions? The clips with actions, scored with their own and with another clip's.
     pushed = acting(acts)
     if len(pushed) > 1:
@@ -390,18 +437,24 @@ class Pool:
     """The training clips as token sequences on the device; grows while sim chunks arrive (`--stream`) and is
     kept on disk (`--pool`) so a later call on the same machine goes on from it."""
 
-    def __init__(self, device, mirror=False):
-        self.device, self.mirror = device, mirror
+    def __init__(self, device, mirror=False, visual=0):
+        self.device, self.mirror, self.visual = device, mirror, visual  # visual: tokens a clip, after the prompt
         self.seqs = torch.zeros(0, 0, dtype=torch.long, device=device)
         self.acts = torch.zeros(0, 0, 0, device=device)
         self.acting = torch.zeros(0, dtype=torch.long, device=device)  # indices of the clips with actions
+        self.objects = torch.zeros(0, 0, dtype=torch.bool, device=device)  # tokens that show a scored object
         self.chunks = []
 
     def __len__(self):
         return self.seqs.shape[0]
 
-    def add(self, seqs, acts):
-        seqs, acts = seqs.to(self.device), acts.to(self.device)
+    def add(self, seqs, acts, objects=None):
+        """Clips in; without `objects` (a pool saved before they were kept), none of their tokens count as
+        showing an object."""
+        if objects is None:
+            objects = torch.zeros(seqs.shape[0], self.visual, dtype=torch.bool)
+        seqs, acts, objects = seqs.to(self.device), acts.to(self.device), objects.to(self.device)
+        self.objects = objects if len(self) == 0 else torch.cat([self.objects, objects])
         self.seqs = seqs if len(self) == 0 else torch.cat([self.seqs, seqs])
         self.acts = acts if self.acts.numel() == 0 else torch.cat([self.acts, acts])
         self.acting = acting(self.acts)
@@ -421,15 +474,16 @@ class Pool:
             name = os.path.abspath(folder)
             if name in self.chunks or not os.path.isdir(folder):
                 continue
-            seqs, acts, _ = tokenize_folder(folder, tok, margs, self.device, limit=limit, mirror=self.mirror)
-            self.add(seqs, acts)
+            seqs, acts, _, objects = tokenize_folder(folder, tok, margs, self.device, limit=limit, mirror=self.mirror)
+            self.add(seqs, acts, objects)
             self.chunks.append(name)
             added += seqs.shape[0]
             shutil.rmtree(folder, ignore_errors=True)
         return added
 
     def save(self, path):
-        torch.save({"seqs": self.seqs.to(torch.int32).cpu(), "acts": self.acts.half().cpu(), "chunks": self.chunks}, path + ".tmp")
+        torch.save({"seqs": self.seqs.to(torch.int32).cpu(), "acts": self.acts.half().cpu(), "objects": self.objects.cpu(),
+                    "chunks": self.chunks}, path + ".tmp")
         os.replace(path + ".tmp", path)
 
     def load(self, path, length=None):
@@ -440,7 +494,10 @@ class Pool:
             raise SystemExit(f"the pool {path} holds {state['seqs'].shape[1]}-token sequences and this model takes "
                              f"{length} (another --prompt-length or --token-space): start without it (no POOL_FROM)")
         self.seqs, self.acts = torch.zeros(0, 0, dtype=torch.long, device=self.device), torch.zeros(0, 0, 0, device=self.device)
-        self.add(state["seqs"].long(), state["acts"].float())
+        if "objects" not in state and len(state["seqs"]):
+            print(f"the pool {path} was saved before object tokens were kept: its clips show none (--object-weight "
+                  "skips them)", flush=True)
+        self.add(state["seqs"].long(), state["acts"].float(), state.get("objects"))
         self.chunks = state["chunks"]
 
 
@@ -479,11 +536,12 @@ def main(a):
         load_init(model, a.init, device)
     tok = load_tokenizer(a.tokenizer, device)
     t0 = time.time()
-    pool = Pool(device, a.mirror)
+    pool = Pool(device, a.mirror, margs["grid"][0] * margs["grid"][1] * margs["grid"][2])
     if a.pool and os.path.exists(a.pool):
         pool.load(a.pool, model.length)
     if a.sim:
-        pool.add(*tokenize_folder(a.sim, tok, margs, device, limit=8 if a.tiny else None, mirror=a.mirror)[:2])
+        seqs, acts, _, objects = tokenize_folder(a.sim, tok, margs, device, limit=8 if a.tiny else None, mirror=a.mirror)
+        pool.add(seqs, acts, objects)
     if a.stream:
         pool.absorb(a.stream, tok, margs, limit=8 if a.tiny else None)
     ev = tokenize_folder(a.sim_eval, tok, margs, device, limit=8 if a.tiny else None) if a.sim_eval else None
@@ -494,17 +552,18 @@ def main(a):
         seeds = sorted({n.split("-s")[-1].split("-")[0] for n in ev[2]})
         pick = torch.tensor([n.split("-s")[-1].split("-")[0] in seeds[: max(1, len(seeds) // 2)] for n in ev[2]])
         if 0 < int(pick.sum()) < len(ev[2]):
-            sel, ev = (ev[0][pick], ev[1][pick]), (ev[0][~pick], ev[1][~pick], [n for n, k in zip(ev[2], pick) if not k])
+            sel = (ev[0][pick], ev[1][pick], ev[3][pick])
+            ev = (ev[0][~pick], ev[1][~pick], [n for n, k in zip(ev[2], pick) if not k], ev[3][~pick])
     kept = conditioning_latents(TOKEN_SPACES[a.token_space]["per_latent"])
     drawing = SelfFeed(a.self_feed, a.self_feed_passes, a.self_feed_temperature, kept)
     feed = drawing if a.self_feed > 0 else None
     score = "selfFedDigitLoss" if feed else "digitLoss"  # what picks the weights to keep
     if a.eval_only:  # the self-fed loss too (evaluate feeds every clip), so a model trained without it compares
-        m = evaluate(model, ev[0], ev[1], device, drawing)
+        m = evaluate(model, ev[0], ev[1], device, drawing, ev[3])
         print(json.dumps({"init": a.init, "heldOut": m}), flush=True)
         return
     if a.init and sel is not None and run["step"] == 0:
-        m = evaluate(model, sel[0], sel[1], device, feed)
+        m = evaluate(model, sel[0], sel[1], device, feed, sel[2])
         print(f"step 0 (from --init) selection-set {json.dumps({k: round(v, 4) for k, v in m.items()})}", flush=True)
     budget = a.minutes * 60 if a.minutes else None
     total = (a.total_minutes or a.minutes or 0) * 60
@@ -540,7 +599,8 @@ def main(a):
             n = round(a.push_share * a.batch)
             pick[:n] = pool.acting[torch.randint(0, len(pool.acting), (n,), generator=g).to(device)]
         loss, _ = train_step(lambda m: batch_loss(m, pool.seqs[pick], pool.acts[pick], a.prompt_drop, g, device, a.corrupt, a.action_drop,
-                                                a.changed_weight, feed))
+                                                a.changed_weight, feed, object_weight=a.object_weight,
+                                                objects=pool.objects[pick]))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -565,7 +625,7 @@ def main(a):
             print(f"step {step} loss {value:.4f} lr {opt.param_groups[0]['lr']:.2e} "
                   f"{run['samples'] / max(run['elapsed'], 1e-6):.0f} clips/s pool {len(pool)}", flush=True)
         if sel is not None and run["step"] % a.eval_every == 0:
-            m = evaluate(model, sel[0], sel[1], device, feed)
+            m = evaluate(model, sel[0], sel[1], device, feed, sel[2])
             fed = f"self-fed {m['selfFedDigitLoss']:.4f} " if feed else ""
             print(f"step {run['step']} selection-set digit loss {m['digitLoss']:.4f} {fed}token accuracy {m['tokenAccuracy']:.4f} "
                   f"(copy {m['copyPreviousFrameAccuracy']:.4f}); action clips {m.get('actionClipsLoss', 0):.4f}, "
@@ -581,7 +641,7 @@ def main(a):
         pool.save(a.pool)
     best, final = run["best"], None
     if best is not None:
-        final = evaluate(model, sel[0], sel[1], device, feed)[score]
+        final = evaluate(model, sel[0], sel[1], device, feed, sel[2])[score]
         if best[0] < final:
             model.load_state_dict(best[2])
             print(f"keeping the weights of step {best[1]} (held-out {score} {best[0]:.4f} against {final:.4f} at the end)", flush=True)
@@ -590,7 +650,7 @@ def main(a):
             "tokensPerSecond": round(run["samples"] * pool.seqs.shape[1] / max(seconds, 1e-6)), "trainingClips": len(pool),
             "restarts": run["restarts"], "hardware": torch.cuda.get_device_name(0) if device == "cuda" else "cpu", "argv": sys.argv[1:]}
     torch.save({"model": model.state_dict(), "args": vars(a), "margs": margs, "info": info}, os.path.join(a.out, "model.pt"))
-    metrics = evaluate(model, ev[0], ev[1], device, feed) if ev is not None else {}
+    metrics = evaluate(model, ev[0], ev[1], device, feed, ev[3]) if ev is not None else {}
     print(json.dumps({"trained": info, "heldOut": metrics}), flush=True)
     with open(os.path.join(a.out, "metrics.json"), "w") as f:
         json.dump({"trained": info, "heldOut": metrics}, f, indent=2)
