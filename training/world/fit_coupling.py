@@ -36,6 +36,7 @@ def args():
     p.add_argument("--tokenizer", required=True, help="the discrete tokenizer's model.pt")
     p.add_argument("--rank", type=int, default=64)
     p.add_argument("--minutes", type=float, default=5.0, help="fitting minutes, after the hidden states are collected")
+    p.add_argument("--steps", type=int, help="fit this many steps instead (the rate's schedule by step; for tests)")
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--batch", type=int, default=4096, help="positions a step")
     p.add_argument("--changed-weight", type=float, default=2.0, help="as train.py: tokens that moved count 1 + W times")
@@ -132,9 +133,10 @@ def main(a):
     budget, started, step = a.minutes * 60, time.time(), 0
     n = fit[0].shape[0]
     best = (before[1], {k: v.clone() for k, v in model.state_dict().items() if k.startswith("couple_")})
-    while time.time() - started < budget:
+    while (step < a.steps) if a.steps else (time.time() - started < budget):
+        progress = step / a.steps if a.steps else (time.time() - started) / budget
         pick = torch.randint(0, n, (a.batch,), generator=g)
-        lr = a.lr * 0.5 * (1 + torch.cos(torch.tensor(min(1.0, (time.time() - started) / budget) * torch.pi))).item()
+        lr = a.lr * 0.5 * (1 + torch.cos(torch.tensor(min(1.0, progress) * torch.pi))).item()
         for group in opt.param_groups:
             group["lr"] = lr
         loss = loss_of(model, fit[0][pick], fit[1][pick], fit[2][pick])
