@@ -600,6 +600,7 @@ test(
       'plain-s0000002-v0-l0-mirrored',
     ]);
     assert.equal(result.plainShows, 0, 'a folder without masks shows no objects');
+    assert.equal(result.gradWhileTokenizing, false, 'the tokenizer runs without autograd');
     assert.deepEqual(result.pool, { kept: true, old: 0 });
     assert.match(result.oldSays, /saved before object tokens were kept/);
     // The loss: weights 1 + V on the shown tokens (here no changed weight), normalized; V = 0 is the plain mean.
@@ -630,14 +631,16 @@ mask[0, 9, 2] = 2
 mask[6, 20, 30] = 2
 sample("ball-s0000001-v0-l0", [{"id": 1, "furniture": True}, {"id": 2}], mask)
 sample("plain-s0000002-v0-l0", [])
+grad = []
 class Tok:  # the tokenizer's interface: 3 latent frames of 4 x 4 tokens, all 0
     def encode(self, x):
+        grad.append(torch.is_grad_enabled())
         return torch.zeros(x.shape[0], 3, 4, 4)
     fsq = types.SimpleNamespace(to_indices=lambda z: z.long())
 margs = {"grid": [3, 4, 4], "prompt_length": 4, "vocab_words": 64, "action_features": 7 * 4}
 seqs, acts, names, objects = train.tokenize_folder(os.path.join(root, "sim"), Tok(), margs, "cpu", mirror=True)
 grid = objects.view(-1, 3, 4, 4)
-out = {"names": names, "shown": grid[0].nonzero().tolist(), "mirrored": grid[1].nonzero().tolist(), "plainShows": int(grid[2].sum())}
+out = {"gradWhileTokenizing": any(grad), "names": names, "shown": grid[0].nonzero().tolist(), "mirrored": grid[1].nonzero().tolist(), "plainShows": int(grid[2].sum())}
 pool = train.Pool("cpu", visual=48)
 pool.add(seqs, acts, objects)
 pool.save(os.path.join(root, "pool.pt"))

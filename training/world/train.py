@@ -142,7 +142,6 @@ def action_features(actions, latent_frames, per_latent=8):
 MIRRORED = {"left": "right", "right": "left"}
 
 
-@torch.no_grad()
 def object_patches(mask, ids, latents, per_latent, patch):
     """[latents, H, W] bools: the patches where a body in `ids` shows in any frame of the latent frame (latent 0 is
     frame 0 alone, latent t frames per_latent*(t-1)+1 .. per_latent*t, the tokenizer's causal grouping)."""
@@ -167,6 +166,7 @@ def clip_objects(d, latents, per_latent, grid_width, frames):
     return object_patches(mask, ids, latents, per_latent, mask.shape[-1] // grid_width)
 
 
+@torch.no_grad()
 def tokenize_folder(folder, tok, model_args, device, limit=None, mirror=False):
     """Every sample of a sim npy folder -> token sequences [N, P + L*H*W], action features [N, L, 56], the
     samples' names, and which visual tokens show a scored object [N, L*H*W] (`clip_objects`).
