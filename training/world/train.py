@@ -154,16 +154,17 @@ def object_patches(mask, ids, latents, per_latent, patch):
     return out
 
 
-def clip_objects(d, latents, per_latent, grid_width, frames):
-    """[L*H*W] bools of sample folder `d`: the tokens whose patch shows a scored body (the sim's non-furniture
-    bodies, the objects that object IoU tracks). All False for a folder without mask.npy and sample.json."""
+def clip_objects(d, grid, per_latent):
+    """[L, H, W] bools of sample folder `d` for a token grid (L, H, W): the tokens whose patch shows a scored body
+    (the sim's non-furniture bodies, the objects that object IoU tracks). All False for a folder without
+    mask.npy and sample.json."""
     mask_path, sample_path = os.path.join(d, "mask.npy"), os.path.join(d, "sample.json")
     if not (os.path.exists(mask_path) and os.path.exists(sample_path)):
-        return None
+        return np.zeros(grid, bool)
     with open(sample_path) as f:
         ids = [b["id"] for b in json.load(f).get("bodies", []) if not b.get("furniture")]
-    mask = np.load(mask_path)[:frames]
-    return object_patches(mask, ids, latents, per_latent, mask.shape[-1] // grid_width)
+    mask = np.load(mask_path)[: 1 + per_latent * (grid[0] - 1)]
+    return object_patches(mask, ids, grid[0], per_latent, mask.shape[-1] // grid[2])
 
 
 @torch.no_grad()
@@ -175,11 +176,10 @@ def tokenize_folder(folder, tok, model_args, device, limit=None, mirror=False):
     physics; the caption's left and right swap): twice the training clips for the cost of the tokenizer. Push
     clips are not, since their actions are in world coordinates the mirror would not follow."""
     dirs = sorted(os.path.dirname(f) for f in glob.glob(os.path.join(folder, "**", "rgb.npy"), recursive=True))[:limit]
-    L, _, grid_width = model_args["grid"]
+    L = model_args["grid"][0]
     per_latent = model_args["action_features"] // ACTION_DIM
     frames = 1 + per_latent * (L - 1)
     seqs, acts, names, objects = [], [], [], []
-    none = torch.zeros(L * model_args["grid"][1] * grid_width, dtype=torch.bool)
 
     def words(caption):
         return torch.tensor(prompt_tokens(caption, model_args["prompt_length"], model_args["vocab_words"]))
@@ -200,14 +200,14 @@ def tokenize_folder(folder, tok, model_args, device, limit=None, mirror=False):
             a = os.path.join(d, "actions.npy")
             acts.append(torch.from_numpy(action_features(np.load(a) if has_actions[j] else None, L, per_latent)))
             names.append(os.path.basename(d))
-            shown = clip_objects(d, L, per_latent, grid_width, frames)
-            objects.append(none if shown is None else torch.from_numpy(shown).flatten())
+            shown = clip_objects(d, model_args["grid"], per_latent)
+            objects.append(torch.from_numpy(shown).flatten())
             if flipped is not None and not has_actions[j]:
                 swapped = re.sub(r"\b(left|right)\b", lambda m: MIRRORED[m.group(1)], caption)
                 seqs.append(torch.cat([words(swapped), flipped[j]]))
                 acts.append(torch.from_numpy(action_features(None, L, per_latent)))
                 names.append(os.path.basename(d) + "-mirrored")
-                objects.append(none if shown is None else torch.from_numpy(np.ascontiguousarray(shown[..., ::-1])).flatten())
+                objects.append(torch.from_numpy(np.ascontiguousarray(shown[..., ::-1])).flatten())
     return torch.stack(seqs), torch.stack(acts), names, torch.stack(objects)
 
 
@@ -394,9 +394,10 @@ def evaluate(model, seqs, acts, device, feed=None, objects=None):
     p = model.prompt_length
     for i in range(0, seqs.shape[0], 32):
         x, a = seqs[i : i + 32].to(device), acts[i : i + 32].to(device)
-        l, logits = batch_loss(model, x, a, 0.0, None, device)
-        pred = model.argmax_tokens(logits[:, p - 1 : -1])
+        logits, _ = model(x, 0, a, model.empty_cache(x.shape[0], device))
         target = x[:, p:]
+        per_token = model.digit_loss(logits[:, p - 1 : -1], target, reduction="none").view(x.shape[0], -1)
+        pred = model.argmax_tokens(logits[:, p - 1 : -1])
         if model.coupling:
             uncoupled += model.digit_loss(logits[:, p - 1 : -1], target, coupled=False).item() * x.shape[0]
         later = slice(H * W, None)  # latent frames after the first
@@ -407,11 +408,10 @@ def evaluate(model, seqs, acts, device, feed=None, objects=None):
         copy += (target[:, : -H * W] == target[:, H * W :]).float().mean().item() * x.shape[0]
         if objects is not None:
             shown = objects[i : i + 32].to(device)[:, later]
-            per_token = model.digit_loss(logits[:, p - 1 : -1], target, reduction="none").view(x.shape[0], -1)[:, later]
-            object_loss += per_token[shown].sum().item()
+            object_loss += per_token[:, later][shown].sum().item()
             object_right += (pred[:, later] == target[:, later])[shown].float().sum().item()
             object_n += shown.sum().item()
-        loss += l.item() * x.shape[0]
+        loss += per_token.mean().item() * x.shape[0]
         if feed is not None:
             fed += batch_loss(model, x, a, 0.0, g, device, feed=feed, generator=dg)[0].item() * x.shape[0]
         n += x.shape[0]

@@ -30,6 +30,7 @@ import {
 } from '../../eval/index.js';
 import {
   captionPrompt,
+  type GenerationRequest,
   type GenerationSettings,
   Predictor,
   type SamplingOptions,
@@ -416,12 +417,7 @@ async function worldModelTokenizer(ctx: CliContext, model: string): Promise<stri
 }
 
 /** How a world model samples, as the command line asked (each left out takes the model's own). */
-export interface Generation {
-  sampling: SamplingOptions;
-  actionGuidance?: number | undefined;
-  promptGuidance?: number | undefined;
-  keepUnchanged?: boolean | undefined;
-}
+export type Generation = GenerationRequest & { sampling: SamplingOptions };
 
 /** A baseline or registered predictor by name, or an installed world model (sampled as asked). */
 async function loadPredictor(
@@ -552,16 +548,10 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
 export async function worldModelPredictor(
   ctx: CliContext,
   name: string,
-  { sampling, actionGuidance, promptGuidance, keepUnchanged }: Generation = { sampling: {} },
+  asked: Generation = { sampling: {} },
 ): Promise<LoadedPredictor> {
   const predictor = await Predictor.load(storeOf(ctx), name, { threads: ctx.config.threads });
   const words = predictor.config.promptLength;
-  const asked = {
-    sampling,
-    ...(actionGuidance !== undefined ? { actionGuidance } : {}),
-    ...(promptGuidance !== undefined ? { promptGuidance } : {}),
-    ...(keepUnchanged !== undefined ? { keepUnchanged } : {}),
-  };
   // What every clip's request generates with: said once, in the note, the way the predictor resolves it. A
   // bad value is refused here, before any clip, and the model is closed.
   let used: GenerationSettings;
