@@ -38,7 +38,9 @@ export {
 } from './physics-baselines.js';
 export {
   type FutureSpread,
+  frameIous,
   futureSpread,
+  type IouOverTime,
   type PhysicsCaseResult,
   type PhysicsReport,
   type PhysicsRow,

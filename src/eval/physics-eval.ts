@@ -26,7 +26,16 @@ export interface FutureSpread {
   pairIou: number;
 }
 
-export interface PhysicsCaseResult extends PhysicsScores, FutureSpread {
+/**
+ * Object IoU frame by frame over the predicted frames (index 0: the first frame after the conditioning ones),
+ * averaged as `iou` is; its mean over frames is `iou`. Shows where futures lose their objects: at once or
+ * as they go on. Empty where `iou` is undefined (no moving object in view).
+ */
+export interface IouOverTime {
+  iouOverTime: number[];
+}
+
+export interface PhysicsCaseResult extends PhysicsScores, FutureSpread, IouOverTime {
   scenario: string;
   seed: number;
   view: number;
@@ -36,7 +45,7 @@ export interface PhysicsCaseResult extends PhysicsScores, FutureSpread {
   futures: Omit<PhysicsScores, 'trackerIou'>[];
 }
 
-export interface PhysicsRow extends PhysicsScores, FutureSpread {
+export interface PhysicsRow extends PhysicsScores, FutureSpread, IouOverTime {
   scenario: string;
   clips: number;
 }
@@ -47,7 +56,7 @@ export interface PhysicsReport {
   samples: number;
   rows: PhysicsRow[];
   /** Mean over scenarios (each scenario weighs the same). */
-  mean: PhysicsScores & FutureSpread;
+  mean: PhysicsScores & FutureSpread & IouOverTime;
   cases: PhysicsCaseResult[];
   /** Clips the predictor failed on: recorded, the run goes on. */
   errors: { scenario: string; seed: number; view: number; error: string }[];
@@ -101,9 +110,27 @@ export function trackedMasks(
 }
 
 /**
- * IoU of two mask sequences over `ids`: per frame the mean over the ids present in either mask, then the
- * mean over frames. Ids outside `ids` count as background in both. NaN without ids.
+ * IoU of two mask sequences over `ids`, frame by frame: each frame's mean over the ids present in either
+ * mask (1 where none is). Ids outside `ids` count as background in both. Empty without ids.
  */
+export function frameIous(
+  a: readonly Uint8Array[],
+  b: readonly Uint8Array[],
+  ids: readonly number[],
+  width: number,
+  height: number,
+): number[] {
+  if (ids.length === 0 || a.length === 0) return [];
+  const keep = new Set(ids);
+  const only = (m: Uint8Array) => m.map((v) => (keep.has(v) ? v : 0));
+  const iou = new IoU(ids);
+  a.forEach((m, i) => {
+    iou.update({ width, height, data: only(m) }, { width, height, data: only(b[i]!) });
+  });
+  return iou.compute().perFrame.map((f) => f.mIoU);
+}
+
+/** IoU of two mask sequences over `ids`: the mean over frames of `frameIous`. NaN without ids. */
 export function sequenceIou(
   a: readonly Uint8Array[],
   b: readonly Uint8Array[],
@@ -111,14 +138,8 @@ export function sequenceIou(
   width: number,
   height: number,
 ): number {
-  if (ids.length === 0 || a.length === 0) return Number.NaN;
-  const keep = new Set(ids);
-  const only = (m: Uint8Array) => m.map((v) => (keep.has(v) ? v : 0));
-  const iou = new IoU(ids);
-  a.forEach((m, i) => {
-    iou.update({ width, height, data: only(m) }, { width, height, data: only(b[i]!) });
-  });
-  return iou.compute().meanPerFrame;
+  const frames = frameIous(a, b, ids, width, height);
+  return frames.length ? mean(frames) : Number.NaN;
 }
 
 /** IoU of tracked masks over the frames after the conditioning ones: per frame over objects, then over frames. */
@@ -127,13 +148,15 @@ export function trackedIou(
   video: readonly RgbFrame[],
   conditioningFrames: number,
 ): number {
-  return iouOfMasks(clip, trackedMasks(clip, video, conditioningFrames), conditioningFrames);
+  const frames = iouOfMasks(clip, trackedMasks(clip, video, conditioningFrames), conditioningFrames);
+  return frames.length ? mean(frames) : Number.NaN;
 }
 
-function iouOfMasks(clip: PhysicsCase, masks: readonly Uint8Array[], conditioningFrames: number): number {
+/** Frame by frame IoU of tracked masks against the truth after the conditioning frames (`frameIous`). */
+function iouOfMasks(clip: PhysicsCase, masks: readonly Uint8Array[], conditioningFrames: number): number[] {
   const { width, height } = clip.frames[0]!;
   const truth = clip.masks.slice(conditioningFrames, conditioningFrames + masks.length);
-  return sequenceIou(masks, truth, trackedObjects(clip, conditioningFrames), width, height);
+  return frameIous(masks, truth, trackedObjects(clip, conditioningFrames), width, height);
 }
 
 /** Mean PSNR (capped at 100 dB) between two videos over the frames from `from` on. */
@@ -178,7 +201,7 @@ export function scoreVideo(
   video: readonly RgbFrame[],
   conditioningFrames: number,
 ): Omit<PhysicsScores, 'trackerIou'> {
-  const { masks: _, ...scores } = scoreAndTrack(clip, video, conditioningFrames);
+  const { masks: _masks, iouOverTime: _frames, ...scores } = scoreAndTrack(clip, video, conditioningFrames);
   return scores;
 }
 
@@ -186,7 +209,7 @@ function scoreAndTrack(
   clip: PhysicsCase,
   video: readonly RgbFrame[],
   conditioningFrames: number,
-): Omit<PhysicsScores, 'trackerIou'> & { masks: Uint8Array[] } {
+): Omit<PhysicsScores, 'trackerIou'> & IouOverTime & { masks: Uint8Array[] } {
   checkVideo(clip, video);
   const p: number[] = [];
   const s: number[] = [];
@@ -197,7 +220,9 @@ function scoreAndTrack(
     s.push(ssim(a, b));
   }
   const masks = trackedMasks(clip, video, conditioningFrames);
-  return { psnr: mean(p), ssim: mean(s), iou: iouOfMasks(clip, masks, conditioningFrames), masks };
+  const iouOverTime = iouOfMasks(clip, masks, conditioningFrames);
+  const iou = iouOverTime.length ? mean(iouOverTime) : Number.NaN;
+  return { psnr: mean(p), ssim: mean(s), iou, iouOverTime, masks };
 }
 
 function checkVideo(clip: PhysicsCase, video: readonly RgbFrame[]): void {
@@ -281,6 +306,9 @@ export async function runPhysicsEval(
       psnr: avg('psnr'),
       ssim: avg('ssim'),
       iou: avg('iou'),
+      iouOverTime: (scores[0]?.iouOverTime ?? []).map((_, f) =>
+        scores.reduce((s, x, i) => s + x.iouOverTime[f]! * weight[i]!, 0),
+      ),
       trackerIou: trackedIou(clip, clip.frames, c),
       ...futureSpread(
         clip,
@@ -308,7 +336,7 @@ export async function runPhysicsEval(
     conditioningFrames: c,
     samples: options.samples,
     rows,
-    mean: meanScores(rows),
+    mean: { ...meanScores(rows), iouOverTime: meanOverTime(rows) },
     cases,
     errors,
     ...(predictor.note ? { note: predictor.note } : {}),
@@ -319,7 +347,16 @@ function summarize(cases: readonly PhysicsCaseResult[]): PhysicsRow[] {
   const scenarios = [...new Set(cases.map((c) => c.scenario))];
   return scenarios.map((scenario) => {
     const mine = cases.filter((c) => c.scenario === scenario);
-    return { scenario, clips: mine.length, ...meanScores(mine) };
+    return { scenario, clips: mine.length, ...meanScores(mine), iouOverTime: meanOverTime(mine) };
+  });
+}
+
+/** Frame by frame mean of `iouOverTime`, over the items that have it (each weighs the same). */
+function meanOverTime(items: readonly IouOverTime[]): number[] {
+  const frames = Math.max(0, ...items.map((i) => i.iouOverTime.length));
+  return Array.from({ length: frames }, (_, f) => {
+    const values = items.map((i) => i.iouOverTime[f]).filter((v): v is number => v !== undefined);
+    return mean(values);
   });
 }
 

@@ -41,6 +41,28 @@ function cells(s: PhysicsScores & Partial<FutureSpread>, spread: boolean): strin
   return spread ? `${base} ${f(s.pairPsnr ?? Number.NaN, 2, 10)} ${f(s.pairIou ?? Number.NaN, 3, 9)}` : base;
 }
 
+/** Frames a span of the IoU-over-time line covers: two of the 4x8x8 tokenizer's latent frames. */
+const SPAN = 8;
+
+/**
+ * The mean's IoU over time in spans of SPAN predicted frames, counted back from the last, so that the spans
+ * line up for 1 and 9 conditioning frames ("IoU over time, frames 2-9 0.61 | 10-17 0.47 | ..."; frames
+ * numbered from 1). Undefined without it.
+ */
+export function overTimeLine(iouOverTime: readonly number[], conditioningFrames: number): string | undefined {
+  if (iouOverTime.length === 0) return undefined;
+  const spans: string[] = [];
+  for (let end = iouOverTime.length; end > 0; end -= SPAN) {
+    const start = Math.max(0, end - SPAN);
+    const values = iouOverTime.slice(start, end).filter((v) => Number.isFinite(v));
+    const first = conditioningFrames + start + 1;
+    spans.unshift(
+      `${first}-${conditioningFrames + end} ${f(values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN, 3, 0)}`,
+    );
+  }
+  return `IoU over time, frames ${spans.join(' | ')}`;
+}
+
 /**
  * The physics table as text lines: per scenario, the mean, and the published rows below. With 2 or more
  * samples, two more columns: the spread between a clip's futures (pairwise PSNR and mask IoU).
@@ -56,6 +78,8 @@ export function physicsTable(report: PhysicsReport): string[] {
     `${'mean'.padEnd(16)} ${String(clips).padStart(5)} ${cells(report.mean, spread)}`,
     'tracker IoU: the tracker on the true future (the ceiling of the IoU column)',
   ];
+  const overTime = overTimeLine(report.mean.iouOverTime, report.conditioningFrames);
+  if (overTime) lines.push(overTime);
   if (spread)
     lines.push(
       'pair PSNR / pair IoU: between the futures of one clip, mean over pairs (100 / 1.000: all the same; lower: further apart)',
