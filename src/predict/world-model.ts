@@ -212,8 +212,9 @@ export function promptTokens(config: WorldModelConfig, prompt: string): number[]
 
 /**
  * Per-frame actions ([frames, actionDim], row-major) -> per latent frame features [L, A]: latent 0 holds
- * frame 0's action alone, latent t >= 1 the actions of frames 8t-7 .. 8t concatenated; frames past the end
- * of `actions` read as zeros.
+ * frame 0's action alone, latent t >= 1 the actions of frames k(t-1)+1 .. kt concatenated (k =
+ * `framesPerLatent`: 4 for the 4x8x8 tokens, 8 for the 8x16x16); frames past the end of `actions` read as
+ * zeros. train.py's `action_features` is the same.
  */
 export function actionFeatures(config: WorldModelConfig, actions: Float32Array): Float32Array {
   const { actionDim: d, actionFeatures: a, framesPerLatent: k } = config;
