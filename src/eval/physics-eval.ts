@@ -139,7 +139,7 @@ export function sequenceIou(
   height: number,
 ): number {
   const frames = frameIous(a, b, ids, width, height);
-  return frames.length ? mean(frames) : Number.NaN;
+  return mean(frames);
 }
 
 /** IoU of tracked masks over the frames after the conditioning ones: per frame over objects, then over frames. */
@@ -149,7 +149,7 @@ export function trackedIou(
   conditioningFrames: number,
 ): number {
   const frames = iouOfMasks(clip, trackedMasks(clip, video, conditioningFrames), conditioningFrames);
-  return frames.length ? mean(frames) : Number.NaN;
+  return mean(frames);
 }
 
 /** Frame by frame IoU of tracked masks against the truth after the conditioning frames (`frameIous`). */
@@ -221,8 +221,7 @@ function scoreAndTrack(
   }
   const masks = trackedMasks(clip, video, conditioningFrames);
   const iouOverTime = iouOfMasks(clip, masks, conditioningFrames);
-  const iou = iouOverTime.length ? mean(iouOverTime) : Number.NaN;
-  return { psnr: mean(p), ssim: mean(s), iou, iouOverTime, masks };
+  return { psnr: mean(p), ssim: mean(s), iou: mean(iouOverTime), iouOverTime, masks };
 }
 
 function checkVideo(clip: PhysicsCase, video: readonly RgbFrame[]): void {

@@ -1,3 +1,4 @@
+import { mean } from './metric.js';
 import type { FutureSpread, PhysicsReport, PhysicsScores } from './physics-eval.js';
 
 /**
@@ -54,11 +55,8 @@ export function overTimeLine(iouOverTime: readonly number[], conditioningFrames:
   const spans: string[] = [];
   for (let end = iouOverTime.length; end > 0; end -= SPAN) {
     const start = Math.max(0, end - SPAN);
-    const values = iouOverTime.slice(start, end).filter((v) => Number.isFinite(v));
-    const first = conditioningFrames + start + 1;
-    spans.unshift(
-      `${first}-${conditioningFrames + end} ${f(values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN, 3, 0)}`,
-    );
+    const span = mean(iouOverTime.slice(start, end));
+    spans.unshift(`${conditioningFrames + start + 1}-${conditioningFrames + end} ${f(span, 3, 0)}`);
   }
   return `IoU over time, frames ${spans.join(' | ')}`;
 }
