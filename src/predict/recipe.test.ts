@@ -611,6 +611,14 @@ test(
     assert.ok(Math.abs(result.unweighted - result.plain) < 1e-6);
     assert.ok(Math.abs(result.weighted - result.plain) > 1e-3, 'the weighting changes the loss');
     assert.ok(result.objectLoss > 0 && result.objectAccuracy >= 0 && result.objectAccuracy <= 1);
+    // Per latent frame after the first: frame 1 all wrong, frame 2 all right; the object shows in frame 2 only.
+    assert.deepEqual(result.byFrame, {
+      changed: [0, 1],
+      object: [0, 1],
+      objectAccuracy: 1,
+      gradWhileEvaluating: false,
+      logLine: { a: 0.1235, b: [0.9877] },
+    });
   },
 );
 
@@ -669,6 +677,15 @@ with torch.no_grad():
 out["plain"] = plain.item()
 m = train.evaluate(model, x, acts, "cpu", objects=objects)
 out["objectLoss"], out["objectAccuracy"] = m["objectDigitLoss"], m["objectTokenAccuracy"]
+def argmax(logits):  # every token right but those of latent frame 1 (target positions 16-31)
+    grad.append(torch.is_grad_enabled())
+    t = x[:, 4:].clone()
+    t[:, 16:32] = (t[:, 16:32] + 1) % 64000
+    return t
+model.argmax_tokens = argmax
+f = train.evaluate(model, x, acts, "cpu", objects=objects)
+out["byFrame"] = {"changed": f["changedTokenAccuracyByFrame"], "object": f["objectTokenAccuracyByFrame"],
+                  "objectAccuracy": f["objectTokenAccuracy"], "gradWhileEvaluating": grad[-1], "logLine": train.rounded({"a": 0.123456, "b": [0.987654]})}
 print(json.dumps(out))
 `;
 

@@ -377,21 +377,33 @@ def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_dr
     return model.digit_loss(logits[:, p - 1 : -1], target), logits
 
 
+def rounded(metrics, digits=4):
+    """Metrics for a log line: numbers rounded, lists of them too."""
+    return {k: [round(x, digits) for x in v] if isinstance(v, list) else round(v, digits) for k, v in metrics.items()}
+
+
 @torch.no_grad()
 def evaluate(model, seqs, acts, device, feed=None, objects=None):
     """Teacher-forced on held-out clips: digit loss, token accuracy, and the same for copying the previous latent
     frame's token at each position (what a world model must beat). With `feed` (a SelfFeed) also the loss when
     every clip's later frames are the model's own draws (fixed noise): what --self-feed trains and selects on.
     With `objects` (tokenize_folder's) also the loss and accuracy on the tokens that show a scored object, in the
-    latent frames after the first: the tokens object IoU depends on."""
+    latent frames after the first: the tokens object IoU depends on. The changed and object tokens' accuracy is
+    also given per latent frame after the first (`...ByFrame`), each predicted from the true frames before it:
+    whether the model knows late what happens late, apart from how its own rollouts drift."""
     model.eval()
     loss = uncoupled = acc = copy = n = changed_right = changed_n = fed = 0.0
     object_loss = object_right = object_n = 0.0
+    L, H, W = model.grid
+    by_frame = {k: torch.zeros(L - 1, dtype=torch.float64) for k in ("changedRight", "changed", "objectRight", "object")}
     if feed is not None:
         feed = dataclasses.replace(feed, share=1.0)
         g, dg = torch.Generator().manual_seed(0), torch.Generator(device=device).manual_seed(0)
-    L, H, W = model.grid
     p = model.prompt_length
+
+    def count(key, where):  # [B, (L-1)*H*W] bools -> per latent frame sums
+        by_frame[key] += where.view(where.shape[0], L - 1, H * W).sum((0, 2)).double().cpu()
+
     for i in range(0, seqs.shape[0], 32):
         x, a = seqs[i : i + 32].to(device), acts[i : i + 32].to(device)
         logits, _ = model(x, 0, a, model.empty_cache(x.shape[0], device))
@@ -403,26 +415,33 @@ def evaluate(model, seqs, acts, device, feed=None, objects=None):
         later = slice(H * W, None)  # latent frames after the first
         acc += (pred[:, later] == target[:, later]).float().mean().item() * x.shape[0]
         moved = target[:, H * W :] != target[:, : -H * W]  # tokens that differ from a latent frame earlier
-        changed_right += (pred[:, later] == target[:, later])[moved].float().sum().item()
+        right = pred[:, later] == target[:, later]
+        changed_right += right[moved].float().sum().item()
         changed_n += moved.sum().item()
+        count("changedRight", right & moved)
+        count("changed", moved)
         copy += (target[:, : -H * W] == target[:, H * W :]).float().mean().item() * x.shape[0]
         if objects is not None:
             shown = objects[i : i + 32].to(device)[:, later]
             object_loss += per_token[:, later][shown].sum().item()
-            object_right += (pred[:, later] == target[:, later])[shown].float().sum().item()
+            object_right += right[shown].float().sum().item()
             object_n += shown.sum().item()
+            count("objectRight", right & shown)
+            count("object", shown)
         loss += per_token.mean().item() * x.shape[0]
         if feed is not None:
             fed += batch_loss(model, x, a, 0.0, g, device, feed=feed, generator=dg)[0].item() * x.shape[0]
         n += x.shape[0]
     out = {"digitLoss": loss / n, "tokenAccuracy": acc / n, "copyPreviousFrameAccuracy": copy / n, "clips": int(n),
-           "changedTokenAccuracy": changed_right / max(changed_n, 1), "changedTokenShare": changed_n / max(n * (L - 1) * H * W, 1)}
+           "changedTokenAccuracy": changed_right / max(changed_n, 1), "changedTokenShare": changed_n / max(n * (L - 1) * H * W, 1),
+           "changedTokenAccuracyByFrame": (by_frame["changedRight"] / by_frame["changed"].clamp(min=1)).tolist()}
     if model.coupling:  # the same model's loss with its digits drawn independently: what the coupling adds
         out["uncoupledDigitLoss"] = uncoupled / n
     if feed is not None:
         out["selfFedDigitLoss"] = fed / n
     if object_n:
         out["objectDigitLoss"], out["objectTokenAccuracy"] = object_loss / object_n, object_right / object_n
+        out["objectTokenAccuracyByFrame"] = (by_frame["objectRight"] / by_frame["object"].clamp(min=1)).tolist()
     # Does it use the actions? The clips with actions, scored with their own and with another clip's.
     pushed = acting(acts)
     if len(pushed) > 1:
@@ -564,7 +583,7 @@ def main(a):
         return
     if a.init and sel is not None and run["step"] == 0:
         m = evaluate(model, sel[0], sel[1], device, feed, sel[2])
-        print(f"step 0 (from --init) selection-set {json.dumps({k: round(v, 4) for k, v in m.items()})}", flush=True)
+        print(f"step 0 (from --init) selection-set {json.dumps(rounded(m))}", flush=True)
     budget = a.minutes * 60 if a.minutes else None
     total = (a.total_minutes or a.minutes or 0) * 60
     if device == "cuda":
