@@ -364,12 +364,13 @@ def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_dr
         visual[noise] = torch.randint(0, VISUAL_TOKENS, (int(noise.sum()),), generator=g).to(device)
     logits, _ = model(x, 0, acts, model.empty_cache(x.shape[0], device))
     p = model.prompt_length
-    if changed_weight > 0 or (object_weight > 0 and objects is not None):
+    weigh_objects = object_weight > 0 and objects is not None
+    if changed_weight > 0 or weigh_objects:
         hw = model.grid[1] * model.grid[2]
         changed = torch.zeros_like(target, dtype=torch.bool)
         changed[:, hw:] = target[:, hw:] != target[:, :-hw]
         weight = 1 + changed_weight * changed.float()
-        if object_weight > 0 and objects is not None:
+        if weigh_objects:
             weight = weight + object_weight * objects.to(device).float()
         weight = weight.reshape(-1)
         per_token = model.digit_loss(logits[:, p - 1 : -1], target, reduction="none")
@@ -392,17 +393,18 @@ def evaluate(model, seqs, acts, device, feed=None, objects=None):
     also given per latent frame after the first (`...ByFrame`), each predicted from the true frames before it:
     whether the model knows late what happens late, apart from how its own rollouts drift."""
     model.eval()
-    loss = uncoupled = acc = copy = n = changed_right = changed_n = fed = 0.0
-    object_loss = object_right = object_n = 0.0
+    loss = uncoupled = acc = copy = n = fed = object_loss = 0.0
     L, H, W = model.grid
-    by_frame = {k: torch.zeros(L - 1, dtype=torch.float64) for k in ("changedRight", "changed", "objectRight", "object")}
+    # Counts per latent frame after the first; the overall shares are their sums.
+    by_frame = {k: torch.zeros(L - 1, dtype=torch.float64, device=device)
+                for k in ("changedRight", "changed", "objectRight", "object")}
     if feed is not None:
         feed = dataclasses.replace(feed, share=1.0)
         g, dg = torch.Generator().manual_seed(0), torch.Generator(device=device).manual_seed(0)
     p = model.prompt_length
 
     def count(key, where):  # [B, (L-1)*H*W] bools -> per latent frame sums
-        by_frame[key] += where.view(where.shape[0], L - 1, H * W).sum((0, 2)).double().cpu()
+        by_frame[key] += where.view(where.shape[0], L - 1, H * W).sum((0, 2)).double()
 
     for i in range(0, seqs.shape[0], 32):
         x, a = seqs[i : i + 32].to(device), acts[i : i + 32].to(device)
@@ -413,34 +415,34 @@ def evaluate(model, seqs, acts, device, feed=None, objects=None):
         if model.coupling:
             uncoupled += model.digit_loss(logits[:, p - 1 : -1], target, coupled=False).item() * x.shape[0]
         later = slice(H * W, None)  # latent frames after the first
-        acc += (pred[:, later] == target[:, later]).float().mean().item() * x.shape[0]
-        moved = target[:, H * W :] != target[:, : -H * W]  # tokens that differ from a latent frame earlier
         right = pred[:, later] == target[:, later]
-        changed_right += right[moved].float().sum().item()
-        changed_n += moved.sum().item()
+        acc += right.float().mean().item() * x.shape[0]
+        moved = target[:, H * W :] != target[:, : -H * W]  # tokens that differ from a latent frame earlier
         count("changedRight", right & moved)
         count("changed", moved)
-        copy += (target[:, : -H * W] == target[:, H * W :]).float().mean().item() * x.shape[0]
+        copy += (~moved).float().mean().item() * x.shape[0]
         if objects is not None:
             shown = objects[i : i + 32].to(device)[:, later]
             object_loss += per_token[:, later][shown].sum().item()
-            object_right += right[shown].float().sum().item()
-            object_n += shown.sum().item()
             count("objectRight", right & shown)
             count("object", shown)
         loss += per_token.mean().item() * x.shape[0]
         if feed is not None:
             fed += batch_loss(model, x, a, 0.0, g, device, feed=feed, generator=dg)[0].item() * x.shape[0]
         n += x.shape[0]
+    by_frame = {k: v.cpu() for k, v in by_frame.items()}
+    total = {k: v.sum().item() for k, v in by_frame.items()}
     out = {"digitLoss": loss / n, "tokenAccuracy": acc / n, "copyPreviousFrameAccuracy": copy / n, "clips": int(n),
-           "changedTokenAccuracy": changed_right / max(changed_n, 1), "changedTokenShare": changed_n / max(n * (L - 1) * H * W, 1),
+           "changedTokenAccuracy": total["changedRight"] / max(total["changed"], 1),
+           "changedTokenShare": total["changed"] / max(n * (L - 1) * H * W, 1),
            "changedTokenAccuracyByFrame": (by_frame["changedRight"] / by_frame["changed"].clamp(min=1)).tolist()}
     if model.coupling:  # the same model's loss with its digits drawn independently: what the coupling adds
         out["uncoupledDigitLoss"] = uncoupled / n
     if feed is not None:
         out["selfFedDigitLoss"] = fed / n
-    if object_n:
-        out["objectDigitLoss"], out["objectTokenAccuracy"] = object_loss / object_n, object_right / object_n
+    if total["object"]:
+        out["objectDigitLoss"] = object_loss / total["object"]
+        out["objectTokenAccuracy"] = total["objectRight"] / total["object"]
         out["objectTokenAccuracyByFrame"] = (by_frame["objectRight"] / by_frame["object"].clamp(min=1)).tolist()
     # Does it use the actions? The clips with actions, scored with their own and with another clip's.
     pushed = acting(acts)
