@@ -250,6 +250,61 @@ test(
 );
 
 test(
+  'an int8 export (--int8): ONNX Runtime runs it close to the float logits, and --init reads its weights back',
+  needsTorch,
+  async () => {
+    // The tiny export re-exported with int8 weight MatMuls. Its logits stay within a few hundredths of the
+    // float model's (weights and activations rounded to 8 bits), the file shrinks, and state_of_export
+    // dequantizes each weight to within half a step of its column's scale of the float one.
+    const { dir, out } = await exportTiny('dv4x8x8', '-int8');
+    const q = join(dir, 'q', 'world-q');
+    const { stdout } = await run(
+      TORCH_PYTHON,
+      [join(RECIPE, 'train.py'), '--from', join(out, 'step.onnx'), '--int8', '--name', 'world-q', '--out', q],
+      { timeout: 120_000 },
+    );
+    assert.match(stdout, /10 weight MatMuls to int8/); // 2 layers x (qkv, out, 2 MLP) + actions + head
+    const manifest = JSON.parse(readFileSync(join(q, 'manifest.json'), 'utf8'));
+    const floatManifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    assert.match(manifest.description, /int8 weights/);
+    assert.ok(manifest.files[0].bytes < floatManifest.files[0].bytes);
+    const store = new ModelStore({ userDir: join(dir, 'q'), cacheDir: join(dir, 'cache') });
+    const seq = readInt32Npy(join(q, 'parity-tokens.npy'));
+    const actions = readNpy(join(q, 'parity-actions.npy'));
+    const expected = readNpy(join(q, 'parity-logits.npy'));
+    const model = await loadWorldModel(store, 'world-q', { providers: ['cpu'] });
+    try {
+      const rollout = model.rollout(1, actions.data);
+      const got = [...(await rollout.step(seq.slice(0, -1))), ...(await rollout.step(seq.slice(-1)))];
+      const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - expected.data[i]!)), 0);
+      const range = expected.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      assert.ok(worst > 0, 'int8 logits should differ a little from the float ones');
+      assert.ok(worst < 0.05 * range, `largest difference ${worst} (logits up to ${range})`);
+    } finally {
+      await model.close();
+    }
+    const back = await recipePython(
+      `import torch
+a, _ = train.state_of_export(sys.argv[1])
+b, _ = train.state_of_export(sys.argv[2])
+a, b = a["model"], b["model"]
+print("keys", sorted(a) == sorted(b))
+linear = [k for k in a if k.endswith(("qkv.weight", "out.weight", "mlp.0.weight", "mlp.2.weight")) or k in ("action.weight", "head.weight")]
+far = max(((a[k].float() - b[k].float()).abs() / (a[k].float().abs().amax(dim=1, keepdim=True) / 127)).max().item() for k in linear)
+same = all(torch.equal(a[k], b[k]) for k in a if k not in linear)
+print(f"linear {len(linear)} steps {far:.3f} rest {same}")
+`,
+      join(out, 'step.onnx'),
+      join(q, 'step.onnx'),
+    );
+    assert.match(back, /keys True/);
+    assert.match(back, /linear 10 /);
+    assert.ok(Number(/steps (\S+)/.exec(back)?.[1]) <= 0.51, back);
+    assert.match(back, /rest True/);
+  },
+);
+
+test(
   'exports with the cache as one input (those of 2026-12-06) still run, growing it by blocks',
   needsTorch,
   async () => {
@@ -372,6 +427,45 @@ except SystemExit as e:
     const difference = Number(/difference (\S+)/.exec(stdout)?.[1]);
     assert.ok(difference < 1e-5, `logits moved by ${difference}`);
     assert.match(stdout, /--init has 2 layers, more than --layers 1: give --layers 2 or more/);
+  },
+);
+
+test(
+  'the recipe widens the MLPs of a model it starts from (--init with a larger --mlp) without changing what it computes',
+  needsTorch,
+  async () => {
+    // 128 hidden units (4 x 32) grown to 200, deepened to 3 layers in the same load: the logits stay the same,
+    // the new units have input weights and zero outputs, and those outputs get a gradient (training can open
+    // them). Fewer units than the init has is refused.
+    const dir = tempDir('orbis-world-widen-mlp-');
+    const stdout = await recipePython(
+      `${SMALL_INIT}big = train.build(m | {"layers": 3, "mlp": 200})
+train.load_init(big, sys.argv[1], "cpu")
+w0, w2 = big.blocks[2].mlp[0].weight, big.blocks[2].mlp[2].weight
+print("shapes", tuple(w0.shape), tuple(w2.shape))
+print("new inputs", bool(w0[128:].abs().min() > 0), "new outputs zero", bool(w2[:, 128:].abs().max() == 0))
+x = torch.randint(0, 64000, (2, small.length))
+a = torch.randn(2, 3, 28) * 0.01
+small.eval(); big.eval()
+with torch.no_grad():
+    d = (small(x, 0, a, small.empty_cache(2))[0] - big(x, 0, a, big.empty_cache(2))[0]).abs().max().item()
+print(f"difference {d:.3g}")
+big(x, 0, a, big.empty_cache(2))[0].square().mean().backward()
+print("gradient", bool(big.blocks[0].mlp[2].weight.grad[:, 128:].abs().max() > 0))
+try:
+    train.load_init(train.build(m | {"mlp": 64}), sys.argv[1], "cpu")
+except SystemExit as e:
+    print(e)
+`,
+      join(dir, 'small.pt'),
+    );
+    assert.match(stdout, /widened the MLPs 128 -> 200 units/);
+    assert.match(stdout, /shapes \(200, 32\) \(32, 200\)/);
+    assert.match(stdout, /new inputs True new outputs zero True/);
+    const difference = Number(/difference (\S+)/.exec(stdout)?.[1]);
+    assert.ok(difference < 1e-5, `logits moved by ${difference}`);
+    assert.match(stdout, /gradient True/);
+    assert.match(stdout, /--init has an MLP of 128 units, more than --mlp 64: give --mlp 128 or more/);
   },
 );
 

@@ -15,7 +15,7 @@ import sys
 
 import numpy as np
 
-DTYPES = {1: np.float32, 10: np.float16, 7: np.int64, 6: np.int32, 11: np.float64}
+DTYPES = {1: np.float32, 10: np.float16, 7: np.int64, 6: np.int32, 11: np.float64, 3: np.int8}
 
 
 def _varint(buf, i):
@@ -86,10 +86,16 @@ def state_dict(*paths):
 
     state = {}
     for path in paths:
-        for name, value in initializers(path).items():
+        found = initializers(path)
+        for name, value in found.items():
+            if name.endswith(".int8"):  # training/world/quantize_step.py: the weight transposed, per-column scales
+                name = name.removesuffix(".int8")
+                value = (value * found[f"{name}.scale"]).T
+            elif name.endswith((".scale", ".zero")) and f"{name.rsplit('.', 1)[0]}.int8" in found:
+                continue
             if ".parametrizations." in name:
                 key = name.removeprefix("model.").replace(".parametrizations.", ".").removesuffix(".original")
-                state[key] = torch.from_numpy(value.copy())
+                state[key] = torch.from_numpy(np.ascontiguousarray(value))
     return state
 
 

@@ -4,8 +4,14 @@ column, and the activations quantized per call. Attention's MatMuls (both sides 
 
     /usr/bin/python3 training/world/quantize_step.py <step.onnx> <out.onnx>
 
-An experiment for CPU speed (VNNI / AMX int8 matmuls). On the shipped world-dv4x8x8 (2026-12-06) a step got
-about 10% faster and a future no faster (docs/predict.md, "Tried: int8 weights"), so nothing ships this way.
+train.py's export does this with --int8. The int8 matrix and its scales are named after the weight they
+replace (`<name>.int8`, `<name>.scale`: the parameter transposed, as MatMul takes it), so that
+training/tokenizer/onnx_weights.py reads them back as the parameter (dequantized) and a run can start from
+such a step.onnx (--init).
+
+On the shipped world-dv4x8x8 of 2026-12-06 a step got about 10% faster and a future no faster (docs/predict.md,
+"Tried: int8 weights"); on 2026-12-07 its physics table on the tuning seeds was the same as FP16's (IoU 0.408
+against 0.406, 1 frame), which is what lets a model with wider MLPs fit the 30 MB budget.
 """
 import sys
 
@@ -20,38 +26,41 @@ def quantize(model):
     producer = {o: n for n in g.node for o in n.output}
 
     def weight(name):
-        """The float32 matrix a chain of Cast / Transpose makes of a stored tensor, or None."""
+        """The float32 matrix a chain of Cast / Transpose makes of a stored tensor, and that tensor's name for
+        the int8 one when the chain is one plain transpose of a matrix (a Linear's weight); else None, None."""
         ops = []
         while name not in inits:
             n = producer.get(name)
             if n is None or n.op_type not in ("Cast", "Transpose"):
-                return None
+                return None, None
             ops.append(n)
             name = n.input[0]
         w = numpy_helper.to_array(inits[name]).astype(np.float32)
+        turns = 0
         for n in reversed(ops):
             if n.op_type == "Transpose":
                 perm = next((list(a.ints) for a in n.attribute if a.name == "perm"), None)
                 w = np.transpose(w, perm)
-        return w
+                turns += 1
+        return w, (name if turns == 1 and w.ndim == 2 else None)
 
     replaced = 0
     nodes = []
     for n in g.node:
-        w = weight(n.input[1]) if n.op_type == "MatMul" else None
+        w, source = weight(n.input[1]) if n.op_type == "MatMul" else (None, None)
         if w is None or w.ndim != 2:
             nodes.append(n)
             continue
         scale = np.maximum(np.abs(w).max(axis=0), 1e-12) / 127.0
         q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
-        base = f"q{replaced}"
+        base = source or f"q{replaced}"
         g.initializer.extend([
-            numpy_helper.from_array(q, f"{base}.w"),
+            numpy_helper.from_array(q, f"{base}.int8"),
             numpy_helper.from_array(scale.astype(np.float32), f"{base}.scale"),
             numpy_helper.from_array(np.zeros(scale.shape, np.int8), f"{base}.zero"),
         ])
         nodes.append(helper.make_node(
-            "DynamicQuantizeMatMul", [n.input[0], f"{base}.w", f"{base}.scale", f"{base}.zero"], list(n.output),
+            "DynamicQuantizeMatMul", [n.input[0], f"{base}.int8", f"{base}.scale", f"{base}.zero"], list(n.output),
             name=f"{n.name or base}_int8", domain="com.microsoft"))
         replaced += 1
     del g.node[:]

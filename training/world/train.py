@@ -52,6 +52,8 @@ def args():
     p.add_argument("--width", type=int, default=256)
     p.add_argument("--layers", type=int, default=6)
     p.add_argument("--heads", type=int, default=8)
+    p.add_argument("--mlp", type=int, default=0,
+                   help="the MLP's hidden units (0: 4x --width); more than --init's widens it, computing the same function at first")
     p.add_argument("--coupling", type=int, default=0,
                    help="R > 0: each digit after a token's first also depends on the digits before it, through R hidden "
                         "numbers (world_model.py); an --init without it starts with a coupling that adds nothing")
@@ -103,6 +105,8 @@ def args():
     p.add_argument("--top-k", type=int)
     p.add_argument("--drafts", type=int, help="speculative drafts a step to recommend in the manifest (config.drafts), the fastest in bench/predict.bench.ts")
     p.add_argument("--data-note", help="what the model trained on, for the manifest (export)")
+    p.add_argument("--int8", action="store_true",
+                   help="export the weight MatMuls with int8 weights (quantize_step.py; about half the bytes); --init reads them back")
     p.add_argument("--out", required=True)
     a = p.parse_args()
     if a.tiny:
@@ -215,13 +219,14 @@ def model_args_of(a):
     space = TOKEN_SPACES[a.token_space]
     return {"grid": space["grid"], "prompt_length": a.prompt_length, "vocab_words": 1024, "action_features": ACTION_DIM * space["per_latent"],
             "d": a.width, "layers": a.layers, "heads": a.heads, "qk_norm": True, "action_scale": list(ACTION_SCALE),
-            "coupling": getattr(a, "coupling", 0)}
+            "coupling": getattr(a, "coupling", 0), "mlp": getattr(a, "mlp", 0) or 4 * a.width}
 
 
 def build(m, dropout=0.0):
     """A WorldModel from a checkpoint's model arguments (older ones lack the later keys)."""
     return WorldModel(m["grid"], m["prompt_length"], m["vocab_words"], m["action_features"], m["d"], m["layers"], m["heads"],
-                      dropout=dropout, qk_norm=m.get("qk_norm", False), action_scale=m.get("action_scale"), coupling=m.get("coupling", 0))
+                      dropout=dropout, qk_norm=m.get("qk_norm", False), action_scale=m.get("action_scale"), coupling=m.get("coupling", 0),
+                      mlp=m.get("mlp"))
 
 
 def load_init(model, path, device, saved=None):
@@ -238,6 +243,7 @@ def load_init(model, path, device, saved=None):
     old_gain = action_gain(scale, model.action_features)
     state["action.weight"] = state["action.weight"].float() * old_gain / model.action_gain.cpu()
     state = deepen(state, model.layers)
+    state = widen_mlp(state, model.mlp_width)
     state = widen_prompt(state, model.prompt_length)
     fresh = [k for k in model.state_dict() if k not in state and k.startswith("couple_")]
     if fresh:  # a model without the coupling: it starts adding nothing (couple_out is zero)
@@ -285,6 +291,29 @@ def deepen(state, layers):
                 fresh = at[i] != n and name in ("out.weight", "out.bias", "mlp.2.weight", "mlp.2.bias")
                 grown[f"blocks.{n}.{name}"] = torch.zeros_like(v) if fresh else v.clone()
     print(f"deepened {old} -> {layers} layers (old blocks at {at}; the others start as zero-output copies)", flush=True)
+    return grown
+
+
+def widen_mlp(state, hidden, generator=None):
+    """A state whose blocks' MLPs have `hidden` units from one with fewer, computing the same function: the old
+    units keep their weights; each new unit gets fresh input weights (PyTorch's default initialisation for the
+    layer, so features unlike the old ones) and a zero column in the MLP's output layer, so it adds nothing to
+    the residual stream until training opens it. Fewer units than the state has is refused."""
+    old = state["blocks.0.mlp.0.weight"].shape[0]
+    if old == hidden:
+        return state
+    if old > hidden:
+        raise SystemExit(f"--init has an MLP of {old} units, more than --mlp {hidden}: give --mlp {old} or more")
+    grown = dict(state)
+    for k in [k for k in state if k.endswith(".mlp.0.weight")]:
+        block = k[: -len(".mlp.0.weight")]
+        w, b, out = state[k], state[f"{block}.mlp.0.bias"], state[f"{block}.mlp.2.weight"]
+        bound = 1 / math.sqrt(w.shape[1])  # nn.Linear's default: uniform within 1/sqrt(fan in)
+        fresh = torch.empty(hidden - old, w.shape[1] + 1).uniform_(-bound, bound, generator=generator).to(w.dtype)
+        grown[k] = torch.cat([w, fresh[:, 1:]])
+        grown[f"{block}.mlp.0.bias"] = torch.cat([b, fresh[:, 0]])
+        grown[f"{block}.mlp.2.weight"] = torch.cat([out, out.new_zeros(out.shape[0], hidden - old)], dim=1)
+    print(f"widened the MLPs {old} -> {hidden} units (the new ones start with zero output)", flush=True)
     return grown
 
 
@@ -702,6 +731,14 @@ def export(model, a, info, metrics, single_cache=False):
                       "logits": {0: "batch", 1: "new"}, "fresh": {2: "batch", 4: "new"}},
         opset_version=17, do_constant_folding=False,
     )
+    int8 = getattr(a, "int8", False)
+    if int8:  # the weights as int8 beside per-column scales; the parity reference below stays the float model's
+        import onnx
+        from quantize_step import quantize
+
+        graph = onnx.load(path)
+        print(f"{quantize(graph)} weight MatMuls to int8", flush=True)
+        onnx.save(graph, path)
     # A parity reference: a prefill then one cached step, through PyTorch, for the ONNX Runtime check in TypeScript.
     with torch.no_grad():
         g = torch.Generator().manual_seed(11)
@@ -735,7 +772,8 @@ def export(model, a, info, metrics, single_cache=False):
         "version": "1",
         "family": "world-model",
         "description": f"autoregressive world model over {tokenizer} tokens: {c['layers']} layers, width {c['width']}, "
-        f"{c['heads']} heads; prompt of up to {c['promptLength']} hashed words; per-frame 7-D actions",
+        f"{c['heads']} heads, MLPs of {model.mlp_width}; prompt of up to {c['promptLength']} hashed words; per-frame 7-D actions"
+        + ("; int8 weights" if int8 else ""),
         "files": [{"path": "step.onnx", "sha256": sha256(path), "bytes": os.path.getsize(path), "role": "step",
                    "inputs": [{"name": "tokens", "dtype": "int64", "shape": shape("batch", "new")},
                               {"name": "start", "dtype": "int64", "shape": shape(1)},
@@ -796,7 +834,7 @@ def state_of_export(path):
     margs = {"grid": c["grid"], "prompt_length": c["promptLength"], "vocab_words": c["vocabWords"],
              "action_features": c["actionFeatures"], "d": c["heads"] * c["headDim"], "layers": c["layers"], "heads": c["heads"],
              "qk_norm": any(k.endswith(".qn.weight") for k in weights), "action_scale": c.get("actionScale"),
-             "coupling": c.get("coupling", 0)}
+             "coupling": c.get("coupling", 0), "mlp": weights["blocks.0.mlp.0.weight"].shape[0]}
     if margs["coupling"]:  # the sampler's tables, beside the graph
         probe = WorldModel(margs["grid"], margs["prompt_length"], margs["vocab_words"], margs["action_features"], 8, 1, 1,
                            coupling=margs["coupling"])
@@ -817,7 +855,7 @@ def state_of_export(path):
     return {"model": weights, "margs": margs, "info": info, "args": args}, metrics
 
 
-EXPORT_OPTIONS = ("out", "name", "temperature", "top_k", "drafts", "data_note")
+EXPORT_OPTIONS = ("out", "name", "temperature", "top_k", "drafts", "data_note", "int8")
 
 
 def from_checkpoint(a):

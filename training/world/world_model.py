@@ -56,7 +56,7 @@ def prompt_tokens(text, prompt_length, vocab_words):
 
 
 class Block(nn.Module):
-    def __init__(self, d, heads, dropout=0.0, qk_norm=True):
+    def __init__(self, d, heads, dropout=0.0, qk_norm=True, mlp=None):
         super().__init__()
         self.heads, self.root = heads, math.sqrt(d // heads)  # the attention's scale, a plain number for export
         # Training may use PyTorch 2's fused attention (flash / memory-efficient kernels: memory linear in the
@@ -72,7 +72,8 @@ class Block(nn.Module):
         self.qkv = nn.Linear(d, 3 * d)
         self.out = nn.Linear(d, d)
         self.n2 = nn.LayerNorm(d)
-        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+        hidden = mlp or 4 * d
+        self.mlp = nn.Sequential(nn.Linear(d, hidden), nn.GELU(), nn.Linear(hidden, d))
 
     def project(self, x):
         """Queries, keys and values of x [B, S, d], each [B, heads, S, hd]."""
@@ -111,9 +112,9 @@ class Block(nn.Module):
 
 class WorldModel(nn.Module):
     def __init__(self, grid=(5, 8, 8), prompt_length=16, vocab_words=1024, action_features=56, d=256, layers=6, heads=8, dropout=0.0,
-                 qk_norm=True, action_scale=None, coupling=0):
+                 qk_norm=True, action_scale=None, coupling=0, mlp=None):
         super().__init__()
-        self.coupling = coupling
+        self.coupling, self.mlp_width = coupling, mlp or 4 * d  # the MLP's hidden width
         self.qk_norm, self.action_scale = qk_norm, action_scale
         self.grid, self.prompt_length, self.vocab_words = tuple(grid), prompt_length, vocab_words
         self.action_features, self.d, self.layers, self.heads = action_features, d, layers, heads
@@ -126,7 +127,7 @@ class WorldModel(nn.Module):
         self.row = nn.Embedding(H, d)
         self.col = nn.Embedding(W, d)
         self.action = nn.Linear(action_features, d)
-        self.blocks = nn.ModuleList(Block(d, heads, dropout, qk_norm) for _ in range(layers))
+        self.blocks = nn.ModuleList(Block(d, heads, dropout, qk_norm, self.mlp_width) for _ in range(layers))
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, sum(LEVELS))
         if coupling:
