@@ -399,6 +399,21 @@ with torch.no_grad():
 torch.save({"model": small.state_dict(), "margs": m}, sys.argv[1])
 `;
 
+/** Python after SMALL_INIT and a grown `big`: prints the largest difference of their logits on random input. */
+const SAME_LOGITS = `
+x = torch.randint(0, 64000, (2, small.length))
+a = torch.randn(2, 3, 28) * 0.01
+small.eval(); big.eval()
+with torch.no_grad():
+    d = (small(x, 0, a, small.empty_cache(2))[0] - big(x, 0, a, big.empty_cache(2))[0]).abs().max().item()
+print(f"difference {d:.3g}")
+`;
+
+function assertSameLogits(stdout: string): void {
+  const difference = Number(/difference (\S+)/.exec(stdout)?.[1]);
+  assert.ok(difference < 1e-5, `logits moved by ${difference}`);
+}
+
 test(
   'the recipe deepens a model it starts from (--init with more --layers) without changing what it computes',
   needsTorch,
@@ -410,13 +425,7 @@ test(
       `${SMALL_INIT}big = train.build(m | {"layers": 5})
 train.load_init(big, sys.argv[1], "cpu")
 assert not torch.equal(big.blocks[1].qkv.weight, torch.zeros_like(big.blocks[1].qkv.weight))
-x = torch.randint(0, 64000, (2, small.length))
-a = torch.randn(2, 3, 28) * 0.01
-small.eval(); big.eval()
-with torch.no_grad():
-    d = (small(x, 0, a, small.empty_cache(2))[0] - big(x, 0, a, big.empty_cache(2))[0]).abs().max().item()
-print(f"difference {d:.3g}")
-try:
+${SAME_LOGITS}try:
     train.load_init(train.build(m | {"layers": 1}), sys.argv[1], "cpu")
 except SystemExit as e:
     print(e)
@@ -424,8 +433,7 @@ except SystemExit as e:
       join(dir, 'small.pt'),
     );
     assert.match(stdout, /deepened 2 -> 5 layers \(old blocks at \[0, 4\]/);
-    const difference = Number(/difference (\S+)/.exec(stdout)?.[1]);
-    assert.ok(difference < 1e-5, `logits moved by ${difference}`);
+    assertSameLogits(stdout);
     assert.match(stdout, /--init has 2 layers, more than --layers 1: give --layers 2 or more/);
   },
 );
@@ -444,13 +452,7 @@ train.load_init(big, sys.argv[1], "cpu")
 w0, w2 = big.blocks[2].mlp[0].weight, big.blocks[2].mlp[2].weight
 print("shapes", tuple(w0.shape), tuple(w2.shape))
 print("new inputs", bool(w0[128:].abs().min() > 0), "new outputs zero", bool(w2[:, 128:].abs().max() == 0))
-x = torch.randint(0, 64000, (2, small.length))
-a = torch.randn(2, 3, 28) * 0.01
-small.eval(); big.eval()
-with torch.no_grad():
-    d = (small(x, 0, a, small.empty_cache(2))[0] - big(x, 0, a, big.empty_cache(2))[0]).abs().max().item()
-print(f"difference {d:.3g}")
-big(x, 0, a, big.empty_cache(2))[0].square().mean().backward()
+${SAME_LOGITS}big(x, 0, a, big.empty_cache(2))[0].square().mean().backward()
 print("gradient", bool(big.blocks[0].mlp[2].weight.grad[:, 128:].abs().max() > 0))
 try:
     train.load_init(train.build(m | {"mlp": 64}), sys.argv[1], "cpu")
@@ -462,8 +464,7 @@ except SystemExit as e:
     assert.match(stdout, /widened the MLPs 128 -> 200 units/);
     assert.match(stdout, /shapes \(200, 32\) \(32, 200\)/);
     assert.match(stdout, /new inputs True new outputs zero True/);
-    const difference = Number(/difference (\S+)/.exec(stdout)?.[1]);
-    assert.ok(difference < 1e-5, `logits moved by ${difference}`);
+    assertSameLogits(stdout);
     assert.match(stdout, /gradient True/);
     assert.match(stdout, /--init has an MLP of 128 units, more than --mlp 64: give --mlp 128 or more/);
   },
