@@ -294,7 +294,7 @@ def deepen(state, layers):
     return grown
 
 
-def widen_mlp(state, hidden, generator=None):
+def widen_mlp(state, hidden):
     """A state whose blocks' MLPs have `hidden` units from one with fewer, computing the same function: the old
     units keep their weights; each new unit gets fresh input weights (PyTorch's default initialisation for the
     layer, so features unlike the old ones) and a zero column in the MLP's output layer, so it adds nothing to
@@ -309,7 +309,7 @@ def widen_mlp(state, hidden, generator=None):
         block = k[: -len(".mlp.0.weight")]
         w, b, out = state[k], state[f"{block}.mlp.0.bias"], state[f"{block}.mlp.2.weight"]
         bound = 1 / math.sqrt(w.shape[1])  # nn.Linear's default: uniform within 1/sqrt(fan in)
-        fresh = torch.empty(hidden - old, w.shape[1] + 1).uniform_(-bound, bound, generator=generator).to(w.dtype)
+        fresh = torch.empty(hidden - old, w.shape[1] + 1).uniform_(-bound, bound).to(w.dtype)
         grown[k] = torch.cat([w, fresh[:, 1:]])
         grown[f"{block}.mlp.0.bias"] = torch.cat([b, fresh[:, 0]])
         grown[f"{block}.mlp.2.weight"] = torch.cat([out, out.new_zeros(out.shape[0], hidden - old)], dim=1)
