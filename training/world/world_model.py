@@ -56,7 +56,8 @@ def prompt_tokens(text, prompt_length, vocab_words):
 
 
 class Block(nn.Module):
-    def __init__(self, d, heads, dropout=0.0, qk_norm=True, mlp=None):
+    def __init__(self, d, heads, hidden, dropout=0.0, qk_norm=True):
+        """`hidden`: the MLP's hidden units (WorldModel resolves its default, 4 x d)."""
         super().__init__()
         self.heads, self.root = heads, math.sqrt(d // heads)  # the attention's scale, a plain number for export
         # Training may use PyTorch 2's fused attention (flash / memory-efficient kernels: memory linear in the
@@ -72,7 +73,6 @@ class Block(nn.Module):
         self.qkv = nn.Linear(d, 3 * d)
         self.out = nn.Linear(d, d)
         self.n2 = nn.LayerNorm(d)
-        hidden = mlp or 4 * d
         self.mlp = nn.Sequential(nn.Linear(d, hidden), nn.GELU(), nn.Linear(hidden, d))
 
     def project(self, x):
@@ -129,7 +129,7 @@ class WorldModel(nn.Module):
         self.row = nn.Embedding(H, d)
         self.col = nn.Embedding(W, d)
         self.action = nn.Linear(action_features, d)
-        self.blocks = nn.ModuleList(Block(d, heads, dropout, qk_norm, self.mlp_width) for _ in range(layers))
+        self.blocks = nn.ModuleList(Block(d, heads, self.mlp_width, dropout, qk_norm) for _ in range(layers))
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, sum(LEVELS))
         if coupling:
