@@ -271,7 +271,8 @@ def finish(model, a, info, metrics):
                         **({"levels": [8, 8, 8, 5, 5, 5]} if a.kind == "discrete" else {}),
                         "firstFrameAlone": True, "range": [-1, 1]},
         "training": {"data": data_note(a),
-                     "seed": a.seed, "steps": info["steps"], "recipe": "training/tokenizer/train.py " + " ".join(info["argv"]),
+                     "seed": a.seed, "steps": info["steps"],
+                     "recipe": info.get("recipe") or "training/tokenizer/train.py " + " ".join(info["argv"]),
                      "hardware": info["hardware"], "seconds": info["seconds"]},
         "metrics": metric_fields(metrics, info),
         "evaluatedOn": "; ".join(

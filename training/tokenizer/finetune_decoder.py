@@ -1,0 +1,175 @@
+"""Fine-tune a tokenizer's decoder alone, with the moving objects' pixels weighed more, on `orbis sim` clips.
+
+The encoder (and so every token a world model was trained on) stays as it is: a world model over the tokenizer
+keeps working, and draws what it predicts with the new decoder. The plain reconstruction loss (L1 + SSIM over
+all pixels) gives a small ball a few hundredths of a frame's weight, and the discrete tokenizer redraws such a
+ball grey or smeared (docs/physics-eval.md, "What to read"); here the L1 of each pixel that shows a moving body
+(not fixed, not furniture: the bodies object IoU scores, from the sim's mask.npy and sample.json) counts
+1 + W times. Runs on the CPU (the decoder works at 1/8 of the resolution: about 0.2 s a clip on 2 cores): every
+clip is encoded once, then only the decoder trains.
+
+  orbis sim generate --scenario all --views 4 --size 128 --frames 33 --format npy --seeds 20000-20015 --looks 2 --out <train>
+  orbis sim generate --scenario all --views 4 --size 128 --frames 33 --format npy --seeds 900000-900001 --looks 1 --out <eval>
+  python3 training/tokenizer/finetune_decoder.py --init gpu-init/dv4x8x8.pt --sim <train> --sim-eval <eval> \
+      --object-weight 8 --minutes 30 --out <dir>
+  python3 training/tokenizer/train.py --from <dir>/model.pt --name <name> --out <models>/<name>
+"""
+
+import argparse
+import glob
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data import SimClips  # noqa: E402
+from export import round_to_fp16  # noqa: E402
+from loop import clock_cosine  # noqa: E402
+from losses import psnr, ssim  # noqa: E402
+from model import Tokenizer  # noqa: E402
+from train import evaluate as manifest_metrics  # noqa: E402
+
+
+def args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--init", required=True, help="the tokenizer's model.pt (train.py's, or gpu-init/<space>.pt)")
+    p.add_argument("--sim", required=True, help="orbis sim npy folder to train on (rgb.npy, mask.npy, sample.json)")
+    p.add_argument("--sim-eval", required=True, help="orbis sim npy folder of seeds training never saw")
+    p.add_argument("--object-weight", type=float, default=8.0, help="W: a moving body's pixel weighs 1 + W in the L1")
+    p.add_argument("--minutes", type=float, default=30.0)
+    p.add_argument("--batch", type=int, default=4)
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--frames", type=int, default=33)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True)
+    return p.parse_args()
+
+
+def load_clips(folder, frames):
+    """uint8 RGB [N, T, H, W, 3] and bool moving-body masks [N, T, H, W] of every sample of a sim npy folder."""
+    rgbs, masks = [], []
+    for path in sorted(glob.glob(os.path.join(folder, "**", "rgb.npy"), recursive=True)):
+        d = os.path.dirname(path)
+        with open(os.path.join(d, "sample.json")) as f:
+            bodies = json.load(f)["bodies"]
+        ids = [b["id"] for b in bodies if not b.get("furniture") and b.get("motion") != "fixed"]
+        rgbs.append(np.load(path)[:frames])
+        masks.append(np.isin(np.load(os.path.join(d, "mask.npy"))[:frames], ids))
+    if not rgbs:
+        raise SystemExit(f"{folder}: no orbis sim clips (rgb.npy) found; make them with `orbis sim generate --format npy`")
+    return torch.from_numpy(np.stack(rgbs)), torch.from_numpy(np.stack(masks))
+
+
+def pixels(rgb):
+    return rgb.permute(0, 4, 1, 2, 3).float() / 127.5 - 1
+
+
+@torch.no_grad()
+def encode_all(model, rgb, batch=8):
+    return torch.cat([model.encode(pixels(rgb[i : i + batch])) for i in range(0, len(rgb), batch)])
+
+
+def weighted_l1(y, x, objects, weight):
+    """L1 of [B, 3, T, H, W] images with each moving body's pixel (`objects` [B, T, H, W]) weighed 1 + `weight`,
+    the weights normalized to a mean of 1."""
+    w = 1 + weight * objects.unsqueeze(1).float()
+    return ((y - x).abs() * w).sum() / (w.sum() * 3)
+
+
+def loss_of(y, x, objects, weight):
+    """The tokenizer's reconstruction loss (losses.py: L1 + 0.5 (1 - SSIM)) with the L1 weighed."""
+    return weighted_l1(y, x, objects, weight) + 0.5 * (1 - ssim(y, x))
+
+
+@torch.no_grad()
+def evaluate(model, z, rgb, objects, batch=8):
+    """PSNR and SSIM of the round trip, and the PSNR over the moving bodies' pixels alone."""
+    n, total = len(z), {"psnr": 0.0, "ssim": 0.0}
+    err, count = 0.0, 0.0
+    for i in range(0, n, batch):
+        x = pixels(rgb[i : i + batch])
+        y = model.decode(z[i : i + batch]).clamp(-1, 1)
+        k = len(x)
+        total["psnr"] += psnr(y, x).item() * k
+        total["ssim"] += ssim(y, x).item() * k
+        m = objects[i : i + batch].unsqueeze(1).float()
+        err += (((y - x) / 2) ** 2 * m).sum().item()
+        count += m.sum().item() * 3
+    out = {k: v / n for k, v in total.items()}
+    out["objectPsnr"] = 10 * np.log10(1 / max(err / max(count, 1), 1e-10))
+    return out
+
+
+def main():
+    a = args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    state = torch.load(a.init, map_location="cpu")
+    targs = state["args"]
+    model = Tokenizer(targs["kind"], targs["spatial"], width=targs["width"], blocks=targs["blocks"], temporal=targs.get("temporal", 4))
+    model.load_state_dict({k: v.float() for k, v in state["model"].items()})
+    model.eval()
+    started = time.time()
+    rgb, objects = load_clips(a.sim, a.frames)
+    eval_rgb, eval_objects = load_clips(a.sim_eval, a.frames)
+    z, eval_z = encode_all(model, rgb), encode_all(model, eval_rgb)
+    print(f"encoded {len(z)} training clips and {len(eval_z)} held-out ones in {time.time() - started:.0f} s", flush=True)
+    before = evaluate(model, eval_z, eval_rgb, eval_objects)
+    print("held out, before:", json.dumps({k: round(v, 3) for k, v in before.items()}), flush=True)
+    params = list(model.decoder.parameters()) + list(model.to_pixels.parameters())
+    opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.0)
+    sched = clock_cosine(opt, 10**9, a.minutes, warmup=20)
+    g = torch.Generator().manual_seed(a.seed)
+    model.decoder.train()
+    step, began = 0, time.time()
+    while time.time() - began < a.minutes * 60:
+        pick = torch.randint(0, len(z), (a.batch,), generator=g)
+        x = pixels(rgb[pick])
+        # Mirrored half the time: a mirrored clip is as good a clip, and the latent mirrors with it only through
+        # the encoder, so the mirror is encoded again (cheap beside the decoder's step).
+        flip = torch.rand(a.batch, generator=g) < 0.5
+        zb, m = z[pick], objects[pick]
+        if flip.any():
+            x[flip] = x[flip].flip(-1)
+            m = m.clone()
+            m[flip] = m[flip].flip(-1)
+            with torch.no_grad():
+                zb = zb.clone()
+                zb[flip] = model.encode(x[flip])
+        loss = loss_of(model.decode(zb), x, m, a.object_weight)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        step += 1
+        if step % 100 == 0:
+            print(f"step {step} loss {loss.item():.4f} lr {sched.get_last_lr()[0]:.2e} {time.time() - began:.0f} s", flush=True)
+    model.eval()
+    after = evaluate(model, eval_z, eval_rgb, eval_objects)
+    print("held out, after:", json.dumps({k: round(v, 3) for k, v in after.items()}), flush=True)
+    os.makedirs(a.out, exist_ok=True)
+    argv = ["--init", a.init, "--sim", a.sim, "--sim-eval", a.sim_eval, "--object-weight", str(a.object_weight),
+            "--minutes", str(a.minutes), "--batch", str(a.batch), "--lr", str(a.lr), "--frames", str(a.frames)]
+    info = {"steps": step, "seconds": round(time.time() - began, 1), "samplesPerSecond": round(step * a.batch / (time.time() - began), 2),
+            "hardware": "cpu", "argv": argv, "recipe": "training/tokenizer/finetune_decoder.py " + " ".join(argv)}
+    # The tokenizer's own settings stay (train.py --from exports with them); the held-out folder is named so that
+    # the manifest says what it was measured on.
+    torch.save({"model": model.state_dict(), "args": {**targs, "sim_eval": a.sim_eval}, "info": info, "from": a.init},
+               os.path.join(a.out, "model.pt"))
+    with open(os.path.join(a.out, "finetune.json"), "w") as f:
+        json.dump({"before": before, "after": after, "trained": info}, f, indent=2)
+    # The manifest's figures, as train.py measures every tokenizer (on the FP16-rounded weights it ships):
+    # train.py --from reads them from metrics.json beside model.pt.
+    shape = argparse.Namespace(frames=9, size=64, eval_clips=32, eval_frames=17, temporal=targs.get("temporal", 4),
+                               spatial=targs["spatial"])
+    with open(os.path.join(a.out, "metrics.json"), "w") as f:
+        json.dump(manifest_metrics(round_to_fp16(model), shape, "cpu", SimClips(a.sim_eval)), f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
