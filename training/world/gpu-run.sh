@@ -78,6 +78,12 @@ s = torch.load('$WORK/world/model.pt', map_location='cpu')
 s['model'] = {k: (v.half() if v.is_floating_point() else v) for k, v in s['model'].items()}
 torch.save(s, '$OUT/world.pt')"
   cp "$WORK/world/metrics.json" "$OUT/metrics.json"
+  # The device returns files of at most 16 MiB: a larger world.pt (MLP=2048's is 19 MB) comes back in parts,
+  # joined at home with `cat world.pt.part-* > world.pt` (2026-12-07: the first wide call's weights were lost).
+  if [ "$(stat -c %s "$OUT/world.pt")" -gt 15000000 ]; then
+    split -b 15000000 "$OUT/world.pt" "$OUT/world.pt.part-" && rm "$OUT/world.pt"
+    say "world.pt in $(ls "$OUT"/world.pt.part-* | wc -l) parts: cat world.pt.part-* > world.pt"
+  fi
 fi
 tar czf "$OUT/logs.tar.gz" -C "$WORK" logs
 say "done"
