@@ -2,10 +2,10 @@
 
 The encoder (and so every token a world model was trained on) stays as it is: a world model over the tokenizer
 keeps working, and draws what it predicts with the new decoder. The plain reconstruction loss (L1 + SSIM over
-all pixels) gives a small ball a few hundredths of a frame's weight, and the discrete tokenizer redraws such a
+all pixels) gives a small ball about a hundredth of a frame's weight, and the discrete tokenizer redraws such a
 ball grey or smeared (docs/physics-eval.md, "What to read"); here the L1 of each pixel that shows a moving body
 (not fixed, not furniture: the bodies object IoU scores, from the sim's mask.npy and sample.json) counts
-1 + W times. Runs on the CPU (the decoder works at 1/8 of the resolution: about 0.2 s a clip on 2 cores): every
+1 + W times. Runs on the CPU (the decoder works at 1/8 of the resolution: about 0.4 s a clip on 2 cores): every
 clip is encoded once, then only the decoder trains.
 
   orbis sim generate --scenario all --views 4 --size 128 --frames 33 --format npy --seeds 20000-20015 --looks 2 --out <train>
