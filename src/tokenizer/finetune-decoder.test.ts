@@ -40,6 +40,7 @@ const CHECK = `
 import json, sys, torch
 sys.path.insert(0, sys.argv[1])
 import finetune_decoder as ft
+from losses import weighted_l1
 tiny, tuned, sim = sys.argv[2:5]
 a = torch.load(tiny, map_location="cpu")["model"]
 b = torch.load(tuned, map_location="cpu")["model"]
@@ -50,7 +51,8 @@ m = objects[:1]
 y_object, y_floor = x.clone(), x.clone()
 y_object[0, :, 0, 10, 6] = 0.5   # a pixel of the moving box in frame 0
 y_floor[0, :, 0, 10, 25] = 0.5    # a floor pixel
-ratio = ft.weighted_l1(y_object, x, m, 4.0) / ft.weighted_l1(y_floor, x, m, 4.0)
+w = ft.object_weights(m, 4.0)
+ratio = weighted_l1(y_object, x, w) / weighted_l1(y_floor, x, w)
 print(json.dumps({
     "frozenEqual": all(torch.equal(a[k], b[k]) for k in frozen),
     "frozen": len(frozen),

@@ -16,7 +16,6 @@ clip is encoded once, then only the decoder trains.
 """
 
 import argparse
-import glob
 import json
 import os
 import sys
@@ -26,10 +25,10 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import SimClips  # noqa: E402
+from data import SimClips, sim_files  # noqa: E402
 from export import round_to_fp16  # noqa: E402
 from loop import clock_cosine  # noqa: E402
-from losses import psnr, ssim  # noqa: E402
+from losses import psnr, reconstruction_loss, ssim  # noqa: E402
 from model import Tokenizer  # noqa: E402
 from train import evaluate as manifest_metrics  # noqa: E402
 
@@ -53,7 +52,7 @@ def args():
 def load_clips(folder, frames):
     """uint8 RGB [N, T, H, W, 3] and bool moving-body masks [N, T, H, W] of every sample of a sim npy folder."""
     rgbs, masks = [], []
-    for path in sorted(glob.glob(os.path.join(folder, "**", "rgb.npy"), recursive=True)):
+    for path in sim_files(folder):
         d = os.path.dirname(path)
         with open(os.path.join(d, "sample.json")) as f:
             bodies = json.load(f)["bodies"]
@@ -74,16 +73,9 @@ def encode_all(model, rgb, batch=8):
     return torch.cat([model.encode(pixels(rgb[i : i + batch])) for i in range(0, len(rgb), batch)])
 
 
-def weighted_l1(y, x, objects, weight):
-    """L1 of [B, 3, T, H, W] images with each moving body's pixel (`objects` [B, T, H, W]) weighed 1 + `weight`,
-    the weights normalized to a mean of 1."""
-    w = 1 + weight * objects.unsqueeze(1).float()
-    return ((y - x).abs() * w).sum() / (w.sum() * 3)
-
-
-def loss_of(y, x, objects, weight):
-    """The tokenizer's reconstruction loss (losses.py: L1 + 0.5 (1 - SSIM)) with the L1 weighed."""
-    return weighted_l1(y, x, objects, weight) + 0.5 * (1 - ssim(y, x))
+def object_weights(objects, weight):
+    """Per-pixel L1 weights [B, 1, T, H, W]: 1 + `weight` on a moving body's pixel (`objects` [B, T, H, W]), else 1."""
+    return 1 + weight * objects.unsqueeze(1).float()
 
 
 @torch.no_grad()
@@ -110,10 +102,7 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     state = torch.load(a.init, map_location="cpu")
-    targs = state["args"]
-    model = Tokenizer(targs["kind"], targs["spatial"], width=targs["width"], blocks=targs["blocks"], temporal=targs.get("temporal", 4))
-    model.load_state_dict({k: v.float() for k, v in state["model"].items()})
-    model.eval()
+    model = Tokenizer.from_state(state).eval()
     started = time.time()
     rgb, objects = load_clips(a.sim, a.frames)
     eval_rgb, eval_objects = load_clips(a.sim_eval, a.frames)
@@ -141,7 +130,7 @@ def main():
             with torch.no_grad():
                 zb = zb.clone()
                 zb[flip] = model.encode(x[flip])
-        loss = loss_of(model.decode(zb), x, m, a.object_weight)
+        loss = reconstruction_loss(model.decode(zb), x, object_weights(m, a.object_weight))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -159,14 +148,14 @@ def main():
             "hardware": "cpu", "argv": argv, "recipe": "training/tokenizer/finetune_decoder.py " + " ".join(argv)}
     # The tokenizer's own settings stay (train.py --from exports with them); the held-out folder is named so that
     # the manifest says what it was measured on.
-    torch.save({"model": model.state_dict(), "args": {**targs, "sim_eval": a.sim_eval}, "info": info, "from": a.init},
+    torch.save({"model": model.state_dict(), "args": {**state["args"], "sim_eval": a.sim_eval}, "info": info, "from": a.init},
                os.path.join(a.out, "model.pt"))
     with open(os.path.join(a.out, "finetune.json"), "w") as f:
         json.dump({"before": before, "after": after, "trained": info}, f, indent=2)
     # The manifest's figures, as train.py measures every tokenizer (on the FP16-rounded weights it ships):
     # train.py --from reads them from metrics.json beside model.pt.
-    shape = argparse.Namespace(frames=9, size=64, eval_clips=32, eval_frames=17, temporal=targs.get("temporal", 4),
-                               spatial=targs["spatial"])
+    shape = argparse.Namespace(frames=9, size=64, eval_clips=32, eval_frames=17, temporal=model.temporal,
+                               spatial=model.spatial)
     with open(os.path.join(a.out, "metrics.json"), "w") as f:
         json.dump(manifest_metrics(round_to_fp16(model), shape, "cpu", SimClips(a.sim_eval)), f, indent=2)
 

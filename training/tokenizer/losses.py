@@ -38,5 +38,13 @@ def psnr(a, b):
     return (10 * torch.log10(1 / mse)).mean()
 
 
-def reconstruction_loss(y, x):
-    return F.l1_loss(y, x) + 0.5 * (1 - ssim(y, x))
+def weighted_l1(y, x, weight):
+    """L1 of [B, 3, T, H, W] images with each pixel weighed by `weight` [B, 1, T, H, W], normalized by the weights'
+    sum (so all ones is the plain mean)."""
+    return ((y - x).abs() * weight).sum() / weight.expand_as(y).sum()
+
+
+def reconstruction_loss(y, x, weight=None):
+    """L1 + 0.5 (1 - SSIM); `weight` (see weighted_l1) weighs the L1 per pixel, SSIM stays unweighted."""
+    l1 = F.l1_loss(y, x) if weight is None else weighted_l1(y, x, weight)
+    return l1 + 0.5 * (1 - ssim(y, x))

@@ -273,6 +273,15 @@ class Tokenizer(nn.Module):
         self.time_down = TemporalDownsample(widths[-1]) if temporal == 8 else None
         self.time_up = TemporalUpsample(widths[-1]) if temporal == 8 else None
 
+    @classmethod
+    def from_state(cls, state):
+        """The model a saved {"model", "args"} state describes (train.py's model.pt, gpu-init/<space>.pt), its
+        weights loaded as FP32; states from before the 8x temporal variant lack `temporal` and are 4x."""
+        s = state["args"]
+        model = cls(s["kind"], s["spatial"], width=s["width"], blocks=s["blocks"], temporal=s.get("temporal", 4))
+        model.load_state_dict({k: v.float() for k, v in state["model"].items()})
+        return model
+
     def encode(self, x):
         h = self.encoder(patchify(x))
         if self.time_down is not None:

@@ -195,9 +195,8 @@ def from_checkpoint(a):
         setattr(a, k, v)
     a.out, a.eval_clips, a.source, a.data_note, a.name = out, eval_clips, None, note, name
     os.makedirs(a.out, exist_ok=True)
-    a.temporal = getattr(a, "temporal", 4)
-    model = Tokenizer(a.kind, a.spatial, width=a.width, blocks=a.blocks, temporal=a.temporal)
-    model.load_state_dict(state["model"])
+    model = Tokenizer.from_state(state)
+    a.temporal = model.temporal
     if not getattr(a, "fp32_weights", False):
         round_to_fp16(model)
     measured = os.path.join(os.path.dirname(os.path.abspath(source)), "metrics.json")

@@ -120,10 +120,7 @@ def load_tokenizer(path, device):
     spec = importlib.util.spec_from_file_location("tokenizer_model", os.path.join(HERE, "..", "tokenizer", "model.py"))
     tm = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tm)
-    state = torch.load(path, map_location="cpu")
-    s = state["args"]
-    tok = tm.Tokenizer(s["kind"], s["spatial"], width=s["width"], blocks=s["blocks"], temporal=s.get("temporal", 4))
-    tok.load_state_dict({k: v.float() for k, v in state["model"].items()})
+    tok = tm.Tokenizer.from_state(torch.load(path, map_location="cpu"))
     with torch.no_grad():  # the weights the shipped ONNX files hold
         for prm in tok.parameters():
             prm.copy_(prm.half().float())
