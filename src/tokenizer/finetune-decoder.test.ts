@@ -64,6 +64,19 @@ print(json.dumps({
 }))
 `;
 
+// onnx_weights.py's checkpoint of an exported tokenizer, loaded as a model, against the FP32 weights it came from.
+const ROUND_TRIP = `
+import json, sys, torch
+sys.path.insert(0, sys.argv[1])
+from model import Tokenizer
+from onnx_weights import tokenizer_checkpoint
+args = tokenizer_checkpoint(sys.argv[2], sys.argv[3])
+back = Tokenizer.from_state(torch.load(sys.argv[3])).state_dict()
+tuned = torch.load(sys.argv[4])["model"]
+rel = lambda a, b: float(((a - b).abs() / (b.abs() + 1e-4)).max())
+print(json.dumps({"args": args, "maxRel": max(rel(back[k], tuned[k].float()) for k in tuned)}))
+`;
+
 test('finetune_decoder.py moves the decoder alone, weighs the moving bodies 1 + W, and re-exports the same encoder', {
   timeout: 180_000,
 }, () => {
@@ -77,7 +90,7 @@ test('finetune_decoder.py moves the decoder alone, weighs the moving bodies 1 + 
       join(RECIPE, 'finetune_decoder.py'),
       ...['--init', join(dir, 'tiny-dv', 'model.pt'), '--sim', join(dir, 'sim', 'train')],
       ...['--sim-eval', join(dir, 'sim', 'eval'), '--frames', '5', '--batch', '2', '--lr', '1e-2'],
-      ...['--minutes', '0.02', '--object-weight', '4', '--out', ft],
+      ...['--minutes', '0.02', '--object-weight', '4', '--procedural', '1', '--out', ft],
     ],
     { stdio: 'pipe' },
   );
@@ -127,7 +140,10 @@ test('finetune_decoder.py moves the decoder alone, weighs the moving bodies 1 + 
     Math.abs(manifest.metrics.psnr - metrics.sim.psnr) < 6e-4,
     'the manifest heads with the sim PSNR',
   );
-  assert.match(manifest.training.recipe, /^training\/tokenizer\/finetune_decoder\.py --init /);
+  assert.match(
+    manifest.training.recipe,
+    /^training\/tokenizer\/finetune_decoder\.py --init .* --procedural 1 /,
+  );
   const bytes = (name: string) => readFileSync(join(dir, name, 'encoder.onnx'));
   assert.ok(bytes('tiny-ft').equals(bytes('tiny-dv')), 'the re-exported encoder differs');
   assert.ok(
@@ -135,4 +151,19 @@ test('finetune_decoder.py moves the decoder alone, weighs the moving bodies 1 + 
       readFileSync(join(dir, 'tiny-dv', 'decoder.onnx')),
     ),
   );
+  // Its weights back from the ONNX files, as a next fine-tune or a world model's training starts from them: the
+  // settings come from the manifest and the weights, since a fine-tune's recipe does not name them.
+  const back = JSON.parse(
+    execFileSync(TORCH_PYTHON, [
+      '-c',
+      ROUND_TRIP,
+      RECIPE,
+      join(dir, 'tiny-ft'),
+      join(dir, 'back.pt'),
+      join(ft, 'model.pt'),
+    ]).toString(),
+  );
+  assert.deepEqual(back.args, { kind: 'discrete', spatial: 8, temporal: 4, width: 8, blocks: 1 });
+  // FP16 in the ONNX files: each weight within its rounding (2^-11 of itself)
+  assert.ok(back.maxRel < 1e-3, `the weights read back differ by up to ${back.maxRel} of themselves`);
 });

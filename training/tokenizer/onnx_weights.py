@@ -15,6 +15,8 @@ import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 DTYPES = {1: np.float32, 10: np.float16, 7: np.int64, 6: np.int32, 11: np.float64, 3: np.int8}
 
 
@@ -100,19 +102,35 @@ def state_dict(*paths):
 
 
 def tokenizer_checkpoint(folder, out):
-    """A shipped tokenizer folder -> the model.pt that training/world/train.py --tokenizer loads."""
-    import re
-
+    """A shipped tokenizer folder -> the model.pt that training/world/train.py --tokenizer loads. The settings
+    come from the manifest (kind from its family, the compression) and the weights (width, blocks): a manifest's
+    recipe need not name them (a decoder fine-tune's does not)."""
     import torch
+
+    from model import Tokenizer
 
     with open(os.path.join(folder, "manifest.json")) as f:
         manifest = json.load(f)
-    recipe = manifest["training"]["recipe"]
-    flag = lambda name, default: (re.search(rf"--{name} (\S+)", recipe) or [None, default])[1]
-    args = {"kind": flag("kind", "continuous"), "spatial": int(flag("spatial", 8)), "temporal": int(flag("temporal", 4)),
-            "width": int(flag("width", 64)), "blocks": int(flag("blocks", 2))}
     files = [os.path.join(folder, f["path"]) for f in manifest["files"] if f["path"].endswith(".onnx")]
-    torch.save({"model": {k: v.half() for k, v in state_dict(*files).items()}, "args": args, "from": folder}, out)
+    weights = state_dict(*files)
+    c = manifest["compression"]
+    kind = "discrete" if manifest["family"] == "tokenizer-discrete" else "continuous"
+    args = {"kind": kind, "spatial": c["height"], "temporal": c["time"], "width": int(weights["encoder.0.weight"].shape[0])}
+    for blocks in range(1, 9):
+        model = Tokenizer(**args, blocks=blocks, **({"latent_channels": c["latentChannels"]} if kind == "continuous" else {}))
+        fresh = model.state_dict()
+        if all(k in fresh and fresh[k].shape == v.shape for k, v in weights.items()):
+            break
+    else:
+        raise SystemExit(f"{folder}: its weights fit no tokenizer of {args} with 1-8 blocks a level")
+    # The exporter stores identical tensors once, under one name; that happens to untrained ones (a norm's
+    # weight still all ones), so a parameter it left out gets its initial value.
+    missing = [k for k in fresh if k not in weights]
+    if missing:
+        print(f"{folder}: {len(missing)} parameters not in its ONNX files (identical tensors are stored once): set to their initial values", file=sys.stderr)
+        weights.update({k: fresh[k] for k in missing})
+    args["blocks"] = blocks
+    torch.save({"model": {k: v.half() for k, v in weights.items()}, "args": args, "from": folder}, out)
     return args
 
 
