@@ -114,6 +114,22 @@ function ensureTorch() {
 }
 
 /**
+ * Debian's python3-onnx, which the world-model recipe's int8 export (training/world/quantize_step.py) edits the
+ * exported graph with; its test runs in `npm test`.
+ */
+function ensurePythonOnnx() {
+  const ok = () => spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0;
+  if (ok()) return;
+  aptInstall(
+    'python3-onnx',
+    "Debian's python3-onnx is missing (the int8 world-model export uses it)",
+    'or pip install onnx for /usr/bin/python3',
+  );
+  if (!ok()) fail('python3-onnx was installed but /usr/bin/python3 cannot import onnx.');
+  say('python3-onnx installed.');
+}
+
+/**
  * Debian's PyTorch does its matrix products through whichever BLAS provides libblas.so.3. Alone, that is the
  * unoptimised reference BLAS, about 10x slower (a world-model training step of 16 clips: 48 s against 5-7 s),
  * which would also make the benchmarks' PyTorch peer look far worse than it is. OpenBLAS takes the slot once
@@ -147,4 +163,5 @@ ensurePackages();
 ensureFfmpeg();
 ensureRedis();
 ensureTorch();
+ensurePythonOnnx();
 ensureOpenBlas();
