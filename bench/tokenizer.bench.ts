@@ -8,8 +8,9 @@
  *
  * Speed: encode + decode frames/s through ONNX Runtime from TypeScript against PyTorch (Debian's CPU build,
  * bench/tokenizer_torch.py) on the same weights, threads and input. Shipped models carry no model.pt, so a
- * one-step model with the named model's architecture (read from its manifest's recipe, or --kind, --spatial,
- * --width, --blocks) is trained into a temp folder and both runtimes time those identical weights.
+ * one-step model with the named model's architecture (read back from its manifest and weights by
+ * training/tokenizer/onnx_weights.py, or --kind, --spatial, --width, --blocks) is trained into a temp folder and
+ * both runtimes time those identical weights.
  *
  *   npm run bench:tokenizer -- --model tokenizer-cv4x8x8
  *   npm run bench:tokenizer -- --model tiny --size 256 --frames 33 --skip-speed --json
@@ -261,28 +262,29 @@ async function quality(tokenizer: VideoTokenizer, size: number, frames: number, 
   return { groups: perGroup, clips };
 }
 
-/** The architecture flags train.py was run with, from the manifest's recipe line (flags given here win). */
+/**
+ * The architecture flags train.py takes for this model (flags given here win): read back from its manifest and
+ * ONNX weights by training/tokenizer/onnx_weights.py, since a manifest's recipe line need not name them (a
+ * decoder fine-tune's does not: tokenizer-dv4x8x8's since version 2).
+ */
 function architecture(
   tokenizer: VideoTokenizer,
   flags: { kind?: string; spatial?: string; width?: string; blocks?: string; temporal?: string },
 ): string[] {
-  const recipe = tokenizer.model.manifest.training?.recipe ?? '';
-  const fromRecipe = (name: string) => new RegExp(`--${name}[ =](\\S+)`).exec(recipe)?.[1];
-  const pick = (name: 'spatial' | 'width' | 'blocks', fallback: string) =>
-    flags[name] ?? fromRecipe(name) ?? fallback;
-  // --temporal only where the model has it, so recipes from before the 8x temporal variant still run.
-  const temporal = flags.temporal ?? fromRecipe('temporal');
-  return [
-    '--kind',
-    flags.kind ?? fromRecipe('kind') ?? tokenizer.kind,
-    '--spatial',
-    pick('spatial', String(tokenizer.spatialFactor)),
-    '--width',
-    pick('width', '64'),
-    '--blocks',
-    pick('blocks', '2'),
-    ...(temporal ? ['--temporal', temporal] : []),
-  ];
+  const settings = JSON.parse(
+    execFileSync(
+      TORCH_PYTHON,
+      [join(root, 'training', 'tokenizer', 'onnx_weights.py'), tokenizer.model.dir],
+      {
+        encoding: 'utf8',
+      },
+    ),
+  ) as Record<'kind' | 'spatial' | 'temporal' | 'width' | 'blocks', string | number>;
+  const pick = (name: keyof typeof settings) => flags[name] ?? String(settings[name]);
+  return ['kind', 'spatial', 'width', 'blocks', 'temporal'].flatMap((name) => [
+    `--${name}`,
+    pick(name as keyof typeof settings),
+  ]);
 }
 
 function writeNpy(path: string, data: Float32Array, shape: readonly number[]): void {

@@ -7,6 +7,7 @@ name = 8, raw_data = 9), so a shipped model can seed a new training run on a mac
 package. Used by training/world/train.py (--init step.onnx) and by `python3 onnx_weights.py` below.
 
   python3 training/tokenizer/onnx_weights.py models/tokenizer-dv8x16x16 gpu-init/dv8x16x16.pt
+  python3 training/tokenizer/onnx_weights.py models/tokenizer-dv8x16x16     # its settings alone, as JSON
 """
 
 import json
@@ -101,12 +102,10 @@ def state_dict(*paths):
     return state
 
 
-def tokenizer_checkpoint(folder, out):
-    """A shipped tokenizer folder -> the model.pt that training/world/train.py --tokenizer loads. The settings
-    come from the manifest (kind from its family, the compression) and the weights (width, blocks): a manifest's
-    recipe need not name them (a decoder fine-tune's does not)."""
-    import torch
-
+def tokenizer_settings(folder):
+    """A shipped tokenizer folder's settings (train.py's kind, spatial, temporal, width, blocks) and its weights
+    as a state dict. The settings come from the manifest (kind from its family, the compression) and the
+    weights (width, blocks): a manifest's recipe need not name them (a decoder fine-tune's does not)."""
     from model import Tokenizer
 
     with open(os.path.join(folder, "manifest.json")) as f:
@@ -129,10 +128,20 @@ def tokenizer_checkpoint(folder, out):
     if missing:
         print(f"{folder}: {len(missing)} parameters not in its ONNX files (identical tensors are stored once): set to their initial values", file=sys.stderr)
         weights.update({k: fresh[k] for k in missing})
-    args["blocks"] = blocks
+    return {**args, "blocks": blocks}, weights
+
+
+def tokenizer_checkpoint(folder, out):
+    """A shipped tokenizer folder -> the model.pt that training/world/train.py --tokenizer loads."""
+    import torch
+
+    args, weights = tokenizer_settings(folder)
     torch.save({"model": {k: v.half() for k, v in weights.items()}, "args": args, "from": folder}, out)
     return args
 
 
 if __name__ == "__main__":
-    print(tokenizer_checkpoint(sys.argv[1], sys.argv[2]))
+    if len(sys.argv) == 2:  # the settings alone, as JSON (bench/tokenizer.bench.ts)
+        print(json.dumps(tokenizer_settings(sys.argv[1])[0]))
+    else:
+        print(tokenizer_checkpoint(sys.argv[1], sys.argv[2]))
