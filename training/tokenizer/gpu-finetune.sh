@@ -7,6 +7,8 @@
 #
 #   INIT=gpu-init/dv4x8x8.pt SEEDS=20000-20099 MINUTES=4 bash training/tokenizer/gpu-finetune.sh
 #   # a second call on the same machine (the clips stay in $WORK): INIT=$WORK/ft/model.pt ...
+#   # and W (moving bodies weigh 1 + W; default 8), PROCEDURAL (clips a step; 8), BATCH (32), LR (1e-4)
+# tokenizer-dv4x8x8 version 3's three calls are in docs/physics-eval.md ("The decoder fine-tuned again").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-gpu-out}
