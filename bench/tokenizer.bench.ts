@@ -271,19 +271,13 @@ function architecture(
   tokenizer: VideoTokenizer,
   flags: { kind?: string; spatial?: string; width?: string; blocks?: string; temporal?: string },
 ): string[] {
+  const script = join(root, 'training', 'tokenizer', 'onnx_weights.py');
   const settings = JSON.parse(
-    execFileSync(
-      TORCH_PYTHON,
-      [join(root, 'training', 'tokenizer', 'onnx_weights.py'), tokenizer.model.dir],
-      {
-        encoding: 'utf8',
-      },
-    ),
-  ) as Record<'kind' | 'spatial' | 'temporal' | 'width' | 'blocks', string | number>;
-  const pick = (name: keyof typeof settings) => flags[name] ?? String(settings[name]);
-  return ['kind', 'spatial', 'width', 'blocks', 'temporal'].flatMap((name) => [
+    execFileSync(TORCH_PYTHON, [script, tokenizer.model.dir], { encoding: 'utf8' }),
+  ) as Record<keyof typeof flags, string | number>;
+  return (['kind', 'spatial', 'width', 'blocks', 'temporal'] as const).flatMap((name) => [
     `--${name}`,
-    pick(name as keyof typeof settings),
+    flags[name] ?? String(settings[name]),
   ]);
 }
 

@@ -97,36 +97,34 @@ function aptInstall(pkg, what, otherwise) {
   }
 }
 
-/**
- * Debian's CPU PyTorch, for the training recipes' tests (a few steps of training, ONNX export, parity with
- * ONNX Runtime). Training proper runs on a GPU machine with its own PyTorch.
- */
-function ensureTorch() {
-  const ok = () => spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+/** A Python module for /usr/bin/python3 from its Debian package, unless it imports already. */
+function ensurePythonModule(module, pkg, why, otherwise) {
+  const ok = () =>
+    spawnSync('/usr/bin/python3', ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
   if (ok()) return;
-  aptInstall(
-    'python3-torch',
-    "Debian's python3-torch is missing (the training recipes' tests use it)",
-    'or skip the recipe tests',
-  );
-  if (!ok()) fail('python3-torch was installed but /usr/bin/python3 cannot import torch.');
-  say('python3-torch installed.');
+  aptInstall(pkg, `Debian's ${pkg} is missing (${why})`, otherwise);
+  if (!ok()) fail(`${pkg} was installed but /usr/bin/python3 cannot import ${module}.`);
+  say(`${pkg} installed.`);
 }
 
 /**
- * Debian's python3-onnx, which the world-model recipe's int8 export (training/world/quantize_step.py) edits the
- * exported graph with; its test runs in `npm test`.
+ * Debian's CPU PyTorch, for the training recipes' tests (a few steps of training, ONNX export, parity with
+ * ONNX Runtime; training proper runs on a GPU machine with its own PyTorch), and Debian's python3-onnx, which
+ * the world-model recipe's int8 export (training/world/quantize_step.py) edits the exported graph with.
  */
-function ensurePythonOnnx() {
-  const ok = () => spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0;
-  if (ok()) return;
-  aptInstall(
+function ensurePythonPackages() {
+  ensurePythonModule(
+    'torch',
+    'python3-torch',
+    "the training recipes' tests use it",
+    'or skip the recipe tests',
+  );
+  ensurePythonModule(
+    'onnx',
     'python3-onnx',
-    "Debian's python3-onnx is missing (the int8 world-model export uses it)",
+    'the int8 world-model export uses it',
     'or pip install onnx for /usr/bin/python3',
   );
-  if (!ok()) fail('python3-onnx was installed but /usr/bin/python3 cannot import onnx.');
-  say('python3-onnx installed.');
 }
 
 /**
@@ -162,6 +160,5 @@ ensureNodeVersion();
 ensurePackages();
 ensureFfmpeg();
 ensureRedis();
-ensureTorch();
-ensurePythonOnnx();
+ensurePythonPackages();
 ensureOpenBlas();
