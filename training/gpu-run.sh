@@ -27,11 +27,11 @@ say "node $("$WORK/node" --version); $("$PYTHON" -c 'import torch; print("torch"
 # Training worlds: every scenario, 4 views, 2 looks each; held-out worlds: seeds training never uses.
 if [ ! -f "$WORK/sim-train/run-report.json" ]; then
   "$WORK/node" "$WORK/orbis-sim.mjs" generate --scenario all --seeds "$SEEDS" --views 4 --looks 2 --size 128 \
-    --frames 33 --format npy --threads "$THREADS" --out "$WORK/sim-train" > "$WORK/logs/sim-train.log" 2>&1
+    --frames 33 --format npy --channels rgb,mask --threads "$THREADS" --out "$WORK/sim-train" > "$WORK/logs/sim-train.log" 2>&1
 fi
 if [ ! -f "$WORK/sim-eval/run-report.json" ]; then
   "$WORK/node" "$WORK/orbis-sim.mjs" generate --scenario all --seeds 900000-900001 --views 4 --looks 1 --size 128 \
-    --frames 17 --format npy --threads "$THREADS" --out "$WORK/sim-eval" > "$WORK/logs/sim-eval.log" 2>&1
+    --frames 17 --format npy --channels rgb,mask --threads "$THREADS" --out "$WORK/sim-eval" > "$WORK/logs/sim-eval.log" 2>&1
 fi
 for split in sim-train sim-eval; do
   say "$split: $("$PYTHON" -c "import json; r = json.load(open('$WORK/$split/run-report.json')); print(r['samples'], 'clips,', r['framesPerSecond'], 'frames/s on', r['threads'], 'threads')")"

@@ -36,6 +36,13 @@ test('eval actions / physics --multiverse: the commands print their tables', asy
   assert.equal(actions.code, 0, actions.stderr);
   assert.match(actions.stdout, /1000000 scripted[\s\S]*1000000 random[\s\S]*\nmean /);
   assert.match(actions.stdout, /margin own - other \(IoU\): effector 0\.000/);
+  const later = await runOrbis(
+    ['eval', 'actions', '--model', 'copy-last', '--seeds', '1', '--seed-offset', '3'],
+    dir,
+  );
+  assert.equal(later.code, 0, later.stderr);
+  assert.match(later.stdout, /1000003 scripted[\s\S]*1000003 random/);
+  assert.doesNotMatch(later.stdout, /1000000 scripted/);
   const bad = await runOrbis(['eval', 'actions', '--model', 'copy-last', '--frames', '2'], dir);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--frames must be 1 or 9/);

@@ -217,6 +217,11 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
       '--top-p <p>',
       "keep the most likely values up to this probability mass (default: the model's, else 1)",
     )
+    .option(
+      '--seed-offset <n>',
+      'start at this held-out push start (compare models on other starts than you report)',
+      '0',
+    )
     .option('--action-guidance <g>', ACTION_GUIDANCE_HELP)
     .option('--prompt-guidance <g>', PROMPT_GUIDANCE_HELP)
     .action(lazy(async () => (await import('./commands/eval.js')).evalActionsCommand as Action));
@@ -311,6 +316,11 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     .option('--looks <n>', 'appearances to render each rollout in', '1')
     .option('--format <form>', 'npy (raw arrays, no ffmpeg needed) or shards (WebDataset with MP4)', 'npy')
     .option('--policy <name>', 'push scenario actions: scripted or random (default: by seed parity)')
+    .option(
+      '--channels <list>',
+      'arrays per sample: all, or some of rgb,mask,depth,edges,normals,poses,actions',
+      'all',
+    )
     .action(lazy(async () => (await import('./commands/sim.js')).simGenerateCommand as Action));
   sim
     .command('preview')

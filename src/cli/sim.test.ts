@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runOrbis, tempDir } from '../../test/support.js';
@@ -52,6 +52,16 @@ test('bad arguments get one clear line each', async () => {
     ['sim', 'generate', '--scenario', 'mix', '--size', '2048', '--frames', '100', '--out', out],
     'SIM_INVALID_OPTION',
     /need 4\.7 GiB per view/,
+  );
+  await fails(
+    ['sim', 'generate', '--scenario', 'free-fall', '--channels', 'rgb,lidar', '--out', out],
+    'SIM_INVALID_OPTION',
+    /--channels: unknown channel "lidar".*rgb, mask, depth/,
+  );
+  await fails(
+    ['sim', 'generate', '--scenario', 'free-fall', '--channels', ',', '--out', out],
+    'SIM_INVALID_OPTION',
+    /--channels needs at least one channel/,
   );
   const file = join(dir, 'a-file');
   writeFileSync(file, 'not a folder');
@@ -115,6 +125,31 @@ test('generate writes npy arrays numpy can read and a sample.json that matches t
   assert.ok(JSON.parse(readFileSync(join(out, 'sample.schema.json'), 'utf8')).properties.poses);
   const again = await runOrbis(['--json', '--threads', '1', ...args], dir);
   assert.equal((JSON.parse(again.stdout) as { skipped: number }).skipped, 1);
+});
+
+test('--channels rgb,mask writes those arrays alone, and sample.json lists only them', async () => {
+  const out = join(dir, 'some');
+  const args = ['sim', 'generate', '--scenario', 'push', '--seeds', '2', '--size', '32', '--frames', '6'];
+  const r = await runOrbis(
+    ['--threads', '1', ...args, '--views', '1', '--channels', 'mask, rgb', '--out', out],
+    dir,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const sample = join(out, 'push', 'push-s0000002-v0-l0');
+  assert.deepEqual(readdirSync(sample).sort(), ['caption.txt', 'mask.npy', 'rgb.npy', 'sample.json']);
+  const meta = sampleMetaSchema.parse(JSON.parse(readFileSync(join(sample, 'sample.json'), 'utf8')));
+  assert.deepEqual(Object.keys(meta.channels), ['rgb', 'mask']);
+  assert.equal(meta.actions!.length, 6, 'the metadata keeps the actions and poses');
+  // The same arrays as a full write of the same sample.
+  const all = join(dir, 'all');
+  const full = await runOrbis(['--threads', '1', ...args, '--views', '1', '--out', all], dir);
+  assert.equal(full.code, 0, full.stderr);
+  for (const name of ['rgb.npy', 'mask.npy'])
+    assert.deepEqual(
+      readFileSync(join(sample, name)),
+      readFileSync(join(all, 'push', 'push-s0000002-v0-l0', name)),
+      name,
+    );
 });
 
 test('sim list names the ten scenarios; preview writes a PNG', async () => {

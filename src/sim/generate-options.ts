@@ -1,6 +1,6 @@
 import { OrbisError } from '../core/index.js';
 import { VIEWS } from './camera.js';
-import type { SimFormat } from './run-job.js';
+import { SIM_CHANNELS, type SimChannel, type SimFormat } from './run-job.js';
 import { findScenario, type PushPolicy, SCENARIOS } from './scenarios/index.js';
 
 /** Seeds from here up belong to the physics-alignment evaluation split; training data never uses them. */
@@ -19,6 +19,8 @@ export interface GenerateOptions {
   out: string;
   threads: number;
   policy?: PushPolicy;
+  /** The arrays each sample gets (default: all); sample.json and caption.txt are always written. */
+  channels?: SimChannel[];
   /** Allow seeds of the evaluation split (only the eval-split command sets this). */
   evalSplit?: boolean;
   signal?: AbortSignal;
@@ -79,6 +81,24 @@ export function parseViews(text: string | number): number[] {
 export function parseFormat(text: string): SimFormat {
   if (text !== 'npy' && text !== 'shards') throw invalid(`--format must be npy or shards, not "${text}"`);
   return text;
+}
+
+/** "all", or a comma-separated list of channels: `rgb,mask` writes those two arrays per sample. */
+export function parseChannels(text: string): SimChannel[] {
+  if (text.trim() === 'all') return [...SIM_CHANNELS];
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0)
+    throw invalid('--channels needs at least one channel', `choose from ${SIM_CHANNELS.join(', ')}, or all`);
+  for (const name of names)
+    if (!(SIM_CHANNELS as readonly string[]).includes(name))
+      throw invalid(
+        `--channels: unknown channel "${name}"`,
+        `choose from ${SIM_CHANNELS.join(', ')}, or all`,
+      );
+  return SIM_CHANNELS.filter((c) => names.includes(c));
 }
 
 export function parseFps(text: string | number): number {

@@ -75,6 +75,7 @@ export async function generate(options: GenerateOptions, hooks: GenerateHooks = 
         format: options.format,
         out: options.out,
         ...(options.policy ? { policy: options.policy } : {}),
+        ...(options.channels ? { channels: options.channels } : {}),
       };
       if (options.format === 'npy' && (await complete(job))) {
         skipped += options.views.length * options.looks;

@@ -8,6 +8,7 @@ export {
   checkViewMemory,
   EVAL_SEED_BASE,
   type GenerateOptions,
+  parseChannels,
   parseFormat,
   parseFps,
   parseScenarios,
@@ -20,7 +21,15 @@ export { decodeNpy, encodeNpy } from './npy.js';
 export { GRAVITY, initPhysics, PHYSICS_RATE, simulate } from './physics.js';
 export type { FrameChannels } from './render.js';
 export { renderView, type ViewVideo } from './render-rollout.js';
-export { type JobResult, runJob, type SimFormat, type SimJob, writeWorldVideo } from './run-job.js';
+export {
+  type JobResult,
+  runJob,
+  SIM_CHANNELS,
+  type SimChannel,
+  type SimFormat,
+  type SimJob,
+  writeWorldVideo,
+} from './run-job.js';
 export { sampleKey } from './sample-key.js';
 export { type SampleMeta, sampleJsonSchema, sampleMetaSchema } from './sample-meta.js';
 export { findScenario, type PushPolicy, SCENARIOS, type Scenario } from './scenarios/index.js';

@@ -16,6 +16,10 @@ import type { SampleMeta } from './sample-meta.js';
 import { findScenario, type PushPolicy } from './scenarios/index.js';
 import { ACTION_SIZE, POSE_SIZE, type Rollout } from './world.js';
 
+/** What a sample can hold; `actions` only the push scenario's. */
+export const SIM_CHANNELS = ['rgb', 'mask', 'depth', 'edges', 'normals', 'poses', 'actions'] as const;
+export type SimChannel = (typeof SIM_CHANNELS)[number];
+
 /** `none` renders every channel and writes nothing: for benchmarks. */
 export type SimFormat = 'npy' | 'shards' | 'none';
 
@@ -32,6 +36,8 @@ export interface SimJob {
   /** Output root (npy form: samples are written under <out>/<scenario>/<key>/). */
   out: string;
   policy?: PushPolicy;
+  /** The arrays written per sample (default: all). */
+  channels?: readonly SimChannel[];
   /** MP4 quality for shards. */
   crf?: number;
 }
@@ -75,8 +81,8 @@ export async function runJob(job: SimJob): Promise<JobResult> {
       const video = renderView(rollout, appearance, cameras[view]!);
       renderMs += performance.now() - started;
       const key = sampleKey(job.scenario, job.seed, view, look);
-      const meta = sampleMeta(key, rollout, video, view, appearance, facts, caption, job.format);
-      const arrays = channelArrays(rollout, video);
+      const arrays = channelArrays(rollout, video, job.channels);
+      const meta = sampleMeta(key, rollout, video, view, appearance, facts, caption, job.format, arrays);
       if (job.format === 'none') samples.push({ key });
       else if (job.format === 'npy') samples.push(await writeNpySample(job, key, meta, arrays));
       else samples.push(await shardMembers(job, key, meta, arrays, video));
@@ -92,7 +98,8 @@ interface ChannelArray {
   description: string;
 }
 
-function channelArrays(rollout: Rollout, video: ViewVideo): ChannelArray[] {
+/** The sample's arrays, those of `only` where given. */
+function channelArrays(rollout: Rollout, video: ViewVideo, only?: readonly SimChannel[]): ChannelArray[] {
   const { frames, width: w, height: h } = video;
   const arrays: ChannelArray[] = [
     { name: 'rgb', data: video.rgb, shape: [frames, h, w, 3], description: 'anti-aliased color' },
@@ -129,7 +136,7 @@ function channelArrays(rollout: Rollout, video: ViewVideo): ChannelArray[] {
       shape: [frames, ACTION_SIZE],
       description: '7-D action per frame',
     });
-  return arrays;
+  return only ? arrays.filter((a) => only.includes(a.name as SimChannel)) : arrays;
 }
 
 function sampleMeta(
@@ -141,6 +148,7 @@ function sampleMeta(
   facts: ReturnType<typeof readFacts>,
   caption: string,
   format: SimFormat,
+  arrays: readonly ChannelArray[],
 ): SampleMeta {
   const { world, frames } = rollout;
   const { K, Rt } = cameraMatrices(video.camera);
@@ -163,7 +171,7 @@ function sampleMeta(
       )
     : null;
   const channels: SampleMeta['channels'] = {};
-  for (const c of channelArrays(rollout, video)) {
+  for (const c of arrays) {
     const file =
       format === 'npy'
         ? `${c.name}.npy`
@@ -242,7 +250,7 @@ async function shardMembers(
   video: ViewVideo,
 ): Promise<JobSample> {
   const members: Record<string, Uint8Array | string> = {};
-  members.mp4 = await encodeMp4(video, job.fps, job.crf ?? 18, key);
+  if (arrays.some((a) => a.name === 'rgb')) members.mp4 = await encodeMp4(video, job.fps, job.crf ?? 18, key);
   members.json = JSON.stringify(meta);
   members.txt = meta.caption;
   for (const a of arrays) {

@@ -6,6 +6,7 @@ import { OrbisError } from '../core/index.js';
 import { generate } from './generate.js';
 import {
   EVAL_SEED_BASE,
+  parseChannels,
   parseFormat,
   parseFps,
   parseScenarios,
@@ -25,7 +26,7 @@ import { SIM_WORKER_ROLE } from './sim-worker.js';
  *   node orbis-sim.mjs eval-split --seeds 4 --out eval
  */
 const usage =
-  'usage: orbis-sim generate|eval-split --out <dir> [--scenario all] [--seeds 0-9] [--views 4] [--size 256] [--frames 100] [--fps 24] [--looks 1] [--format npy] [--threads N]';
+  'usage: orbis-sim generate|eval-split --out <dir> [--scenario all] [--seeds 0-9] [--views 4] [--size 256] [--frames 100] [--fps 24] [--looks 1] [--format npy] [--channels all] [--threads N]';
 
 export async function runStandalone(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -40,6 +41,7 @@ export async function runStandalone(argv: string[]): Promise<number> {
       fps: { type: 'string', default: '24' },
       looks: { type: 'string', default: '1' },
       format: { type: 'string', default: 'npy' },
+      channels: { type: 'string', default: 'all' },
       threads: { type: 'string', default: String(availableParallelism()) },
       out: { type: 'string' },
     },
@@ -67,6 +69,7 @@ export async function runStandalone(argv: string[]): Promise<number> {
       fps: evalSplit ? 24 : parseFps(values.fps),
       looks: evalSplit ? 1 : parseWholeNumber('looks', values.looks, 1, 1000),
       format: parseFormat(values.format),
+      channels: parseChannels(values.channels),
       out: resolve(values.out),
       threads: parseWholeNumber('threads', values.threads, 1, 1024),
       evalSplit,

@@ -40,8 +40,9 @@ fi
 started=$(date +%s)
 say() { echo "[$(( $(date +%s) - started ))s] $*"; }
 [ -x "$WORK/node" ] && [ -f "$WORK/orbis-sim.mjs" ] || "$PYTHON" training/unpack_gpu_pack.py "$WORK"
+# Only what train.py reads: the RGB, the masks (which tokens show an object), the actions (push clips).
 sim() { "$WORK/node" "$WORK/orbis-sim.mjs" generate --scenario all --views 4 --size 128 --frames 33 --format npy \
-  --threads "$THREADS" "$@"; }
+  --channels rgb,mask,actions --threads "$THREADS" "$@"; }
 if [ ! -f "$WORK/sim-eval/run-report.json" ]; then
   sim --seeds 900000-900003 --looks 1 --out "$WORK/sim-eval" > "$WORK/logs/sim-eval.log" 2>&1
 fi

@@ -472,9 +472,9 @@ function pushWorld(seed: number, policy: PushPolicy) {
  * from the same seed (the same table, objects and gripper start), the second taking the first's actions for
  * the conditioning frames so that both share them. The prompt is the scripted rollout's caption, for both.
  */
-export async function* actionCases(seeds: number, view: number, conditioningFrames: number) {
+export async function* actionCases(seeds: number, view: number, conditioningFrames: number, offset = 0) {
   const { frames, fps } = PHYSICS_PROTOCOL;
-  for (let s = 0; s < seeds; s++) {
+  for (let s = offset; s < offset + seeds; s++) {
     const seed = EVAL_SEED_BASE + s;
     const a = pushWorld(seed, 'scripted');
     const b = pushWorld(seed, 'random');
@@ -505,6 +505,7 @@ interface ActionOptions {
   seeds: string;
   samples: string;
   view: string;
+  seedOffset: string;
   temperature?: string;
   topK?: string;
   topP?: string;
@@ -518,6 +519,7 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
   const seeds = parseNumber('--seeds', options.seeds, { min: 1, max: 1000, integer: true });
   const samples = parseNumber('--samples', options.samples, { min: 1, max: 64, integer: true });
   const view = parseNumber('--view', options.view, { min: 0, max: 3, integer: true });
+  const offset = parseNumber('--seed-offset', options.seedOffset, { min: 0, max: 100_000, integer: true });
   const tokenizer = await worldModelTokenizer(ctx, options.model);
   const generation = {
     sampling: parseSampling(options),
@@ -527,7 +529,7 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
   return withPredictor(ctx, options.model, generation, async (predictor) => {
     const task = ctx.progress.task('actions', seeds * (tokenizer ? 2 : 1));
     const run = (p: LoadedPredictor) =>
-      runActionEval(p, actionCases(seeds, view, conditioningFrames), {
+      runActionEval(p, actionCases(seeds, view, conditioningFrames, offset), {
         conditioningFrames,
         samples,
         onCase: () => task.tick(),

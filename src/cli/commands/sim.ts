@@ -8,6 +8,7 @@ import {
   type GenerateReport,
   generate,
   type PushPolicy,
+  parseChannels,
   parseFormat,
   parseFps,
   parseScenarios,
@@ -45,6 +46,7 @@ interface GenerateCliOptions {
   format: string;
   out: string;
   policy?: string;
+  channels: string;
 }
 
 function threadsOf(ctx: CliContext): number {
@@ -104,6 +106,7 @@ export async function simGenerateCommand(ctx: CliContext, options: GenerateCliOp
       threads: threadsOf(ctx),
       signal: ctx.signal,
       ...(policy ? { policy } : {}),
+      channels: parseChannels(options.channels),
     },
     'sim',
   );
