@@ -92,7 +92,7 @@ export async function runJob(job: SimJob): Promise<JobResult> {
 }
 
 interface ChannelArray {
-  name: string;
+  name: SimChannel;
   data: NpyArray;
   shape: number[];
   description: string;
@@ -136,7 +136,7 @@ function channelArrays(rollout: Rollout, video: ViewVideo, only?: readonly SimCh
       shape: [frames, ACTION_SIZE],
       description: '7-D action per frame',
     });
-  return only ? arrays.filter((a) => only.includes(a.name as SimChannel)) : arrays;
+  return only ? arrays.filter((a) => only.includes(a.name)) : arrays;
 }
 
 function sampleMeta(
