@@ -22,6 +22,7 @@ TOTAL=${TOTAL:-$MINUTES}       # training minutes of the whole run (the schedule
 FIRST_SEED=${FIRST_SEED:-0}
 CHUNK=${CHUNK:-4}              # seeds per chunk: 4 x 10 scenarios x 4 views x LOOKS clips
 CHUNKS=${CHUNKS:-500}
+AHEAD=${AHEAD:-3}              # finished chunks the simulator may keep waiting for the trainer
 LOOKS=${LOOKS:-2}
 PYTHON=${PYTHON:-python3}
 THREADS=${THREADS:-$(( $(nproc) - 2 ))}
@@ -46,13 +47,17 @@ sim() { "$WORK/node" "$WORK/orbis-sim.mjs" generate --scenario all --views 4 --s
 if [ ! -f "$WORK/sim-eval/run-report.json" ]; then
   sim --seeds 900000-900003 --looks 1 --out "$WORK/sim-eval" > "$WORK/logs/sim-eval.log" 2>&1
 fi
-# The simulator, in the background: chunk c holds seeds FIRST_SEED + c*CHUNK ..; it stays at most 3 finished
-# chunks ahead of the trainer, and a chunk cut short by the end of a call is finished by the next one.
+# The simulator, in the background: chunk c holds seeds FIRST_SEED + c*CHUNK ..; it stays at most AHEAD
+# finished chunks ahead of the trainer, and a chunk cut short by the end of a call is finished by the next one.
+# The trainer looks for finished chunks every ABSORB_EVERY seconds (20). A chunk takes the 14 cores 4-5 s; with
+# 3 ahead and a look every 20 s the simulator stood idle half of a 7.9-minute call (2026-12-07: 48 chunks, 236 s
+# of simulating), so the pool grew half as fast as it could. AHEAD=8 lets it run on; the price is the trainer's
+# time tokenizing the extra chunks, which each look now prints.
 (
   for ((c = 0; c < CHUNKS; c++)); do
     name=$(printf 'c%04d' "$c")
     [ -f "$STREAM/$name.done" ] && continue
-    while [ "$(find "$STREAM" -maxdepth 1 -name '*.done' | while read -r f; do [ -d "${f%.done}" ] && echo; done | wc -l)" -ge 3 ]; do
+    while [ "$(find "$STREAM" -maxdepth 1 -name '*.done' | while read -r f; do [ -d "${f%.done}" ] && echo; done | wc -l)" -ge "$AHEAD" ]; do
       sleep 2
     done
     from=$(( FIRST_SEED + c * CHUNK ))
@@ -67,7 +72,7 @@ say "simulating in the background; training"
   --tokenizer "$TOKENIZER" --token-space "$TOKEN_SPACE" --minutes "$MINUTES" --total-minutes "$TOTAL" --batch "${BATCH:-256}" --lr "${LR:-3e-4}" \
   --width "${WIDTH:-256}" --layers "${LAYERS:-6}" --heads "${HEADS:-8}" --mlp "${MLP:-0}" --dropout "${DROPOUT:-0.1}" \
   --corrupt "${CORRUPT:-0.05}" --push-share "${PUSH_SHARE:-0}" --action-drop "${ACTION_DROP:-0}" --action-lr "${ACTION_LR:-1}" --changed-weight "${CHANGED_WEIGHT:-0}" --prompt-length "${PROMPT_LENGTH:-16}" --coupling "${COUPLING:-0}" --coupling-lr "${COUPLING_LR:-3}" \
-  --self-feed "${SELF_FEED:-0}" --self-feed-passes "${SELF_FEED_PASSES:-1}" --object-weight "${OBJECT_WEIGHT:-0}" --eval-every "${EVAL_EVERY:-2000}" --threads 4 ${MIRROR:+--mirror} ${COMPILE:+--compile} \
+  --self-feed "${SELF_FEED:-0}" --self-feed-passes "${SELF_FEED_PASSES:-1}" --object-weight "${OBJECT_WEIGHT:-0}" --eval-every "${EVAL_EVERY:-2000}" --absorb-every "${ABSORB_EVERY:-20}" --threads 4 ${MIRROR:+--mirror} ${COMPILE:+--compile} \
   --skip-export ${INIT:+--init "$INIT"} --out "$WORK/world" >> "$WORK/logs/world.log" 2>&1 || status=$?
 say "trained (status ${status:-0}); $(ls "$STREAM"/*.done 2>/dev/null | wc -l) chunks simulated"
 grep -v "^step [0-9]* loss" "$WORK/logs/world.log" | tail -n 6 | cut -c1-400
