@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GPU machine's half of a decoder fine-tune (finetune_decoder.py; the local half is `npm run pack:gpu` and
 # gpu-init/<space>.pt from onnx_weights.py). Generates sim clips with every core, in chunks of seeds (a chunk
-# cut short by the end of a call is made again by the next), writing only the RGB and the mask the fine-tune
+# cut short by the end of a call is finished by the next), writing only the RGB and the mask the fine-tune
 # reads (`--channels rgb,mask`: 2.1 MB a clip, not the 6.5 MB of every channel, so 100 seeds need about 17 GB
 # of disk, not 52), then fine-tunes on the GPU and leaves model.pt, finetune.json, metrics.json and the log in
 # $OUT. Export back home: `python3 training/tokenizer/train.py --from <model.pt>`.
