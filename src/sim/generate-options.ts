@@ -30,13 +30,18 @@ function invalid(message: string, hint?: string): OrbisError {
   return new OrbisError('SIM_INVALID_OPTION', message, hint ? { hint } : {});
 }
 
-/** "all", or a comma-separated list of scenario names. */
-export function parseScenarios(text: string): string[] {
-  if (text === 'all') return SCENARIOS.map((s) => s.name);
-  const names = text
+/** The names of a comma-separated list, trimmed, empty ones dropped. */
+function listed(text: string): string[] {
+  return text
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** "all", or a comma-separated list of scenario names. */
+export function parseScenarios(text: string): string[] {
+  if (text === 'all') return SCENARIOS.map((s) => s.name);
+  const names = listed(text);
   if (names.length === 0) throw invalid('--scenario needs a name', 'see orbis sim list');
   for (const name of names) {
     if (!findScenario(name)) {
@@ -86,18 +91,12 @@ export function parseFormat(text: string): SimFormat {
 /** "all", or a comma-separated list of channels: `rgb,mask` writes those two arrays per sample. */
 export function parseChannels(text: string): SimChannel[] {
   if (text.trim() === 'all') return [...SIM_CHANNELS];
-  const names = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (names.length === 0)
-    throw invalid('--channels needs at least one channel', `choose from ${SIM_CHANNELS.join(', ')}, or all`);
+  const names = listed(text);
+  const choices = `choose from ${SIM_CHANNELS.join(', ')}, or all`;
+  if (names.length === 0) throw invalid('--channels needs at least one channel', choices);
   for (const name of names)
     if (!(SIM_CHANNELS as readonly string[]).includes(name))
-      throw invalid(
-        `--channels: unknown channel "${name}"`,
-        `choose from ${SIM_CHANNELS.join(', ')}, or all`,
-      );
+      throw invalid(`--channels: unknown channel "${name}"`, choices);
   return SIM_CHANNELS.filter((c) => names.includes(c));
 }
 

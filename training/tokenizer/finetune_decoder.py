@@ -172,7 +172,8 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     argv = ["--init", a.init, "--sim", a.sim, "--sim-eval", a.sim_eval, "--object-weight", str(a.object_weight),
             "--procedural", str(a.procedural), "--minutes", str(a.minutes), "--batch", str(a.batch), "--lr", str(a.lr), "--frames", str(a.frames)]
-    argv += ["--device", a.device] + (["--bf16"] if a.bf16 else []) if a.device != "cpu" else []
+    if a.device != "cpu":
+        argv += ["--device", a.device] + (["--bf16"] if a.bf16 else [])
     info = {"steps": step, "seconds": round(time.time() - began, 1), "samplesPerSecond": round(step * a.batch / (time.time() - began), 2),
             "hardware": torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu", "argv": argv, "recipe": "training/tokenizer/finetune_decoder.py " + " ".join(argv)}
     # The tokenizer's own settings stay (train.py --from exports with them); the held-out folder is named so that
