@@ -23,6 +23,8 @@ FIRST_SEED=${FIRST_SEED:-0}
 CHUNK=${CHUNK:-4}              # seeds per chunk: 4 x 10 scenarios x 4 views x LOOKS clips
 CHUNKS=${CHUNKS:-500}
 AHEAD=${AHEAD:-3}              # finished chunks the simulator may keep waiting for the trainer
+PUSH_EVERY=${PUSH_EVERY:-0}    # K > 0: every K-th chunk simulates the push scenario alone (0: never)
+PUSH_FIRST_SEED=${PUSH_FIRST_SEED:-500000}
 LOOKS=${LOOKS:-2}
 PYTHON=${PYTHON:-python3}
 THREADS=${THREADS:-$(( $(nproc) - 2 ))}
@@ -42,10 +44,10 @@ started=$(date +%s)
 say() { echo "[$(( $(date +%s) - started ))s] $*"; }
 [ -x "$WORK/node" ] && [ -f "$WORK/orbis-sim.mjs" ] || "$PYTHON" training/unpack_gpu_pack.py "$WORK"
 # Only what train.py reads: the RGB, the masks (which tokens show an object), the actions (push clips).
-sim() { "$WORK/node" "$WORK/orbis-sim.mjs" generate --scenario all --views 4 --size 128 --frames 33 --format npy \
+sim() { "$WORK/node" "$WORK/orbis-sim.mjs" generate --views 4 --size 128 --frames 33 --format npy \
   --channels rgb,mask,actions --threads "$THREADS" "$@"; }
 if [ ! -f "$WORK/sim-eval/run-report.json" ]; then
-  sim --seeds 900000-900003 --looks 1 --out "$WORK/sim-eval" > "$WORK/logs/sim-eval.log" 2>&1
+  sim --scenario all --seeds 900000-900003 --looks 1 --out "$WORK/sim-eval" > "$WORK/logs/sim-eval.log" 2>&1
 fi
 # The simulator, in the background: chunk c holds seeds FIRST_SEED + c*CHUNK ..; it stays at most AHEAD
 # finished chunks ahead of the trainer, and a chunk cut short by the end of a call is finished by the next one.
@@ -60,8 +62,14 @@ fi
     while [ "$(find "$STREAM" -maxdepth 1 -name '*.done' | while read -r f; do [ -d "${f%.done}" ] && echo; done | wc -l)" -ge "$AHEAD" ]; do
       sleep 2
     done
-    from=$(( FIRST_SEED + c * CHUNK ))
-    sim --seeds "$from-$(( from + CHUNK - 1 ))" --looks "$LOOKS" --out "$STREAM/$name" >> "$WORK/logs/sim-train.log" 2>&1
+    if (( PUSH_EVERY > 0 && c % PUSH_EVERY == PUSH_EVERY - 1 )); then
+      # As many clips as a chunk of all 10 scenarios, all of them push: 10 x CHUNK seeds of their own range.
+      from=$(( PUSH_FIRST_SEED + c / PUSH_EVERY * CHUNK * 10 ))
+      sim --scenario push --seeds "$from-$(( from + CHUNK * 10 - 1 ))" --looks "$LOOKS" --out "$STREAM/$name" >> "$WORK/logs/sim-train.log" 2>&1
+    else
+      from=$(( FIRST_SEED + c * CHUNK ))
+      sim --scenario all --seeds "$from-$(( from + CHUNK - 1 ))" --looks "$LOOKS" --out "$STREAM/$name" >> "$WORK/logs/sim-train.log" 2>&1
+    fi
     touch "$STREAM/$name.done"
   done
 ) &
