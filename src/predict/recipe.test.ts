@@ -585,6 +585,43 @@ test(
 );
 
 test(
+  "guidance distillation (train.py --distill-guidance): the teacher's guided logits, a loss its own copy already minimizes at G = 0",
+  needsTorch,
+  async () => {
+    const result = JSON.parse(await recipePython(DISTILL));
+    // asked + G * (asked - without), with `without` the same clip with its prompt blanked; a clip whose prompt is
+    // blank already gets the teacher's own logits.
+    assert.ok(
+      result.guidedGap < 1e-4,
+      `guided targets against asked + G (asked - blank): ${result.guidedGap}`,
+    );
+    assert.ok(
+      result.blankGap < 1e-4,
+      `a blank prompt's target is the teacher's own logits: ${result.blankGap}`,
+    );
+    assert.ok(result.moved > 0.01, `guidance moves the targets (${result.moved})`);
+    // At G = 0 a student equal to the teacher is where the soft loss is least: its gradient is zero there and
+    // not at G = 2; the soft loss of the teacher against itself is its entropy.
+    assert.ok(result.gradAtTwo > 1, `gradient at G = 2: ${result.gradAtTwo}`);
+    assert.ok(result.gradAtZero < 1e-6 * result.gradAtTwo, `gradient at G = 0: ${result.gradAtZero}`);
+    assert.ok(
+      Math.abs(result.soft - result.entropy) < 1e-4,
+      `${result.soft} against entropy ${result.entropy}`,
+    );
+    // Weight 0 is the plain loss; weight 0.5 lies between the plain and the soft.
+    assert.ok(Math.abs(result.weightZero - result.plain) < 1e-5);
+    assert.ok(
+      result.half > Math.min(result.plain, result.softTwo) &&
+        result.half < Math.max(result.plain, result.softTwo),
+    );
+    assert.ok(
+      Number.isFinite(result.distilled) && Math.abs(result.distilled - result.half) < 1e-4,
+      'evaluate reports the same loss',
+    );
+  },
+);
+
+test(
   "fit_coupling.py: the frozen model's states at the positions it keeps; a coupling fitted on them learns digits that follow from digit 0",
   needsTorch,
   async () => {
@@ -820,6 +857,55 @@ def positions(n, g):
     return torch.randn(n, 32, generator=g).half(), tokens, torch.ones(n)
 g = torch.Generator().manual_seed(1)
 torch.save((positions(20000, g), positions(4000, g), 7), os.path.join(root, "cache.pt"))
+print(json.dumps(out))
+`;
+
+const DISTILL = `
+import json, torch
+from world_model import LEVELS
+torch.manual_seed(0)
+margs = {"grid": [3, 4, 4], "prompt_length": 4, "vocab_words": 64, "action_features": 7 * 4, "d": 32, "layers": 2,
+         "heads": 2, "qk_norm": True, "action_scale": [1.0] * 7, "coupling": 0}
+teacher = train.build(margs).eval()
+with torch.no_grad():
+    teacher.head.weight.mul_(20)  # sharper than an untrained head, so the prompt moves the digits
+student = train.build(margs).eval()
+student.load_state_dict(teacher.state_dict())
+hw, p = 16, 4
+x = torch.randint(0, 64000, (4, p + 3 * hw))
+x[:, :p] = torch.randint(1, 64, (4, p)) + 64000
+x[3, :p] = 64000  # a clip with a blank prompt
+acts = torch.zeros(4, 3, 28)
+out = {}
+d = train.Distill(teacher, 2.0, 1.0)
+t = d.targets(x, acts)
+with torch.no_grad():
+    asked = teacher(x, 0, acts, teacher.empty_cache(4))[0][:, p - 1 : -1]
+    blank = x.clone()
+    blank[:, :p] = 64000
+    without = teacher(blank, 0, acts, teacher.empty_cache(4))[0][:, p - 1 : -1]
+out["guidedGap"] = (t - (asked + 2 * (asked - without))).abs().max().item()
+out["blankGap"] = (t[3] - asked[3]).abs().max().item()
+out["moved"] = (t[:3] - asked[:3]).abs().max().item()
+def grad_norm(g):
+    student.zero_grad()
+    loss, _ = train.batch_loss(student, x, acts, 0.0, None, "cpu", distill=train.Distill(teacher, g, 1.0))
+    loss.backward()
+    return loss.item(), sum(q.grad.abs().sum().item() for q in student.parameters() if q.grad is not None)
+out["soft"], out["gradAtZero"] = grad_norm(0.0)
+out["softTwo"], out["gradAtTwo"] = grad_norm(2.0)
+entropy = 0.0
+at = 0
+for n in LEVELS:
+    q = torch.softmax(asked[..., at : at + n], -1)
+    entropy = entropy - (q * torch.log(q)).sum(-1)
+    at += n
+out["entropy"] = entropy.mean().item()
+with torch.no_grad():
+    out["plain"] = train.batch_loss(student, x, acts, 0.0, None, "cpu")[0].item()
+    out["weightZero"] = train.batch_loss(student, x, acts, 0.0, None, "cpu", distill=train.Distill(teacher, 2.0, 0.0))[0].item()
+    out["half"] = train.batch_loss(student, x, acts, 0.0, None, "cpu", distill=train.Distill(teacher, 2.0, 0.5))[0].item()
+out["distilled"] = train.evaluate(student, x, acts, "cpu", distill=train.Distill(teacher, 2.0, 0.5))["distilledDigitLoss"]
 print(json.dumps(out))
 `;
 

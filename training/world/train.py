@@ -77,6 +77,12 @@ def args():
     p.add_argument("--self-feed-passes", type=int, default=1,
                    help="draws in a row: pass k draws from the input pass k-1 made, so errors of k steps compound")
     p.add_argument("--self-feed-temperature", type=float, default=0.7, help="the draws' temperature (the sampler's)")
+    p.add_argument("--distill-guidance", type=float, default=0.0,
+                   help="G > 0: learn also from the --init model's prompt-guided distribution at scale G (a frozen "
+                        "teacher, run with the prompt and with it blanked), so sampling without guidance gives what "
+                        "--prompt-guidance G gave, at one pass a token instead of two")
+    p.add_argument("--distill-weight", type=float, default=0.5,
+                   help="with --distill-guidance: the teacher's share of the target (the true token's is the rest)")
     p.add_argument("--changed-weight", type=float, default=0.0, help="extra loss weight W on tokens that differ from a latent frame earlier (1 + W times)")
     p.add_argument("--object-weight", type=float, default=0.0,
                    help="extra loss weight V on tokens whose patch shows a scored object (the sim's masks), added to the rest")
@@ -363,8 +369,41 @@ def self_fed(model, x, acts, feed, g, generator=None):
     return out
 
 
+@dataclasses.dataclass
+class Distill:
+    """What --distill-guidance learns from: a frozen `teacher` (the --init weights) and the prompt guidance it is
+    sampled with, scale `guidance` (src/predict/guidance.ts: asked + G * (asked - blank prompt), per digit), which
+    makes up `weight` of each token's target; the true token makes up the rest."""
+
+    teacher: WorldModel
+    guidance: float
+    weight: float = 0.5
+
+    @torch.no_grad()
+    def targets(self, x, acts):
+        """The teacher's guided digit logits [B, S, sum(LEVELS)] for the visual tokens of x, fed as x is: with its
+        prompt, and with the prompt blanked (a clip whose prompt is blank already gets the teacher's own)."""
+        p = self.teacher.prompt_length
+        blank = x.clone()
+        blank[:, :p] = VISUAL_TOKENS
+        both, _ = self.teacher(torch.cat([x, blank]), 0, torch.cat([acts, acts]), self.teacher.empty_cache(2 * x.shape[0], x.device))
+        asked, without = both[:, p - 1 : -1, : sum(LEVELS)].float().chunk(2)
+        return asked + self.guidance * (asked - without)
+
+
+def soft_digit_loss(model, features, target_logits):
+    """Each token's cross-entropy against the distribution of target_logits, summed over its six digits (the
+    digits independent: a coupled model is refused), flattened as digit_loss(reduction="none")."""
+    loss, at = 0.0, 0
+    for i, n in enumerate(LEVELS):
+        logits = model.digit_logits(features, i, None, coupled=False).float()
+        loss = loss - (torch.softmax(target_logits[..., at : at + n], -1) * torch.log_softmax(logits, -1)).sum(-1)
+        at += n
+    return loss.reshape(-1)
+
+
 def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_drop=0.0, changed_weight=0.0, feed=None,
-               generator=None, object_weight=0.0, objects=None):
+               generator=None, object_weight=0.0, objects=None, distill=None):
     """Digit loss of next-token prediction. `corrupt` replaces that share of the visual input tokens with random
     ones (targets stay true), so the model learns to carry on from its own imperfect samples. `action_drop` zeroes
     that share of the clips' actions, so the model also knows a push clip without them: the other half of
@@ -373,7 +412,8 @@ def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_dr
     one that copies it, the weights normalized to a mean of 1. `object_weight` V adds V to the weight of each
     token whose patch shows a scored object (`objects` [B, L*H*W], from tokenize_folder). `feed` (a SelfFeed)
     first replaces the input of some clips' later frames with the model's own draws (`generator` their noise on
-    the device)."""
+    the device). `distill` (a Distill) mixes its teacher's guided distribution into each token's target, fed the
+    same input."""
     x = seqs.to(device)
     acts = acts.to(device)
     if action_drop > 0:
@@ -393,6 +433,9 @@ def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_dr
     logits, _ = model(x, 0, acts, model.empty_cache(x.shape[0], device))
     p = model.prompt_length
     weigh_objects = object_weight > 0 and objects is not None
+    if distill is not None:
+        taught = soft_digit_loss(model, logits[:, p - 1 : -1], distill.targets(x, acts))
+        per_token = (1 - distill.weight) * model.digit_loss(logits[:, p - 1 : -1], target, reduction="none") + distill.weight * taught
     if changed_weight > 0 or weigh_objects:
         hw = model.grid[1] * model.grid[2]
         changed = torch.zeros_like(target, dtype=torch.bool)
@@ -401,8 +444,11 @@ def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_dr
         if weigh_objects:
             weight = weight + object_weight * objects.to(device).float()
         weight = weight.reshape(-1)
-        per_token = model.digit_loss(logits[:, p - 1 : -1], target, reduction="none")
+        if distill is None:
+            per_token = model.digit_loss(logits[:, p - 1 : -1], target, reduction="none")
         return (per_token * weight).sum() / weight.sum(), logits
+    if distill is not None:
+        return per_token.mean(), logits
     return model.digit_loss(logits[:, p - 1 : -1], target), logits
 
 
@@ -412,16 +458,17 @@ def rounded(metrics, digits=4):
 
 
 @torch.no_grad()
-def evaluate(model, seqs, acts, device, feed=None, objects=None):
+def evaluate(model, seqs, acts, device, feed=None, objects=None, distill=None):
     """Teacher-forced on held-out clips: digit loss, token accuracy, and the same for copying the previous latent
     frame's token at each position (what a world model must beat). With `feed` (a SelfFeed) also the loss when
     every clip's later frames are the model's own draws (fixed noise): what --self-feed trains and selects on.
     With `objects` (tokenize_folder's) also the loss and accuracy on the tokens that show a scored object, in the
     latent frames after the first: the tokens object IoU depends on. The changed and object tokens' accuracy is
     also given per latent frame after the first (`...ByFrame`), each predicted from the true frames before it:
-    whether the model knows late what happens late, apart from how its own rollouts drift."""
+    whether the model knows late what happens late, apart from how its own rollouts drift. With `distill` (a
+    Distill) also `distilledDigitLoss`, the loss --distill-guidance trains (no prompt dropped) and selects on."""
     model.eval()
-    loss = uncoupled = acc = copy = n = fed = object_loss = 0.0
+    loss = uncoupled = acc = copy = n = fed = object_loss = distilled = 0.0
     L, H, W = model.grid
     # Counts per latent frame after the first; the overall shares are their sums.
     by_frame = {k: torch.zeros(L - 1, dtype=torch.float64, device=device)
@@ -457,6 +504,8 @@ def evaluate(model, seqs, acts, device, feed=None, objects=None):
         loss += per_token.mean().item() * x.shape[0]
         if feed is not None:
             fed += batch_loss(model, x, a, 0.0, g, device, feed=feed, generator=dg)[0].item() * x.shape[0]
+        if distill is not None:
+            distilled += batch_loss(model, x, a, 0.0, None, device, distill=distill)[0].item() * x.shape[0]
         n += x.shape[0]
     by_frame = {k: v.cpu() for k, v in by_frame.items()}
     total = {k: v.sum().item() for k, v in by_frame.items()}
@@ -468,6 +517,8 @@ def evaluate(model, seqs, acts, device, feed=None, objects=None):
         out["uncoupledDigitLoss"] = uncoupled / n
     if feed is not None:
         out["selfFedDigitLoss"] = fed / n
+    if distill is not None:
+        out["distilledDigitLoss"] = distilled / n
     if total["object"]:
         out["objectDigitLoss"] = object_loss / total["object"]
         out["objectTokenAccuracy"] = total["objectRight"] / total["object"]
@@ -606,18 +657,28 @@ def main(a):
     kept = conditioning_latents(TOKEN_SPACES[a.token_space]["per_latent"])
     drawing = SelfFeed(a.self_feed, a.self_feed_passes, a.self_feed_temperature, kept)
     feed = drawing if a.self_feed > 0 else None
-    score = "selfFedDigitLoss" if feed else "digitLoss"  # what picks the weights to keep
+    distill = None
+    if a.distill_guidance > 0:
+        if not a.init or model.coupling or feed:
+            raise SystemExit("--distill-guidance needs --init (the teacher) and neither --coupling nor --self-feed")
+        teacher = build(margs).to(device)  # the --init weights, also when this call resumes a later checkpoint
+        load_init(teacher, a.init, device)
+        distill = Distill(teacher.eval().requires_grad_(False), a.distill_guidance, a.distill_weight)
+    # What picks the weights to keep.
+    score = "distilledDigitLoss" if distill else "selfFedDigitLoss" if feed else "digitLoss"
     if a.eval_only:  # the self-fed loss too (evaluate feeds every clip), so a model trained without it compares
         m = evaluate(model, ev[0], ev[1], device, drawing, ev[3])
         print(json.dumps({"init": a.init, "heldOut": m}), flush=True)
         return
     if a.init and sel is not None and run["step"] == 0:
-        m = evaluate(model, sel[0], sel[1], device, feed, sel[2])
+        m = evaluate(model, sel[0], sel[1], device, feed, sel[2], distill)
         print(f"step 0 (from --init) selection-set {json.dumps(rounded(m))}", flush=True)
     budget = a.minutes * 60 if a.minutes else None
     total = (a.total_minutes or a.minutes or 0) * 60
     if device == "cuda":
         print(f"fused attention: {'on' if model.use_fused_attention() else 'off (not available, or it disagreed)'}", flush=True)
+        if distill:
+            distill.teacher.use_fused_attention()
     train_step = TrainStep(model, a.compile, device)
     g = torch.Generator().manual_seed(a.seed + run["step"])
     good = copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())
@@ -650,7 +711,7 @@ def main(a):
             pick[:n] = pool.acting[torch.randint(0, len(pool.acting), (n,), generator=g).to(device)]
         loss, _ = train_step(lambda m: batch_loss(m, pool.seqs[pick], pool.acts[pick], a.prompt_drop, g, device, a.corrupt, a.action_drop,
                                                 a.changed_weight, feed, object_weight=a.object_weight,
-                                                objects=pool.objects[pick]))
+                                                objects=pool.objects[pick], distill=distill))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -675,8 +736,8 @@ def main(a):
             print(f"step {step} loss {value:.4f} lr {opt.param_groups[0]['lr']:.2e} "
                   f"{run['samples'] / max(run['elapsed'], 1e-6):.0f} clips/s pool {len(pool)}", flush=True)
         if sel is not None and run["step"] % a.eval_every == 0:
-            m = evaluate(model, sel[0], sel[1], device, feed, sel[2])
-            fed = f"self-fed {m['selfFedDigitLoss']:.4f} " if feed else ""
+            m = evaluate(model, sel[0], sel[1], device, feed, sel[2], distill)
+            fed = f"self-fed {m['selfFedDigitLoss']:.4f} " if feed else f"distilled {m['distilledDigitLoss']:.4f} " if distill else ""
             print(f"step {run['step']} selection-set digit loss {m['digitLoss']:.4f} {fed}token accuracy {m['tokenAccuracy']:.4f} "
                   f"(copy {m['copyPreviousFrameAccuracy']:.4f}); action clips {m.get('actionClipsLoss', 0):.4f}, "
                   f"with other clips' actions {m.get('actionClipsLossOtherActions', 0):.4f}", flush=True)
@@ -691,7 +752,7 @@ def main(a):
         pool.save(a.pool)
     best, final = run["best"], None
     if best is not None:
-        final = evaluate(model, sel[0], sel[1], device, feed, sel[2])[score]
+        final = evaluate(model, sel[0], sel[1], device, feed, sel[2], distill)[score]
         if best[0] < final:
             model.load_state_dict(best[2])
             print(f"keeping the weights of step {best[1]} (held-out {score} {best[0]:.4f} against {final:.4f} at the end)", flush=True)
@@ -700,7 +761,7 @@ def main(a):
             "tokensPerSecond": round(run["samples"] * pool.seqs.shape[1] / max(seconds, 1e-6)), "trainingClips": len(pool),
             "restarts": run["restarts"], "hardware": torch.cuda.get_device_name(0) if device == "cuda" else "cpu", "argv": sys.argv[1:]}
     torch.save({"model": model.state_dict(), "args": vars(a), "margs": margs, "info": info}, os.path.join(a.out, "model.pt"))
-    metrics = evaluate(model, ev[0], ev[1], device, feed, ev[3]) if ev is not None else {}
+    metrics = evaluate(model, ev[0], ev[1], device, feed, ev[3], distill) if ev is not None else {}
     print(json.dumps({"trained": info, "heldOut": metrics}), flush=True)
     with open(os.path.join(a.out, "metrics.json"), "w") as f:
         json.dump({"trained": info, "heldOut": metrics}, f, indent=2)
