@@ -618,6 +618,9 @@ test(
       Number.isFinite(result.distilled) && Math.abs(result.distilled - result.half) < 1e-4,
       'evaluate reports the same loss',
     );
+    // --distill-frames 1: the teacher's target in latent frame 1 only.
+    assert.ok(result.framesGap < 1e-4, `latent frame 1 alone: ${result.framesGap}`);
+    assert.equal(result.framesDiffer, true);
   },
 );
 
@@ -906,6 +909,14 @@ with torch.no_grad():
     out["weightZero"] = train.batch_loss(student, x, acts, 0.0, None, "cpu", distill=train.Distill(teacher, 2.0, 0.0))[0].item()
     out["half"] = train.batch_loss(student, x, acts, 0.0, None, "cpu", distill=train.Distill(teacher, 2.0, 0.5))[0].item()
 out["distilled"] = train.evaluate(student, x, acts, "cpu", distill=train.Distill(teacher, 2.0, 0.5))["distilledDigitLoss"]
+with torch.no_grad():  # frames=1: the teacher's target in latent frame 1 alone, the true token in frames 0 and 2
+    logits = student(x, 0, acts, student.empty_cache(4))[0][:, p - 1 : -1]
+    plain = student.digit_loss(logits, x[:, p:], reduction="none").view(4, 3, hw)
+    soft = train.soft_digit_loss(student, logits, train.Distill(teacher, 2.0).targets(x, acts)).view(4, 3, hw)
+    expected = torch.cat([plain[:, :1], soft[:, 1:2], plain[:, 2:]], 1).mean().item()
+    got = train.batch_loss(student, x, acts, 0.0, None, "cpu", distill=train.Distill(teacher, 2.0, 1.0, frames=1))[0].item()
+out["framesGap"] = abs(got - expected)
+out["framesDiffer"] = abs(got - out["softTwo"]) > 1e-3 and abs(got - out["plain"]) > 1e-3
 print(json.dumps(out))
 `;
 

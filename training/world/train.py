@@ -83,6 +83,9 @@ def args():
                         "--prompt-guidance G gave, at one pass a token instead of two")
     p.add_argument("--distill-weight", type=float, default=0.5,
                    help="with --distill-guidance: the teacher's share of the target (the true token's is the rest)")
+    p.add_argument("--distill-frames", type=int, default=0,
+                   help="with --distill-guidance: learn from the teacher only in latent frames 1..K (a 1-frame rollout's "
+                        "first K, where guidance decides what happens), the true token elsewhere; 0: every frame")
     p.add_argument("--changed-weight", type=float, default=0.0, help="extra loss weight W on tokens that differ from a latent frame earlier (1 + W times)")
     p.add_argument("--object-weight", type=float, default=0.0,
                    help="extra loss weight V on tokens whose patch shows a scored object (the sim's masks), added to the rest")
@@ -378,6 +381,14 @@ class Distill:
     teacher: WorldModel
     guidance: float
     weight: float = 0.5
+    frames: int = 0  # > 0: the teacher's share only in latent frames 1..frames
+
+    def shares(self, model, device):
+        """The teacher's share of each visual position's target [L*H*W]."""
+        L, H, W = model.grid
+        frame = torch.arange(L * H * W, device=device) // (H * W)
+        within = (frame >= 1) & (frame <= self.frames) if self.frames > 0 else torch.ones_like(frame, dtype=torch.bool)
+        return within.float() * self.weight
 
     @torch.no_grad()
     def targets(self, x, acts):
@@ -435,7 +446,8 @@ def batch_loss(model, seqs, acts, prompt_drop, g, device, corrupt=0.0, action_dr
     weigh_objects = object_weight > 0 and objects is not None
     if distill is not None:
         taught = soft_digit_loss(model, logits[:, p - 1 : -1], distill.targets(x, acts))
-        per_token = (1 - distill.weight) * model.digit_loss(logits[:, p - 1 : -1], target, reduction="none") + distill.weight * taught
+        share = distill.shares(model, device).repeat(x.shape[0])
+        per_token = (1 - share) * model.digit_loss(logits[:, p - 1 : -1], target, reduction="none") + share * taught
     if changed_weight > 0 or weigh_objects:
         hw = model.grid[1] * model.grid[2]
         changed = torch.zeros_like(target, dtype=torch.bool)
@@ -663,7 +675,7 @@ def main(a):
             raise SystemExit("--distill-guidance needs --init (the teacher) and neither --coupling nor --self-feed")
         teacher = build(margs).to(device)  # the --init weights, also when this call resumes a later checkpoint
         load_init(teacher, a.init, device)
-        distill = Distill(teacher.eval().requires_grad_(False), a.distill_guidance, a.distill_weight)
+        distill = Distill(teacher.eval().requires_grad_(False), a.distill_guidance, a.distill_weight, a.distill_frames)
     # What picks the weights to keep.
     score = "distilledDigitLoss" if distill else "selfFedDigitLoss" if feed else "digitLoss"
     if a.eval_only:  # the self-fed loss too (evaluate feeds every clip), so a model trained without it compares
