@@ -6,7 +6,7 @@
  * with Debian's PyTorch (speed does not depend on the weights), over the 8x16x16 tokens or, with
  * --token-space dv4x8x8, the 4x8x8 ones (2,304 tokens a future instead of 256: what such a model would cost).
  *
- *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16 | --token-space dv4x8x8 [--width 256 --layers 6 --heads 8]] [--samples 1] [--threads 2] [--runs 2] [--stream] [--scenario free-fall --start-seed 1] [--compare-drafts] [--prompt-guidance 1] [--skip-peer]
+ *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16 | --token-space dv4x8x8 [--width 256 --layers 6 --heads 8]] [--samples 1] [--threads 2] [--runs 2] [--stream] [--scenario free-fall --start-seed 1] [--compare-drafts] [--prompt-guidance 1 [--prompt-guidance-frames 1]] [--skip-peer]
  *
  * Run r draws the future of seed r, so runs are different futures: the line gives the median run and the
  * range over runs. --compare-drafts draws each future again with drafts of the token a latent frame earlier
@@ -58,6 +58,8 @@ const { values } = parseArgs({
     drafts: { type: 'string' },
     // Classifier-free guidance on the prompt (a second row per future with a blank prompt).
     'prompt-guidance': { type: 'string' },
+    // ... over the first n generated latent frames only (then its rows are dropped).
+    'prompt-guidance-frames': { type: 'string' },
     scenario: { type: 'string' },
     'start-seed': { type: 'string', default: '1' },
     // Each run draws another future (seed = run); --compare-drafts also draws it again with drafts of the token a
@@ -171,6 +173,9 @@ try {
       ...(values['prompt-guidance'] === undefined
         ? {}
         : { promptGuidance: Number(values['prompt-guidance']) }),
+      ...(values['prompt-guidance-frames'] === undefined
+        ? {}
+        : { promptGuidanceFrames: Number(values['prompt-guidance-frames']) }),
       // Streaming decodes after every latent frame (what `orbis predict` does while it writes MP4s).
       ...(values.stream ? { onFrames: () => {} } : {}),
     });

@@ -69,6 +69,35 @@ test('eval actions / physics --multiverse: the commands print their tables', asy
   const keeping = await runOrbis(['eval', 'physics', '--model', 'copy-last', '--keep-unchanged'], dir);
   assert.equal(keeping.code, 1);
   assert.match(keeping.stderr, /--keep-unchanged is for world models; "copy-last" does not generate tokens/);
+  const early = await runOrbis(
+    ['eval', 'physics', '--model', 'copy-last', '--prompt-guidance-frames', '1', '--scenarios', 'free-fall'],
+    dir,
+  );
+  assert.equal(early.code, 1);
+  assert.match(early.stderr, /--prompt-guidance is for world models; "copy-last" does not take a prompt/);
+  const fraction = await runOrbis(
+    ['eval', 'physics', '--model', 'copy-last', '--prompt-guidance-frames', '1.5'],
+    dir,
+  );
+  assert.equal(fraction.code, 1);
+  assert.match(fraction.stderr, /--prompt-guidance-frames/);
+  // A count past the model's generated latent frames: refused by the predictor, naming the most it takes.
+  const past = await runOrbis(
+    [
+      'predict',
+      '--scenario',
+      'free-fall',
+      '--prompt-guidance',
+      '1',
+      '--prompt-guidance-frames',
+      '9',
+      '--out',
+      `${dir}/past`,
+    ],
+    dir,
+  );
+  assert.equal(past.code, 1, past.stderr);
+  assert.match(past.stderr, /--prompt-guidance-frames must be a whole number from 0 to 8, not 9/);
   const tooMuch = await runOrbis(['eval', 'physics', '--model', 'copy-last', '--prompt-guidance', '21'], dir);
   assert.equal(tooMuch.code, 1);
   assert.match(tooMuch.stderr, /--prompt-guidance/);

@@ -9,6 +9,9 @@ const ACTION_GUIDANCE_HELP =
 const PROMPT_GUIDANCE_HELP =
   "with a prompt: also run each future with a blank one and push the sampling g times further the prompt's way (default: the model's, else 0)";
 
+const PROMPT_GUIDANCE_FRAMES_HELP =
+  "prompt guidance over the first n generated latent frames only, then none (cheaper; default: the model's, else 0: every frame)";
+
 const DECODE_ALL_HELP = "draw every generated patch through the decoder (the model's default otherwise)";
 
 const KEEP_UNCHANGED_HELP =
@@ -195,6 +198,7 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
       '0',
     )
     .option('--prompt-guidance <g>', PROMPT_GUIDANCE_HELP)
+    .option('--prompt-guidance-frames <n>', PROMPT_GUIDANCE_FRAMES_HELP)
     .option('--keep-unchanged', KEEP_UNCHANGED_HELP)
     .option('--no-keep-unchanged', DECODE_ALL_HELP)
     .action(lazy(async () => (await import('./commands/eval.js')).evalPhysicsCommand as Action));
@@ -224,6 +228,7 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     )
     .option('--action-guidance <g>', ACTION_GUIDANCE_HELP)
     .option('--prompt-guidance <g>', PROMPT_GUIDANCE_HELP)
+    .option('--prompt-guidance-frames <n>', PROMPT_GUIDANCE_FRAMES_HELP)
     .action(lazy(async () => (await import('./commands/eval.js')).evalActionsCommand as Action));
 
   const tokenize = program.command('tokenize').description('video tokenizers');
@@ -381,6 +386,7 @@ export async function runCli(argv: string[], io: Partial<CliIO> = {}, signal?: A
     )
     .option('--action-guidance <g>', ACTION_GUIDANCE_HELP)
     .option('--prompt-guidance <g>', PROMPT_GUIDANCE_HELP)
+    .option('--prompt-guidance-frames <n>', PROMPT_GUIDANCE_FRAMES_HELP)
     .option('--keep-unchanged', KEEP_UNCHANGED_HELP)
     .option('--no-keep-unchanged', DECODE_ALL_HELP)
     .requiredOption('--out <dir>', 'folder for future-<i>.mp4 and grid.mp4')

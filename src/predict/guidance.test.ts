@@ -275,3 +275,133 @@ test('predict with prompt guidance: 0 is the model as trained, more changes the 
     await recommending.close();
   }
 });
+
+test('a rollout that sheds rows goes on as one of that many rows fed the same; a guided one released of its prompt block gives its asked rows and zeros', async () => {
+  const model = await loadWorldModel(store, 'world-stand-in', { providers: ['cpu'] });
+  try {
+    const width = featureWidth(model.config);
+    const acted = actionsOf(3);
+    const three = model.rollout(3, acted);
+    const two = model.rollout(2, acted.slice(0, 2 * FEATURES));
+    await three.step([5, 9, 700, 3, 2, 11]);
+    await two.step([5, 9, 700, 3]);
+    three.narrow!(2);
+    assert.equal(three.batch, 2);
+    assert.equal(three.length, two.length);
+    let feed = [4, 8];
+    for (let step = 0; step < 3; step++) {
+      const [a, b] = await Promise.all([three.step(feed), two.step(feed)]);
+      assertSameRow(Array.from(a), Array.from(b), `step ${step} after narrowing`);
+      feed = [step + 20, step * 3 + 1];
+    }
+    assert.throws(() => three.narrow!(0), /cannot narrow a rollout of 2 rows to 0/);
+    // Guided on the prompt (one condition): after release(1) each position's row is the asked row, then zeros.
+    const guided = new GuidedRollout(model.rollout(4, actionsOf(4)), 2, width);
+    const asked = model.rollout(2, actionsOf(4).slice(0, 2 * FEATURES));
+    await guided.step([64030, 7, 64031, 9], [[64000, 7, 64000, 9]]);
+    await asked.step([64030, 7, 64031, 9]);
+    assert.equal(guided.release(1), true);
+    assert.equal(guided.batch, 2);
+    const [side, a] = await Promise.all([guided.step([3, 4]), asked.step([3, 4])]);
+    assert.equal(side.length, 2 * a.length);
+    for (let r = 0; r < 2; r++) {
+      const row = rowOf(side, r, 2 * width);
+      assertSameRow(row.slice(0, width), rowOf(a, r, width), `row ${r} as asked`);
+      assert.ok(
+        row.slice(width).every((v) => v === 0),
+        `row ${r}: the released block's place holds zeros`,
+      );
+    }
+    assert.equal(guided.release(1), false, 'nothing left to release');
+  } finally {
+    await model.close();
+  }
+});
+
+test('prompt guidance over the first frames: those frames as fully guided, shedding its rows changes no token; the manifest sets the default; bad counts refused', async () => {
+  const frames = [{ width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).fill(90) }];
+  const request = {
+    frames,
+    samples: 2,
+    seed: 4,
+    prompt: 'a red ball rolls down the slope',
+    promptGuidance: 2,
+  };
+  const predictor = await Predictor.load(store, 'world-stand-in', { providers: ['cpu'] });
+  const early = standInStore(dir, 'world-early-guiding', {
+    ...STAND_IN_CONFIG,
+    promptGuidance: 2,
+    promptGuidanceFrames: 1,
+  });
+  const recommending = await Predictor.load(early, 'world-early-guiding', { providers: ['cpu'] });
+  // The same model with rollouts that cannot shed rows: the released block is still run, its scale 0.
+  const model = predictor.model;
+  const keeping = Predictor.of(
+    {
+      specificationVersion: 'v1',
+      name: model.name,
+      version: model.version,
+      config: model.config,
+      rollout: (batch, actions) => {
+        const inner = model.rollout(batch, actions);
+        return {
+          get batch() {
+            return inner.batch;
+          },
+          get length() {
+            return inner.length;
+          },
+          step: (tokens) => inner.step(tokens),
+        };
+      },
+      close: async () => {},
+      [Symbol.asyncDispose]: async () => {},
+    },
+    predictor.tokenizer,
+  );
+  try {
+    const [, rows, cols] = STAND_IN_CONFIG.grid;
+    const perFrame = rows * cols;
+    const full = await predictor.predict(request);
+    const plain = await predictor.predict({ ...request, promptGuidance: 0 });
+    const first = await predictor.predict({ ...request, promptGuidanceFrames: 1 });
+    const total = full.tokens.dims[1];
+    const generated = (p: typeof full, from: number, to: number) =>
+      [0, 1].flatMap((b) =>
+        Array.from(
+          p.tokens.data.subarray((b * total + 1 + from) * perFrame, (b * total + 1 + to) * perFrame),
+        ),
+      );
+    assert.deepEqual(
+      generated(first, 0, 1),
+      generated(full, 0, 1),
+      'the first generated latent frame as fully guided',
+    );
+    assert.notDeepEqual(generated(first, 1, total - 1), generated(full, 1, total - 1));
+    assert.notDeepEqual(first.tokens.data, plain.tokens.data);
+    assert.deepEqual(
+      (await keeping.predict({ ...request, promptGuidanceFrames: 1 })).tokens.data,
+      first.tokens.data,
+    );
+    assert.deepEqual(
+      (await predictor.predict({ ...request, promptGuidanceFrames: total - 1 })).tokens.data,
+      full.tokens.data,
+    );
+    assert.deepEqual(
+      (await predictor.predict({ ...request, promptGuidanceFrames: 0 })).tokens.data,
+      full.tokens.data,
+    );
+    assert.deepEqual(
+      (await recommending.predict({ ...request, promptGuidance: undefined })).tokens.data,
+      first.tokens.data,
+    );
+    for (const bad of [-1, 1.5, 5])
+      await assert.rejects(
+        async () => predictor.predict({ ...request, promptGuidanceFrames: bad }),
+        /prompt-guidance-frames must be a whole number from 0 to 4/,
+      );
+  } finally {
+    await predictor.close();
+    await recommending.close();
+  }
+});

@@ -16,6 +16,19 @@ export function checkGuidance(flag: string, g: number, example: number): number 
 }
 
 /**
+ * A count of generated latent frames to guide the prompt over, checked: a whole number from 0 (every frame)
+ * to `most`, else INVALID_ARGUMENT.
+ */
+export function checkGuidanceFrames(frames: number, most: number): number {
+  if (Number.isInteger(frames) && frames >= 0 && frames <= most) return frames;
+  throw new OrbisError(
+    'INVALID_ARGUMENT',
+    `--prompt-guidance-frames must be a whole number from 0 to ${most}, not ${frames}`,
+    { hint: 'use --prompt-guidance-frames 1 (the first generated latent frame), or 0 for every frame' },
+  );
+}
+
+/**
  * Classifier-free guidance: on the actions, on the prompt, or both. The model is trained on clips with actions
  * (push) and on clips without (every other scenario, whose action features are all zero), and with its prompt
  * blanked for a share of the batches, so zero features ask it for a future with no commands given and a blank
@@ -39,6 +52,9 @@ export class GuidedRollout implements WorldModelRollout {
   readonly stepAll?: (tokens: ArrayLike<number>) => Promise<Float32Array>;
   readonly truncate?: (length: number) => void;
   private readonly scales: readonly number[];
+  readonly batch: number;
+  /** Blocks of rows the inner rollout still runs: 1 + the conditions not released. */
+  private blocks: number;
 
   constructor(
     private readonly inner: WorldModelRollout,
@@ -47,6 +63,8 @@ export class GuidedRollout implements WorldModelRollout {
     private readonly width: number,
   ) {
     this.scales = typeof scales === 'number' ? [scales] : scales;
+    this.blocks = 1 + this.scales.length;
+    this.batch = inner.batch / this.blocks;
     if (inner.stepAll && inner.truncate) {
       const { stepAll, truncate } = inner;
       this.stepAll = async (tokens) => this.sideBySide(await stepAll.call(inner, this.repeat(tokens)));
@@ -54,12 +72,23 @@ export class GuidedRollout implements WorldModelRollout {
     }
   }
 
-  get batch(): number {
-    return this.inner.batch / (1 + this.scales.length);
-  }
-
   get length(): number {
     return this.inner.length;
+  }
+
+  /**
+   * Stop running the last `conditions` guided conditions: the inner rollout sheds their rows (their cache and
+   * actions), so each step after costs that much less. Their places in each position's side-by-side numbers
+   * are zeros from then on: sample with a head whose scale for them is 0. False (nothing changed) where the
+   * inner rollout cannot shed rows or they are shed already.
+   */
+  release(conditions: number): boolean {
+    const blocks = 1 + this.scales.length - conditions;
+    if (!this.inner.narrow || !(Number.isInteger(conditions) && blocks >= 1 && blocks < this.blocks))
+      return false;
+    this.inner.narrow(blocks * this.batch);
+    this.blocks = blocks;
+    return true;
   }
 
   /**
@@ -71,23 +100,27 @@ export class GuidedRollout implements WorldModelRollout {
     return this.sideBySide(await this.inner.step(fed));
   }
 
-  /** [(1 + n) blocks, batch, S, width] rows into [batch, S, (1 + n) x width]: each position's rows side by side. */
+  /**
+   * [blocks, batch, S, width] rows into [batch, S, (1 + n) x width]: each position's rows side by side, zeros
+   * in the places of released conditions.
+   */
   private sideBySide(rows: Float32Array): Float32Array {
-    const blocks = 1 + this.scales.length;
+    const { blocks } = this;
+    const all = 1 + this.scales.length;
     const block = rows.length / blocks;
     const positions = block / this.width;
-    const out = new Float32Array(rows.length);
+    const out = new Float32Array(positions * all * this.width);
     for (let p = 0; p < positions; p++)
       for (let c = 0; c < blocks; c++)
         out.set(
           rows.subarray(c * block + p * this.width, c * block + (p + 1) * this.width),
-          (p * blocks + c) * this.width,
+          (p * all + c) * this.width,
         );
     return out;
   }
 
   private repeat(tokens: ArrayLike<number>): number[] {
     const once = Array.from(tokens);
-    return Array.from({ length: 1 + this.scales.length }, () => once).flat();
+    return Array.from({ length: this.blocks }, () => once).flat();
   }
 }

@@ -132,6 +132,18 @@ class OnnxWorldModel implements WorldModel {
   }
 }
 
+/** A rollout of `rows` rows can keep its first `batch`, 1 or more. */
+function checkNarrow(batch: number, rows: number): void {
+  if (!(Number.isInteger(batch) && batch >= 1 && batch <= rows))
+    throw new OrbisError('INVALID_ARGUMENT', `cannot narrow a rollout of ${rows} rows to ${batch}`);
+}
+
+/** The first `batch` rows of a [rows, ...] float tensor. */
+function firstRows(t: Tensor, batch: number): Tensor {
+  const per = (t.data as Float32Array).length / t.dims[0]!;
+  return createTensor('float32', (t.data as Float32Array).slice(0, batch * per), [batch, ...t.dims.slice(1)]);
+}
+
 /** `tokens` [batch, S] as the model's int64 input, with S checked. */
 function tokenTensor(tokens: ArrayLike<number>, batch: number): Tensor {
   const s = tokens.length / batch;
@@ -175,7 +187,7 @@ function checkedLogits(
 class FixedCacheRollout implements WorldModelRollout {
   private cache: Float32Array;
   private cacheFeeds: Record<string, Tensor>;
-  private readonly actions: Tensor;
+  private actions: Tensor;
   private readonly sequence: number;
   private capacity: number;
   /** Positions to grow by, for exports whose capacity is symbolic; 0: the whole sequence from the start. */
@@ -185,7 +197,7 @@ class FixedCacheRollout implements WorldModelRollout {
   constructor(
     private readonly session: ModelSession,
     protected readonly config: WorldModelConfig,
-    readonly batch: number,
+    private rows: number,
     actions: Float32Array,
     private readonly form: Exclude<CacheForm, 'grown'>,
   ) {
@@ -195,11 +207,28 @@ class FixedCacheRollout implements WorldModelRollout {
     this.capacity = this.block ? Math.min(this.block, this.sequence) : this.sequence;
     this.cache = this.allocate(this.capacity);
     this.cacheFeeds = this.feedsOf(this.cache, this.capacity);
-    this.actions = createTensor('float32', actions, [batch, grid[0], actionFeatures]);
+    this.actions = createTensor('float32', actions, [rows, grid[0], actionFeatures]);
+  }
+
+  get batch(): number {
+    return this.rows;
   }
 
   get length(): number {
     return this.filled;
+  }
+
+  narrow(batch: number): void {
+    checkNarrow(batch, this.rows);
+    const { layers, heads, headDim } = this.config;
+    const row = heads * this.capacity * headDim; // one row's keys (or values) of one layer
+    const next = new Float32Array(layers * 2 * batch * row);
+    for (let i = 0; i < 2 * layers; i++)
+      next.set(this.cache.subarray(i * this.rows * row, (i * this.rows + batch) * row), i * batch * row);
+    this.actions = firstRows(this.actions, batch);
+    this.rows = batch;
+    this.cache = next;
+    this.cacheFeeds = this.feedsOf(next, this.capacity);
   }
 
   step(tokens: ArrayLike<number>): Promise<Float32Array> {
@@ -300,12 +329,12 @@ class AllPositionsRollout extends FixedCacheRollout {
 
 class OnnxRollout implements WorldModelRollout {
   private past: Tensor;
-  private readonly actions: Tensor;
+  private actions: Tensor;
 
   constructor(
     private readonly session: ModelSession,
     private readonly config: WorldModelConfig,
-    readonly batch: number,
+    public batch: number,
     actions: Float32Array,
   ) {
     const { layers, heads, headDim, grid, actionFeatures } = config;
@@ -315,6 +344,19 @@ class OnnxRollout implements WorldModelRollout {
 
   get length(): number {
     return this.past.dims[4]!;
+  }
+
+  narrow(batch: number): void {
+    checkNarrow(batch, this.batch);
+    const { layers, heads, headDim } = this.config;
+    const row = heads * this.length * headDim;
+    const past = this.past.data as Float32Array;
+    const next = new Float32Array(layers * 2 * batch * row);
+    for (let i = 0; i < 2 * layers; i++)
+      next.set(past.subarray(i * this.batch * row, (i * this.batch + batch) * row), i * batch * row);
+    this.past = createTensor('float32', next, [layers, 2, batch, heads, this.length, headDim]);
+    this.actions = firstRows(this.actions, batch);
+    this.batch = batch;
   }
 
   async step(tokens: ArrayLike<number>): Promise<Float32Array> {

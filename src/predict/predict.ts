@@ -3,7 +3,7 @@ import { resizeBicubic } from '../eval/index.js';
 import type { ModelStore } from '../runtime/index.js';
 import { type TokenizerFrame, toTensor, VideoTokenizer } from '../tokenizer/index.js';
 import { guidedDigits, independentDigits } from './digits.js';
-import { checkGuidance, GuidedRollout } from './guidance.js';
+import { checkGuidance, checkGuidanceFrames, GuidedRollout } from './guidance.js';
 import { unchangedKeeper } from './keep.js';
 import { loadWorldModel, type WorldModelOptions } from './onnx-world-model.js';
 import { checkSampling, drawToken, type SamplingOptions } from './sampler.js';
@@ -59,6 +59,13 @@ export interface PredictRequest {
    */
   promptGuidance?: number;
   /**
+   * Prompt guidance over the first this many generated latent frames only; after them its rows are dropped,
+   * so it costs that share of a guided run's extra time. Guidance on the prompt decides early what happens
+   * (on the shipped model, over the first generated latent frame it gains what guiding every frame gains).
+   * Default: the model's config.promptGuidanceFrames, else 0 (every frame).
+   */
+  promptGuidanceFrames?: number;
+  /**
    * Draw each generated patch whose token is the last conditioning latent frame's at that place, where the
    * input was still over that latent frame, from the last input frame's own pixels instead of the decoder's
    * (which blurs what the model kept). The model's tokens decide what stays; only how it looks changes.
@@ -73,7 +80,7 @@ export interface PredictRequest {
 /** The request's fields that say how to generate, not what from. */
 export type GenerationRequest = Pick<
   PredictRequest,
-  'sampling' | 'actionGuidance' | 'promptGuidance' | 'keepUnchanged'
+  'sampling' | 'actionGuidance' | 'promptGuidance' | 'promptGuidanceFrames' | 'keepUnchanged'
 >;
 
 /** A request's generation settings, each filled from the model's manifest where the request left it out. */
@@ -81,6 +88,8 @@ export interface GenerationSettings {
   sampling: Required<SamplingOptions>;
   actionGuidance: number;
   promptGuidance: number;
+  /** 0: every generated latent frame. */
+  promptGuidanceFrames: number;
   keepUnchanged: boolean;
 }
 
@@ -177,6 +186,10 @@ export class Predictor {
         '--prompt-guidance',
         request.promptGuidance ?? config.promptGuidance ?? 0,
         1,
+      ),
+      promptGuidanceFrames: checkGuidanceFrames(
+        request.promptGuidanceFrames ?? config.promptGuidanceFrames ?? 0,
+        config.grid[0] - 1,
       ),
       keepUnchanged: request.keepUnchanged ?? config.keepUnchanged ?? false,
     };
@@ -291,6 +304,7 @@ export class Predictor {
       features,
       guidance: features ? guidance : 0,
       promptGuidance: prompted ? promptGuidance : 0,
+      promptGuidanceFrames: settings.promptGuidanceFrames,
       blank: promptTokens(config, ''),
       frames,
       warnings,
@@ -385,8 +399,16 @@ export class Predictor {
     const width = head.width;
     // Row b's token at generated position `at` from logits[from ..]: a function of the logits and the position
     // alone (each position has its own uniform numbers), so a token drawn twice from the same prefix is the same.
+    // Prompt guidance over the first promptGuidanceFrames generated latent frames only: positions from `until`
+    // on are drawn with its scale 0 (its block is always the last), and its rows are dropped at the first step
+    // past them (a speculative step may draw a little past `until` before; those draws use `late` too).
+    const until =
+      plan.promptGuidance > 0 && plan.promptGuidanceFrames > 0
+        ? plan.promptGuidanceFrames * grid
+        : Number.POSITIVE_INFINITY;
+    const late = guidedDigits(plain, [...scales.slice(0, -1), 0]);
     const draw = (logits: Float32Array, from: number, b: number, at: number) =>
-      drawToken(logits, from, config.levels, plan.sampling, plan.seed, b, at, head);
+      drawToken(logits, from, config.levels, plan.sampling, plan.seed, b, at, at >= until ? late : head);
     const futures: TokenizerFrame[][] = Array.from({ length: samples }, () => []);
     const drafts = plan.drafts;
     const speculative = drafts > 0 && rollout.stepAll !== undefined && rollout.truncate !== undefined;
@@ -434,9 +456,14 @@ export class Predictor {
     };
     // Each row's token at position `done`, drawn but not fed yet.
     let next = Array.from({ length: samples }, (_, b) => draw(first, b * width, b, 0));
+    let guiding = until < generated;
     while (done < generated) {
       if (request.signal?.aborted)
         throw new OrbisError('ABORTED', 'the prediction was cancelled', { cause: request.signal.reason });
+      if (guiding && done >= until) {
+        (rollout as GuidedRollout).release(1);
+        guiding = false;
+      }
       for (const [b, token] of next.entries()) put(b, done, token);
       if (!speculative || done + 1 === generated) {
         done++;

@@ -94,6 +94,37 @@ test(
       const steppedLast = await stepped.step(long.slice(-1));
       const drift = steppedLast.reduce((m, v, i) => Math.max(m, Math.abs(v - expectedLast[i]!)), 0);
       assert.ok(drift < 1e-4, `logits after growing the cache differ by ${drift}`);
+      // A rollout that sheds its last row (guidance that stops early) goes on as one of two rows fed the same,
+      // its cache growing past a block after the narrowing.
+      const three = model.rollout(
+        3,
+        Float32Array.from(
+          [...actions.data, ...actions.data, ...actions.data],
+          (v, i) => v + 0.1 * Math.floor(i / actions.data.length),
+        ),
+      );
+      const two = model.rollout(
+        2,
+        Float32Array.from(
+          [...actions.data, ...actions.data],
+          (v, i) => v + 0.1 * Math.floor(i / actions.data.length),
+        ),
+      );
+      const rowsOf = (tokens: number[], n: number) =>
+        Array.from({ length: n }, (_, r) => tokens.map((t) => (t + 7 * r) % 64000)).flat();
+      await three.step(rowsOf(long.slice(0, 250), 3));
+      await two.step(rowsOf(long.slice(0, 250), 2));
+      three.narrow!(2);
+      assert.equal(three.batch, 2);
+      for (let i = 250; i < 262; i++) {
+        const [a, b] = await Promise.all([
+          three.stepAll!(rowsOf([long[i]!], 2)),
+          two.stepAll!(rowsOf([long[i]!], 2)),
+        ]);
+        const gap = a.reduce((m, v, j) => Math.max(m, Math.abs(v - b[j]!)), 0);
+        assert.ok(gap < 1e-5, `position ${i}: a narrowed rollout differs by ${gap}`);
+      }
+      assert.throws(() => three.narrow!(3), /cannot narrow a rollout of 2 rows to 3/);
       const got = [...first, ...last];
       const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - expected.data[i]!)), 0);
       assert.equal(got.length, expected.data.length);

@@ -40,6 +40,11 @@ export interface WorldModelRollout {
   stepAll?(tokens: ArrayLike<number>): Promise<Float32Array>;
   /** Present with `stepAll`: forget the positions from `length` on (drafts that were not accepted). */
   truncate?(length: number): void;
+  /**
+   * Present where the rollout can shed rows: keep the first `batch` rows (their cache and actions), forget
+   * the rest; later steps take `batch` rows. Guidance that stops early sheds its rows so.
+   */
+  narrow?(batch: number): void;
 }
 
 /** The manifest's `config` of a world model, checked. */
@@ -74,6 +79,11 @@ export interface WorldModelConfig {
   actionGuidance?: number;
   /** Classifier-free guidance on the prompt that its recipe chose (config.promptGuidance; a request's wins). */
   promptGuidance?: number;
+  /**
+   * Prompt guidance over the first this many generated latent frames only, then none and its rows dropped
+   * (config.promptGuidanceFrames; a request's wins; absent or 0: every frame).
+   */
+  promptGuidanceFrames?: number;
   /** Whether futures draw the patches the model kept from the input's pixels (config.keepUnchanged). */
   keepUnchanged?: boolean;
   /**
@@ -152,6 +162,7 @@ export function parseWorldModelConfig(
     sampling: samplingOf(c.sampling) ?? bad('sampling', 'temperature, topK, topP numbers'),
   };
   if (c.drafts !== undefined) parsed.drafts = int('drafts');
+  if (c.promptGuidanceFrames !== undefined) parsed.promptGuidanceFrames = int('promptGuidanceFrames');
   if (c.coupling !== undefined && c.coupling !== 0) parsed.coupling = int('coupling');
   if (c.keepUnchanged !== undefined)
     parsed.keepUnchanged =

@@ -54,7 +54,7 @@ import { parseNumber, parseSampling, parseSize, usage } from '../args.js';
 import type { CliContext } from '../context.js';
 import { makeOutputDir } from './frames.js';
 import { storeOf } from './models.js';
-import { parseGuidance, sideBySide } from './predict.js';
+import { parseGuidance, parseGuidanceFrames, sideBySide } from './predict.js';
 import { loadTokenizer } from './tokenize.js';
 
 const METRICS: Record<string, () => Metric<Image, FrameScores>> = {
@@ -257,6 +257,7 @@ interface PhysicsOptions {
   topK?: string;
   topP?: string;
   promptGuidance?: string;
+  promptGuidanceFrames?: string;
   keepUnchanged?: boolean;
 }
 
@@ -321,6 +322,7 @@ export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOption
   const generation = {
     sampling: parseSampling(options),
     promptGuidance: parseGuidance('--prompt-guidance', options.promptGuidance),
+    promptGuidanceFrames: parseGuidanceFrames(options.promptGuidanceFrames),
     keepUnchanged: options.keepUnchanged,
   };
   return withPredictor(ctx, options.model, generation, async (predictor) => {
@@ -431,7 +433,7 @@ async function loadPredictor(
     throw usage(`--temperature, --top-k and --top-p are for world models; "${model}" does not sample`);
   if (generation.actionGuidance !== undefined)
     throw usage(`--action-guidance is for world models; "${model}" does not take actions`);
-  if (generation.promptGuidance !== undefined)
+  if (generation.promptGuidance !== undefined || generation.promptGuidanceFrames !== undefined)
     throw usage(`--prompt-guidance is for world models; "${model}" does not take a prompt`);
   if (generation.keepUnchanged !== undefined)
     throw usage(`--keep-unchanged is for world models; "${model}" does not generate tokens`);
@@ -511,6 +513,7 @@ interface ActionOptions {
   topP?: string;
   actionGuidance?: string;
   promptGuidance?: string;
+  promptGuidanceFrames?: string;
 }
 
 /** Action following in the push scenario: one start, two action sequences, the futures under each. */
@@ -525,6 +528,7 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
     sampling: parseSampling(options),
     actionGuidance: parseGuidance('--action-guidance', options.actionGuidance),
     promptGuidance: parseGuidance('--prompt-guidance', options.promptGuidance),
+    promptGuidanceFrames: parseGuidanceFrames(options.promptGuidanceFrames),
   };
   return withPredictor(ctx, options.model, generation, async (predictor) => {
     const task = ctx.progress.task('actions', seeds * (tokenizer ? 2 : 1));
@@ -567,7 +571,9 @@ export async function worldModelPredictor(
   const cut = `${topK ? `, top-k ${topK}` : ''}${topP < 1 ? `, top-p ${topP}` : ''}`;
   const guided = [
     used.actionGuidance ? `, action guidance ${used.actionGuidance} where actions are given` : '',
-    used.promptGuidance ? `, prompt guidance ${used.promptGuidance}` : '',
+    used.promptGuidance
+      ? `, prompt guidance ${used.promptGuidance}${used.promptGuidanceFrames ? ` over the first ${used.promptGuidanceFrames} generated latent frame(s)` : ''}`
+      : '',
     used.keepUnchanged ? ', the patches it kept drawn from the input' : '',
   ].join('');
   return {

@@ -21,6 +21,13 @@ export const DEFAULT_WORLD_MODEL = 'world-dv4x8x8';
 export function parseGuidance(flag: '--action-guidance' | '--prompt-guidance', text: string | undefined) {
   return text === undefined ? undefined : parseNumber(flag, text, { min: 0, max: MAX_GUIDANCE });
 }
+/** `--prompt-guidance-frames`, where given: a whole number (the predictor checks it against its model). */
+export function parseGuidanceFrames(text: string | undefined) {
+  return text === undefined
+    ? undefined
+    : parseNumber('--prompt-guidance-frames', text, { min: 0, max: 1000, integer: true });
+}
+
 /** The frame rate futures are written at: the sim's, which the model was trained on. */
 const FPS = 24;
 
@@ -39,6 +46,7 @@ export interface PredictOptions {
   drafts?: string;
   actionGuidance?: string;
   promptGuidance?: string;
+  promptGuidanceFrames?: string;
   keepUnchanged?: boolean;
   out: string;
   model?: string;
@@ -64,6 +72,7 @@ export async function predictCommand(ctx: CliContext, options: PredictOptions): 
       : parseNumber('--drafts', options.drafts, { min: 0, max: 64, integer: true });
   const actionGuidance = parseGuidance('--action-guidance', options.actionGuidance);
   const promptGuidance = parseGuidance('--prompt-guidance', options.promptGuidance);
+  const promptGuidanceFrames = parseGuidanceFrames(options.promptGuidanceFrames);
   const actionsFile = options.actions ? await readActions(options.actions) : undefined;
   const predictor = await Predictor.load(storeOf(ctx), options.model ?? DEFAULT_WORLD_MODEL, {
     threads: ctx.config.threads,
@@ -96,6 +105,7 @@ export async function predictCommand(ctx: CliContext, options: PredictOptions): 
       ...(drafts !== undefined ? { drafts } : {}),
       ...(actionGuidance !== undefined ? { actionGuidance } : {}),
       ...(promptGuidance !== undefined ? { promptGuidance } : {}),
+      ...(promptGuidanceFrames !== undefined ? { promptGuidanceFrames } : {}),
       ...(options.keepUnchanged !== undefined ? { keepUnchanged: options.keepUnchanged } : {}),
       signal: ctx.signal,
       ...(prompt !== undefined ? { prompt } : {}),
