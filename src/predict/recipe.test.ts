@@ -182,6 +182,10 @@ torch.save(state, sys.argv[2])
         '16',
         '--temperature',
         '0.5',
+        '--prompt-guidance',
+        '1',
+        '--prompt-guidance-frames',
+        '2',
         '--out',
         fromRun,
       ],
@@ -192,8 +196,11 @@ torch.save(state, sys.argv[2])
     assert.equal(exported.config.drafts, 16);
     assert.equal(exported.config.keepUnchanged, true);
     assert.deepEqual(exported.config.sampling, { temperature: 0.5 });
+    assert.equal(exported.config.promptGuidance, 1);
+    assert.equal(exported.config.promptGuidanceFrames, 2);
+    assert.equal(before.config.promptGuidance, undefined, 'none unless asked');
     assert.deepEqual(readNpy(join(fromRun, 'parity-logits.npy')).data, expected.data);
-    // Re-exported from its step.onnx, it keeps what its manifest recommends (drafts and sampling).
+    // Re-exported from its step.onnx, it keeps what its manifest recommends (drafts, sampling, guidance).
     const reexported = join(dir, 'again-from-run', 'world-next');
     await run(
       TORCH_PYTHON,

@@ -115,6 +115,10 @@ def args():
     p.add_argument("--temperature", type=float, help="the sampling to recommend in the manifest (config.sampling), chosen on held-out seeds")
     p.add_argument("--top-k", type=int)
     p.add_argument("--drafts", type=int, help="speculative drafts a step to recommend in the manifest (config.drafts), the fastest in bench/predict.bench.ts")
+    p.add_argument("--prompt-guidance", type=float,
+                   help="guidance on the prompt to recommend in the manifest (config.promptGuidance), chosen on held-out seeds")
+    p.add_argument("--prompt-guidance-frames", type=int,
+                   help="with --prompt-guidance: over the first this many generated latent frames only (config.promptGuidanceFrames)")
     p.add_argument("--data-note", help="what the model trained on, for the manifest (export)")
     p.add_argument("--int8", action="store_true",
                    help="export the weight MatMuls with int8 weights (quantize_step.py; about half the bytes); --init reads them back")
@@ -861,6 +865,8 @@ def export(model, a, info, metrics, single_cache=False):
                    # The runtime draws the patches a future keeps from the input's pixels (src/predict/keep.ts).
                    "keepUnchanged": True,
                    **({"drafts": a.drafts} if getattr(a, "drafts", None) is not None else {}),
+                   **{key: getattr(a, name) for key, name in (("promptGuidance", "prompt_guidance"), ("promptGuidanceFrames", "prompt_guidance_frames"))
+                      if getattr(a, name, None) is not None},
                    **({"sampling": {k: v for k, v in (("temperature", getattr(a, "temperature", None)), ("topK", getattr(a, "top_k", None))) if v is not None}}
                       if getattr(a, "temperature", None) is not None or getattr(a, "top_k", None) is not None else {})},
         "training": {"data": getattr(a, "data_note", None) or f"{info.get('trainingClips', 0)} orbis sim clips through {tokenizer}", "seed": a.seed,
@@ -924,11 +930,11 @@ def state_of_export(path):
             metrics["clips"] = int(found.group(1))
     args = {"seed": t["seed"], "token_space": space, "name": manifest["name"], "data_note": t["data"],
             "temperature": c.get("sampling", {}).get("temperature"), "top_k": c.get("sampling", {}).get("topK"),
-            "drafts": c.get("drafts")}
+            "drafts": c.get("drafts"), "prompt_guidance": c.get("promptGuidance"), "prompt_guidance_frames": c.get("promptGuidanceFrames")}
     return {"model": weights, "margs": margs, "info": info, "args": args}, metrics
 
 
-EXPORT_OPTIONS = ("out", "name", "temperature", "top_k", "drafts", "data_note", "int8")
+EXPORT_OPTIONS = ("out", "name", "temperature", "top_k", "drafts", "prompt_guidance", "prompt_guidance_frames", "data_note", "int8")
 
 
 def from_checkpoint(a):
