@@ -395,6 +395,11 @@ test('prompt guidance over the first frames: those frames as fully guided, shedd
       (await recommending.predict({ ...request, promptGuidance: undefined })).tokens.data,
       first.tokens.data,
     );
+    assert.deepEqual(
+      (await predictor.predict({ ...request, promptGuidance: 0, promptGuidanceFrames: 1 })).warnings,
+      ['--prompt-guidance-frames limits prompt guidance, which is off: it was ignored'],
+    );
+    assert.deepEqual(first.warnings, []);
     for (const bad of [-1, 1.5, 5])
       await assert.rejects(
         async () => predictor.predict({ ...request, promptGuidanceFrames: bad }),

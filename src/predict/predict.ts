@@ -292,6 +292,8 @@ export class Predictor {
           ? 'prompt guidance needs --prompt: it was ignored'
           : 'prompt guidance needs a prompted model: it was ignored',
       );
+    else if (request.promptGuidanceFrames !== undefined && promptGuidance === 0)
+      warnings.push('--prompt-guidance-frames limits prompt guidance, which is off: it was ignored');
     const frames = this.fit(request.frames, warnings);
     return {
       samples,
