@@ -219,6 +219,7 @@ test('settings: each left out comes from the manifest, else off; what a request 
     sampling: { temperature: 0.7, topK: 3 },
     actionGuidance: 2,
     promptGuidance: 1,
+    promptGuidanceFrames: 2,
     keepUnchanged: true,
   });
   const predictor = await Predictor.load(recommended, 'world-recommends', { providers: ['cpu'] });
@@ -228,6 +229,7 @@ test('settings: each left out comes from the manifest, else off; what a request 
       sampling: { temperature: 0.7, topK: 3, topP: 1 },
       actionGuidance: 2,
       promptGuidance: 1,
+      promptGuidanceFrames: 2,
       keepUnchanged: true,
     });
     // A sampling option given as undefined (a flag not passed) leaves the manifest's value, not 1.
@@ -236,12 +238,14 @@ test('settings: each left out comes from the manifest, else off; what a request 
         sampling: { temperature: undefined, topP: 0.8 },
         actionGuidance: 0,
         promptGuidance: 3,
+        promptGuidanceFrames: 0,
         keepUnchanged: false,
       }),
       {
         sampling: { temperature: 0.7, topK: 3, topP: 0.8 },
         actionGuidance: 0,
         promptGuidance: 3,
+        promptGuidanceFrames: 0,
         keepUnchanged: false,
       },
     );
@@ -249,6 +253,7 @@ test('settings: each left out comes from the manifest, else off; what a request 
       sampling: { temperature: 1, topK: 0, topP: 1 },
       actionGuidance: 0,
       promptGuidance: 0,
+      promptGuidanceFrames: 0,
       keepUnchanged: false,
     });
     assert.match(
