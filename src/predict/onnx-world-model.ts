@@ -138,6 +138,23 @@ function checkNarrow(batch: number, rows: number): void {
     throw new OrbisError('INVALID_ARGUMENT', `cannot narrow a rollout of ${rows} rows to ${batch}`);
 }
 
+/**
+ * The first `batch` of `rows` rows of a cache laid out [layers, 2, rows, ...], each row `row` numbers: each
+ * (layer, key or value) block keeps its first `batch` rows.
+ */
+function firstCacheRows(
+  cache: Float32Array,
+  layers: number,
+  rows: number,
+  batch: number,
+  row: number,
+): Float32Array {
+  const next = new Float32Array(layers * 2 * batch * row);
+  for (let i = 0; i < 2 * layers; i++)
+    next.set(cache.subarray(i * rows * row, (i * rows + batch) * row), i * batch * row);
+  return next;
+}
+
 /** The first `batch` rows of a [rows, ...] float tensor. */
 function firstRows(t: Tensor, batch: number): Tensor {
   const per = (t.data as Float32Array).length / t.dims[0]!;
@@ -221,10 +238,8 @@ class FixedCacheRollout implements WorldModelRollout {
   narrow(batch: number): void {
     checkNarrow(batch, this.rows);
     const { layers, heads, headDim } = this.config;
-    const row = heads * this.capacity * headDim; // one row's keys (or values) of one layer
-    const next = new Float32Array(layers * 2 * batch * row);
-    for (let i = 0; i < 2 * layers; i++)
-      next.set(this.cache.subarray(i * this.rows * row, (i * this.rows + batch) * row), i * batch * row);
+    // One row's keys (or values) of one layer: heads x capacity x headDim.
+    const next = firstCacheRows(this.cache, layers, this.rows, batch, heads * this.capacity * headDim);
     this.actions = firstRows(this.actions, batch);
     this.rows = batch;
     this.cache = next;
@@ -349,11 +364,8 @@ class OnnxRollout implements WorldModelRollout {
   narrow(batch: number): void {
     checkNarrow(batch, this.batch);
     const { layers, heads, headDim } = this.config;
-    const row = heads * this.length * headDim;
     const past = this.past.data as Float32Array;
-    const next = new Float32Array(layers * 2 * batch * row);
-    for (let i = 0; i < 2 * layers; i++)
-      next.set(past.subarray(i * this.batch * row, (i * this.batch + batch) * row), i * batch * row);
+    const next = firstCacheRows(past, layers, this.batch, batch, heads * this.length * headDim);
     this.past = createTensor('float32', next, [layers, 2, batch, heads, this.length, headDim]);
     this.actions = firstRows(this.actions, batch);
     this.batch = batch;

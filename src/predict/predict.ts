@@ -61,7 +61,8 @@ export interface PredictRequest {
   /**
    * Prompt guidance over the first this many generated latent frames only; after them its rows are dropped,
    * so it costs that share of a guided run's extra time. Guidance on the prompt decides early what happens
-   * (on the shipped model, over the first generated latent frame it gains what guiding every frame gains).
+   * (on the shipped model, over the first two generated latent frames it gains what guiding every frame gains,
+   * over the first about half of it).
    * Default: the model's config.promptGuidanceFrames, else 0 (every frame).
    */
   promptGuidanceFrames?: number;
