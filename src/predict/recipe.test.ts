@@ -626,7 +626,10 @@ test(
   "guidance distillation (train.py --distill-guidance): the teacher's guided logits, a loss its own copy already minimizes at G = 0",
   needsTorch,
   async () => {
-    const result = JSON.parse(await recipePython(DISTILL));
+    // The last line: a failed compile says so first.
+    const printed = (await recipePython(DISTILL)).trim().split('\n');
+    assert.match(printed[0], /the teacher's torch.compile failed \(RuntimeError: no compiler here\); it runs eagerly/);
+    const result = JSON.parse(printed.at(-1) ?? '');
     // asked + G * (asked - without), with `without` the same clip with its prompt blanked; a clip whose prompt is
     // blank already gets the teacher's own logits.
     assert.ok(
@@ -638,6 +641,10 @@ test(
       `a blank prompt's target is the teacher's own logits: ${result.blankGap}`,
     );
     assert.ok(result.moved > 0.01, `guidance moves the targets (${result.moved})`);
+    // The compiled teacher (train.py --compile) gives the same targets; one that fails is dropped for the eager.
+    assert.ok(result.compiledGap < 1e-6, `through \`compiled\`: ${result.compiledGap}`);
+    assert.ok(result.fallbackGap < 1e-6, `after a failed compile: ${result.fallbackGap}`);
+    assert.equal(result.fallbackDropped, true);
     // At G = 0 a student equal to the teacher is where the soft loss is least: its gradient is zero there and
     // not at G = 2; the soft loss of the teacher against itself is its entropy.
     assert.ok(result.gradAtTwo > 1, `gradient at G = 2: ${result.gradAtTwo}`);
@@ -928,6 +935,12 @@ with torch.no_grad():
 out["guidedGap"] = (t - (asked + 2 * (asked - without))).abs().max().item()
 out["blankGap"] = (t[3] - asked[3]).abs().max().item()
 out["moved"] = (t[:3] - asked[:3]).abs().max().item()
+def broken(*args):
+    raise RuntimeError("no compiler here")
+fallback = train.Distill(teacher, 2.0, 1.0, compiled=broken)
+out["fallbackGap"] = (fallback.targets(x, acts) - t).abs().max().item()
+out["fallbackDropped"] = fallback.compiled is None
+out["compiledGap"] = (train.Distill(teacher, 2.0, 1.0, compiled=teacher).targets(x, acts) - t).abs().max().item()
 def grad_norm(g):
     student.zero_grad()
     loss, _ = train.batch_loss(student, x, acts, 0.0, None, "cpu", distill=train.Distill(teacher, g, 1.0))

@@ -80,7 +80,7 @@ say "simulating in the background; training"
   --tokenizer "$TOKENIZER" --token-space "$TOKEN_SPACE" --minutes "$MINUTES" --total-minutes "$TOTAL" --batch "${BATCH:-256}" --lr "${LR:-3e-4}" \
   --width "${WIDTH:-256}" --layers "${LAYERS:-6}" --heads "${HEADS:-8}" --mlp "${MLP:-0}" --dropout "${DROPOUT:-0.1}" \
   --corrupt "${CORRUPT:-0.05}" --push-share "${PUSH_SHARE:-0}" --action-drop "${ACTION_DROP:-0}" --action-lr "${ACTION_LR:-1}" --changed-weight "${CHANGED_WEIGHT:-0}" --prompt-length "${PROMPT_LENGTH:-16}" --coupling "${COUPLING:-0}" --coupling-lr "${COUPLING_LR:-3}" \
-  --self-feed "${SELF_FEED:-0}" --self-feed-passes "${SELF_FEED_PASSES:-1}" --object-weight "${OBJECT_WEIGHT:-0}" --distill-guidance "${DISTILL_GUIDANCE:-0}" --distill-weight "${DISTILL_WEIGHT:-0.5}" --distill-frames "${DISTILL_FRAMES:-0}" --eval-every "${EVAL_EVERY:-2000}" --absorb-every "${ABSORB_EVERY:-20}" --threads 4 ${MIRROR:+--mirror} ${COMPILE:+--compile} \
+  --self-feed "${SELF_FEED:-0}" --self-feed-passes "${SELF_FEED_PASSES:-1}" --object-weight "${OBJECT_WEIGHT:-0}" --distill-guidance "${DISTILL_GUIDANCE:-0}" --distill-weight "${DISTILL_WEIGHT:-0.5}" --distill-frames "${DISTILL_FRAMES:-0}" ${DISTILL_TEACHER:+--distill-teacher "$DISTILL_TEACHER"} --eval-every "${EVAL_EVERY:-2000}" --absorb-every "${ABSORB_EVERY:-20}" --threads 4 ${MIRROR:+--mirror} ${COMPILE:+--compile} \
   --skip-export ${INIT:+--init "$INIT"} --out "$WORK/world" >> "$WORK/logs/world.log" 2>&1 || status=$?
 say "trained (status ${status:-0}); $(ls "$STREAM"/*.done 2>/dev/null | wc -l) chunks simulated"
 grep -v "^step [0-9]* loss" "$WORK/logs/world.log" | tail -n 6 | cut -c1-400

@@ -86,6 +86,9 @@ def args():
     p.add_argument("--distill-frames", type=int, default=0,
                    help="with --distill-guidance: learn from the teacher only in latent frames 1..K (a 1-frame rollout's "
                         "first K, where guidance decides what happens), the true token elsewhere; 0: every frame")
+    p.add_argument("--distill-teacher",
+                   help="with --distill-guidance: the teacher's weights (a step.onnx or a run's .pt), when they are not "
+                        "--init's: a second call can go on from a distilled student while the shipped model teaches")
     p.add_argument("--changed-weight", type=float, default=0.0, help="extra loss weight W on tokens that differ from a latent frame earlier (1 + W times)")
     p.add_argument("--object-weight", type=float, default=0.0,
                    help="extra loss weight V on tokens whose patch shows a scored object (the sim's masks), added to the rest")
@@ -386,6 +389,7 @@ class Distill:
     guidance: float
     weight: float = 0.5
     frames: int = 0  # > 0: the teacher's share only in latent frames 1..frames
+    compiled: object = None  # torch.compile(teacher), tried first; dropped (said once) if it fails
 
     def shares(self, model, device):
         """The teacher's share of each visual position's target [L*H*W]."""
@@ -401,7 +405,16 @@ class Distill:
         p = self.teacher.prompt_length
         blank = x.clone()
         blank[:, :p] = VISUAL_TOKENS
-        both, _ = self.teacher(torch.cat([x, blank]), 0, torch.cat([acts, acts]), self.teacher.empty_cache(2 * x.shape[0], x.device))
+        args = torch.cat([x, blank]), 0, torch.cat([acts, acts]), self.teacher.empty_cache(2 * x.shape[0], x.device)
+        both = None
+        if self.compiled is not None:
+            try:
+                both, _ = self.compiled(*args)
+            except Exception as error:
+                print(f"the teacher's torch.compile failed ({type(error).__name__}: {error}); it runs eagerly", flush=True)
+                self.compiled = None
+        if both is None:
+            both, _ = self.teacher(*args)
         asked, without = both[:, p - 1 : -1, : sum(LEVELS)].float().chunk(2)
         return asked + self.guidance * (asked - without)
 
@@ -675,10 +688,11 @@ def main(a):
     feed = drawing if a.self_feed > 0 else None
     distill = None
     if a.distill_guidance > 0:
-        if not a.init or model.coupling or feed:
-            raise SystemExit("--distill-guidance needs --init (the teacher) and neither --coupling nor --self-feed")
-        teacher = build(margs).to(device)  # the --init weights, also when this call resumes a later checkpoint
-        load_init(teacher, a.init, device)
+        if not (a.init or a.distill_teacher) or model.coupling or feed:
+            raise SystemExit("--distill-guidance needs a teacher (--init or --distill-teacher) and neither --coupling nor --self-feed")
+        # The --init weights (or --distill-teacher's), also when this call resumes a later checkpoint.
+        teacher = build(margs).to(device)
+        load_init(teacher, a.distill_teacher or a.init, device)
         distill = Distill(teacher.eval().requires_grad_(False), a.distill_guidance, a.distill_weight, a.distill_frames)
     # What picks the weights to keep.
     score = "distilledDigitLoss" if distill else "selfFedDigitLoss" if feed else "digitLoss"
@@ -695,6 +709,8 @@ def main(a):
         print(f"fused attention: {'on' if model.use_fused_attention() else 'off (not available, or it disagreed)'}", flush=True)
         if distill:
             distill.teacher.use_fused_attention()
+            # Eager, the teacher's two passes held a distilling call to 190 clips/s against 613 plain (2026-12-07).
+            distill.compiled = torch.compile(distill.teacher) if a.compile and hasattr(torch, "compile") else None
     train_step = TrainStep(model, a.compile, device)
     g = torch.Generator().manual_seed(a.seed + run["step"])
     good = copy.deepcopy(model.state_dict()), copy.deepcopy(opt.state_dict())
