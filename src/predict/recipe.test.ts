@@ -628,7 +628,10 @@ test(
   async () => {
     // The last line: a failed compile says so first.
     const printed = (await recipePython(DISTILL)).trim().split('\n');
-    assert.match(printed[0], /the teacher's torch.compile failed \(RuntimeError: no compiler here\); it runs eagerly/);
+    assert.match(
+      printed[0],
+      /the teacher's torch.compile failed \(RuntimeError: no compiler here\); it runs eagerly/,
+    );
     const result = JSON.parse(printed.at(-1) ?? '');
     // asked + G * (asked - without), with `without` the same clip with its prompt blanked; a clip whose prompt is
     // blank already gets the teacher's own logits.
