@@ -6,7 +6,7 @@
  * with Debian's PyTorch (speed does not depend on the weights), over the 8x16x16 tokens or, with
  * --token-space dv4x8x8, the 4x8x8 ones (2,304 tokens a future instead of 256: what such a model would cost).
  *
- *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16 | --token-space dv4x8x8 [--width 256 --layers 6 --heads 8]] [--samples 1] [--threads 2] [--runs 2] [--stream] [--scenario free-fall --start-seed 1] [--compare-drafts] [--prompt-guidance 1 [--prompt-guidance-frames 1]] [--skip-peer]
+ *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16 | --token-space dv4x8x8 [--width 256 --layers 6 --heads 8]] [--frames 1|9] [--samples 1] [--threads 2] [--runs 2] [--stream] [--scenario free-fall --start-seed 1] [--compare-drafts] [--prompt-guidance 1 [--prompt-guidance-frames 1]] [--skip-peer]
  *
  * Run r draws the future of seed r, so runs are different futures: the line gives the median run and the
  * range over runs. --compare-drafts draws each future again with drafts of the token a latent frame earlier
@@ -17,6 +17,9 @@
  * another (its state from --start-seed, its caption as the prompt). With speculative drafts (a model that
  * allows them) the steps taken depend on the start: a still scene copies most tokens from the latent frame
  * before, a falling object does not, so a model's speed is the spread over starts, not one figure.
+ *
+ * --frames 9 conditions on the start's first 9 frames (the physics evaluation's second setting) and generates
+ * the other 24; the ratio stays against the whole 33-frame video's 1.375 s, as with 1.
  *
  * --stream decodes after every latent frame, as `orbis predict` does to write frames while it generates;
  * without it the future is decoded once at the end (the evaluations' way).
@@ -31,7 +34,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cacheBlock, cacheForm, captionPrompt, Predictor } from '../src/predict/index.js';
+import { cacheBlock, cacheForm, captionPrompt, latentsOf, Predictor } from '../src/predict/index.js';
 import { ModelStore } from '../src/runtime/index.js';
 import {
   captionFor,
@@ -61,6 +64,8 @@ const { values } = parseArgs({
     // ... over the first n generated latent frames only (then its rows are dropped).
     'prompt-guidance-frames': { type: 'string' },
     scenario: { type: 'string' },
+    // Conditioning frames: 1, or 1 + k x the model's frames per latent (9 for the shipped ones).
+    frames: { type: 'string', default: '1' },
     'start-seed': { type: 'string', default: '1' },
     // Each run draws another future (seed = run); --compare-drafts also draws it again with drafts of the token a
     // latent frame earlier only (the same future, token for token), --skip-peer leaves out the step loops.
@@ -148,7 +153,8 @@ try {
   const scenario = findScenario(values.scenario ?? 'unstable-stack');
   if (!scenario) throw new Error(`no scenario "${values.scenario}" (see orbis sim list)`);
   // The caption needs the whole rollout (what falls, what stays); the default start keeps its old prompt.
-  const length = chosen ? 33 : 1;
+  const given = Number(values.frames);
+  const length = chosen ? 33 : given;
   const world = scenario.generate(chosen ? Number(values['start-seed']) : 900_123, {
     frames: length,
     fps: 24,
@@ -156,7 +162,11 @@ try {
   const rollout = await simulate(world, length, 24);
   const look = makeLook(world, 0);
   const video = renderView(rollout, look, worldViews(world, width, height)[0]!);
-  const frame = { width, height, data: video.rgb.slice(0, width * height * 3) };
+  const frames = Array.from({ length: given }, (_, f) => ({
+    width,
+    height,
+    data: video.rgb.slice(f * width * height * 3, (f + 1) * width * height * 3),
+  }));
   const prompt = chosen
     ? captionPrompt(captionFor(rollout, look, readFacts(rollout)), predictor.config.promptLength)
     : 'a stack of blocks';
@@ -164,7 +174,7 @@ try {
   const samples = Number(values.samples);
   const predictOnce = (run: number, jacobi: boolean) =>
     predictor.predict({
-      frames: [frame],
+      frames,
       samples,
       seed: run,
       prompt,
@@ -180,7 +190,8 @@ try {
       ...(values.stream ? { onFrames: () => {} } : {}),
     });
   const row = (run: number, r: Awaited<ReturnType<typeof predictOnce>>) => {
-    const tokens = (r.tokens.dims[1] - 1) * r.tokens.dims[2] * r.tokens.dims[3] * samples;
+    const generated = r.tokens.dims[1] - latentsOf(predictor.config, given);
+    const tokens = generated * r.tokens.dims[2] * r.tokens.dims[3] * samples;
     return {
       run,
       seconds: r.seconds,
@@ -270,7 +281,7 @@ try {
   else {
     const of = rows.length > 1 ? `median of ${rows.length} futures (seeds 0-${rows.length - 1}), ` : '';
     console.log(
-      `${name} at ${summary.size}, ${samples} future(s) of 33 frames from 1 (${start}), ${summary.threads} threads${values.stream ? ', streamed' : ''}: ${of}${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s, ${best.steps} model steps` +
+      `${name} at ${summary.size}, ${samples} future(s) of 33 frames from ${given} (${start}), ${summary.threads} threads${values.stream ? ', streamed' : ''}: ${of}${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s, ${best.steps} model steps` +
         (rows.length > 1
           ? `; all: ${range(
               rows.map((r) => r.realTime),

@@ -276,6 +276,52 @@ test('predict with prompt guidance: 0 is the model as trained, more changes the 
   }
 });
 
+test('a manifest may guide the prompt more with more conditioning frames (config.promptGuidanceFromFrames); a scale asked for wins', async () => {
+  const grey = (v: number) => ({ width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).fill(v) });
+  const one = [grey(90)];
+  const nine = Array.from({ length: 9 }, (_, f) => grey(90 + 10 * f));
+  const request = { samples: 2, seed: 4, prompt: 'a red ball rolls down the slope' };
+  const predictor = await Predictor.load(store, 'world-stand-in', { providers: ['cpu'] });
+  const byFrames = standInStore(dir, 'world-guides-by-frames', {
+    ...STAND_IN_CONFIG,
+    promptGuidance: 1,
+    promptGuidanceFromFrames: { '9': 2.5 },
+  });
+  const recommending = await Predictor.load(byFrames, 'world-guides-by-frames', { providers: ['cpu'] });
+  const tokens = async (p: Predictor, frames: typeof one, promptGuidance?: number) =>
+    (await p.predict({ ...request, frames, ...(promptGuidance !== undefined ? { promptGuidance } : {}) }))
+      .tokens.data;
+  try {
+    assert.equal(recommending.settings({}, 1).promptGuidance, 1);
+    assert.equal(recommending.settings({}, 8).promptGuidance, 1);
+    assert.equal(recommending.settings({}, 9).promptGuidance, 2.5);
+    assert.equal(recommending.settings({ promptGuidance: 0 }, 9).promptGuidance, 0);
+    // The futures are those of the scale it resolves to.
+    assert.deepEqual(await tokens(recommending, one), await tokens(predictor, one, 1));
+    assert.deepEqual(await tokens(recommending, nine), await tokens(predictor, nine, 2.5));
+    assert.notDeepEqual(await tokens(predictor, nine, 2.5), await tokens(predictor, nine, 1));
+    assert.deepEqual(await tokens(recommending, nine, 1), await tokens(predictor, nine, 1));
+  } finally {
+    await predictor.close();
+    await recommending.close();
+  }
+  for (const [bad, name] of [
+    [{ '0': 2 }, 'zero-frames'],
+    [{ '9': -1 }, 'negative'],
+    [{ nine: 2 }, 'word'],
+    [[9, 2], 'array'],
+  ] as const) {
+    const store = standInStore(dir, `world-bad-from-frames-${name}`, {
+      ...STAND_IN_CONFIG,
+      promptGuidanceFromFrames: bad,
+    });
+    await assert.rejects(
+      Predictor.load(store, `world-bad-from-frames-${name}`, { providers: ['cpu'] }),
+      /MODEL_MANIFEST_INVALID|has no valid config.promptGuidanceFromFrames \(an object of conditioning frame counts to scales/,
+    );
+  }
+});
+
 test('a rollout that sheds rows goes on as one of that many rows fed the same; a guided one released of its prompt block gives its asked rows and zeros', async () => {
   const model = await loadWorldModel(store, 'world-stand-in', { providers: ['cpu'] });
   try {

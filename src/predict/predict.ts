@@ -172,8 +172,9 @@ export class Predictor {
    * The generation settings a request asks for: each one it leaves out is the model's recommended (its
    * manifest's config), else off (temperature 1, no cut). Checked, so a bad value throws here. Action guidance
    * applies only where actions are given, prompt guidance only where a prompt is; `start` warns otherwise.
+   * The default prompt guidance may depend on the conditioning frames (`defaultPromptGuidance`).
    */
-  settings(request: GenerationRequest = {}): GenerationSettings {
+  settings(request: GenerationRequest = {}, conditioningFrames = 1): GenerationSettings {
     const config = this.config;
     const asked = Object.entries(request.sampling ?? {}).filter(([, v]) => v !== undefined);
     return {
@@ -185,7 +186,7 @@ export class Predictor {
       ),
       promptGuidance: checkGuidance(
         '--prompt-guidance',
-        request.promptGuidance ?? config.promptGuidance ?? 0,
+        request.promptGuidance ?? defaultPromptGuidance(config, conditioningFrames),
         1,
       ),
       promptGuidanceFrames: checkGuidanceFrames(
@@ -264,7 +265,7 @@ export class Predictor {
         `--length must be a whole number from ${given + 1} to ${this.maxLength} (the frames this model makes, the ${given} conditioning frames included), not ${length}`,
         `use --length ${this.maxLength}, or a shorter one to stop early`,
       );
-    const settings = this.settings(request);
+    const settings = this.settings(request, given);
     const prompt = request.prompt ?? '';
     if (prompt.trim() && !config.prompted)
       warnings.push(`model "${this.model.name}" was trained without prompts: the prompt was ignored`);
@@ -527,6 +528,16 @@ export class Predictor {
       steps,
     };
   }
+}
+
+/**
+ * The prompt guidance a request that names none gets with `frames` conditioning frames: the scale of the
+ * manifest's promptGuidanceFromFrames pair with the most frames at or below `frames`, else its
+ * promptGuidance, else 0.
+ */
+export function defaultPromptGuidance(config: WorldModelConfig, frames: number): number {
+  const from = (config.promptGuidanceFromFrames ?? []).filter(([f]) => f <= frames).at(-1);
+  return from ? from[1] : (config.promptGuidance ?? 0);
 }
 
 /** Parse per-frame actions: exactly `length` rows of `actionDim` finite numbers. */

@@ -186,6 +186,8 @@ torch.save(state, sys.argv[2])
         '1',
         '--prompt-guidance-frames',
         '2',
+        '--prompt-guidance-from-frames',
+        '9:2.5,5:1.5',
         '--out',
         fromRun,
       ],
@@ -198,6 +200,8 @@ torch.save(state, sys.argv[2])
     assert.deepEqual(exported.config.sampling, { temperature: 0.5 });
     assert.equal(exported.config.promptGuidance, 1);
     assert.equal(exported.config.promptGuidanceFrames, 2);
+    // Frame counts in order, as the runtime reads them (world-model.test.ts).
+    assert.deepEqual(exported.config.promptGuidanceFromFrames, { '5': 1.5, '9': 2.5 });
     assert.equal(before.config.promptGuidance, undefined, 'none unless asked');
     assert.deepEqual(readNpy(join(fromRun, 'parity-logits.npy')).data, expected.data);
     // Re-exported from its step.onnx, it keeps what its manifest recommends (drafts, sampling, guidance).
@@ -210,6 +214,33 @@ torch.save(state, sys.argv[2])
       },
     );
     assert.deepEqual(manifest(reexported).config, exported.config);
+  },
+);
+
+test(
+  'train.py --prompt-guidance-from-frames: "F:G[,F:G]" as the manifest\'s object, frame counts in order; a bad pair is refused',
+  needsTorch,
+  async () => {
+    const printed = await recipePython(`
+import json
+out = {"parsed": train.guidance_from_frames("9:2,5:1.5")}
+for bad in ("9", "0:2", "9:-1", "nine:2", "9:x", "9:2,"):
+    try:
+        train.guidance_from_frames(bad)
+        out[bad] = "accepted"
+    except SystemExit as e:
+        out[bad] = str(e)
+print(json.dumps(out))
+`);
+    const result = JSON.parse(printed.trim());
+    assert.deepEqual(result.parsed, { '5': 1.5, '9': 2 });
+    assert.deepEqual(Object.keys(result.parsed), ['5', '9']);
+    for (const bad of ['9', '0:2', '9:-1', 'nine:2', '9:x', '9:2,'])
+      assert.match(
+        result[bad],
+        /^--prompt-guidance-from-frames: ".*" is not FRAMES:SCALE \(e.g. 9:2\)$/,
+        bad,
+      );
   },
 );
 
@@ -629,7 +660,7 @@ test(
     // The last line: a failed compile says so first.
     const printed = (await recipePython(DISTILL)).trim().split('\n');
     assert.match(
-      printed[0],
+      printed[0] ?? '',
       /the teacher's torch.compile failed \(RuntimeError: no compiler here\); it runs eagerly/,
     );
     const result = JSON.parse(printed.at(-1) ?? '');

@@ -122,6 +122,9 @@ def args():
                    help="guidance on the prompt to recommend in the manifest (config.promptGuidance), chosen on held-out seeds")
     p.add_argument("--prompt-guidance-frames", type=int,
                    help="with --prompt-guidance: over the first this many generated latent frames only (config.promptGuidanceFrames)")
+    p.add_argument("--prompt-guidance-from-frames", metavar="F:G[,F:G]",
+                   help="prompt guidance G for requests with at least F conditioning frames, e.g. 9:2 "
+                        "(config.promptGuidanceFromFrames; fewer frames get --prompt-guidance)")
     p.add_argument("--data-note", help="what the model trained on, for the manifest (export)")
     p.add_argument("--int8", action="store_true",
                    help="export the weight MatMuls with int8 weights (quantize_step.py; about half the bytes); --init reads them back")
@@ -883,6 +886,8 @@ def export(model, a, info, metrics, single_cache=False):
                    **({"drafts": a.drafts} if getattr(a, "drafts", None) is not None else {}),
                    **{key: getattr(a, name) for key, name in (("promptGuidance", "prompt_guidance"), ("promptGuidanceFrames", "prompt_guidance_frames"))
                       if getattr(a, name, None) is not None},
+                   **({"promptGuidanceFromFrames": guidance_from_frames(a.prompt_guidance_from_frames)}
+                      if getattr(a, "prompt_guidance_from_frames", None) else {}),
                    **({"sampling": {k: v for k, v in (("temperature", getattr(a, "temperature", None)), ("topK", getattr(a, "top_k", None))) if v is not None}}
                       if getattr(a, "temperature", None) is not None or getattr(a, "top_k", None) is not None else {})},
         "training": {"data": getattr(a, "data_note", None) or f"{info.get('trainingClips', 0)} orbis sim clips through {tokenizer}", "seed": a.seed,
@@ -946,11 +951,28 @@ def state_of_export(path):
             metrics["clips"] = int(found.group(1))
     args = {"seed": t["seed"], "token_space": space, "name": manifest["name"], "data_note": t["data"],
             "temperature": c.get("sampling", {}).get("temperature"), "top_k": c.get("sampling", {}).get("topK"),
-            "drafts": c.get("drafts"), "prompt_guidance": c.get("promptGuidance"), "prompt_guidance_frames": c.get("promptGuidanceFrames")}
+            "drafts": c.get("drafts"), "prompt_guidance": c.get("promptGuidance"), "prompt_guidance_frames": c.get("promptGuidanceFrames"),
+            "prompt_guidance_from_frames": ",".join(f"{f}:{g:g}" for f, g in c.get("promptGuidanceFromFrames", {}).items()) or None}
     return {"model": weights, "margs": margs, "info": info, "args": args}, metrics
 
 
-EXPORT_OPTIONS = ("out", "name", "temperature", "top_k", "drafts", "prompt_guidance", "prompt_guidance_frames", "data_note", "int8")
+EXPORT_OPTIONS = ("out", "name", "temperature", "top_k", "drafts", "prompt_guidance", "prompt_guidance_frames",
+                  "prompt_guidance_from_frames", "data_note", "int8")
+
+
+def guidance_from_frames(text):
+    """--prompt-guidance-from-frames "9:2[,F:G]" as the manifest's {"9": 2.0}: whole frame counts from 1, scales from 0."""
+    out = {}
+    for part in text.split(","):
+        frames, _, scale = part.partition(":")
+        try:
+            f, g = int(frames), float(scale)
+        except ValueError:
+            f, g = 0, -1.0
+        if f < 1 or not g >= 0:
+            raise SystemExit(f"--prompt-guidance-from-frames: \"{part}\" is not FRAMES:SCALE (e.g. 9:2)")
+        out[str(f)] = g
+    return dict(sorted(out.items(), key=lambda kv: int(kv[0])))
 
 
 def from_checkpoint(a):

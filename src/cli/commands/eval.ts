@@ -325,7 +325,7 @@ export async function evalPhysicsCommand(ctx: CliContext, options: PhysicsOption
     promptGuidanceFrames: parseGuidanceFrames(options.promptGuidanceFrames),
     keepUnchanged: options.keepUnchanged,
   };
-  return withPredictor(ctx, options.model, generation, async (predictor) => {
+  return withPredictor(ctx, options.model, generation, conditioningFrames, async (predictor) => {
     const task = ctx.progress.task('physics', scenarios.length * seeds * views.length);
     const save = options.save;
     if (save) await makeOutputDir(save, '--save');
@@ -395,9 +395,10 @@ async function withPredictor<T>(
   ctx: CliContext,
   model: string,
   generation: Generation,
+  conditioningFrames: number,
   work: (predictor: LoadedPredictor) => Promise<T>,
 ): Promise<T> {
-  const predictor = await loadPredictor(ctx, model, generation);
+  const predictor = await loadPredictor(ctx, model, generation, conditioningFrames);
   try {
     return await work(predictor);
   } finally {
@@ -426,9 +427,11 @@ async function loadPredictor(
   ctx: CliContext,
   model: string,
   generation: Generation,
+  conditioningFrames: number,
 ): Promise<LoadedPredictor> {
   const installed = await installedModel(ctx, model);
-  if (installed?.manifest.family === WORLD_MODEL_FAMILY) return worldModelPredictor(ctx, model, generation);
+  if (installed?.manifest.family === WORLD_MODEL_FAMILY)
+    return worldModelPredictor(ctx, model, generation, conditioningFrames);
   if (Object.keys(generation.sampling).length)
     throw usage(`--temperature, --top-k and --top-p are for world models; "${model}" does not sample`);
   if (generation.actionGuidance !== undefined)
@@ -530,7 +533,7 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
     promptGuidance: parseGuidance('--prompt-guidance', options.promptGuidance),
     promptGuidanceFrames: parseGuidanceFrames(options.promptGuidanceFrames),
   };
-  return withPredictor(ctx, options.model, generation, async (predictor) => {
+  return withPredictor(ctx, options.model, generation, conditioningFrames, async (predictor) => {
     const task = ctx.progress.task('actions', seeds * (tokenizer ? 2 : 1));
     const run = (p: LoadedPredictor) =>
       runActionEval(p, actionCases(seeds, view, conditioningFrames, offset), {
@@ -541,7 +544,13 @@ export async function evalActionsCommand(ctx: CliContext, options: ActionOptions
     const report = await run(predictor);
     if (tokenizer) {
       // A world model cannot show more than its tokens keep of the effector and the objects: measure that too.
-      const ceiling = await withPredictor(ctx, `tokenizer:${tokenizer}`, { sampling: {} }, (p) => run(p));
+      const ceiling = await withPredictor(
+        ctx,
+        `tokenizer:${tokenizer}`,
+        { sampling: {} },
+        conditioningFrames,
+        (p) => run(p),
+      );
       report.tokenSpace = { tokenizer, mean: ceiling.mean };
     }
     task.done();
@@ -555,6 +564,7 @@ export async function worldModelPredictor(
   ctx: CliContext,
   name: string,
   asked: Generation = { sampling: {} },
+  conditioningFrames = 1,
 ): Promise<LoadedPredictor> {
   const predictor = await Predictor.load(storeOf(ctx), name, { threads: ctx.config.threads });
   const words = predictor.config.promptLength;
@@ -562,7 +572,7 @@ export async function worldModelPredictor(
   // bad value is refused here, before any clip, and the model is closed.
   let used: GenerationSettings;
   try {
-    used = predictor.settings(asked);
+    used = predictor.settings(asked, conditioningFrames);
   } catch (error) {
     await predictor.close();
     throw error;
