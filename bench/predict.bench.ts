@@ -6,7 +6,7 @@
  * with Debian's PyTorch (speed does not depend on the weights), over the 8x16x16 tokens or, with
  * --token-space dv4x8x8, the 4x8x8 ones (2,304 tokens a future instead of 256: what such a model would cost).
  *
- *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16 | --token-space dv4x8x8 [--width 256 --layers 6 --heads 8]] [--frames 1|9] [--samples 1] [--threads 2] [--runs 2] [--stream] [--scenario free-fall --start-seed 1] [--compare-drafts] [--prompt-guidance 1 [--prompt-guidance-frames 1]] [--skip-peer]
+ *   node --import tsx bench/predict.bench.ts [--model world-dv8x16x16 | --token-space dv4x8x8 [--width 256 --layers 6 --heads 8]] [--frames 1|9] [--samples 1] [--threads 2] [--runs 2] [--stream] [--scenario free-fall --start-seed 1] [--compare-drafts] [--prompt-guidance 1|0,1,2 [--prompt-guidance-frames 1]] [--skip-peer]
  *
  * Run r draws the future of seed r, so runs are different futures: the line gives the median run and the
  * range over runs. --compare-drafts draws each future again with drafts of the token a latent frame earlier
@@ -17,6 +17,10 @@
  * another (its state from --start-seed, its caption as the prompt). With speculative drafts (a model that
  * allows them) the steps taken depend on the start: a still scene copies most tokens from the latent frame
  * before, a falling object does not, so a model's speed is the spread over starts, not one figure.
+ *
+ * Several guidance scales (--prompt-guidance 0,1,2) are timed in turn in one process, run by run, each after
+ * one untimed future of its own: on this machine one process per scale put warm-up and the hour's drift into
+ * the comparison (gyroscope with 9 frames: 1.89-3.47x over 5 futures alone, 1.75-1.94x interleaved).
  *
  * --frames 9 conditions on the start's first 9 frames (the physics evaluation's second setting) and generates
  * the other 24; the ratio stays against the whole 33-frame video's 1.375 s, as with 1.
@@ -172,7 +176,10 @@ try {
     : 'a stack of blocks';
   const start = `${scenario.name} seed ${world.seed}`;
   const samples = Number(values.samples);
-  const predictOnce = (run: number, jacobi: boolean) =>
+  // One timed line per scale asked for (undefined: the model's own default).
+  const scales =
+    values['prompt-guidance'] === undefined ? [undefined] : values['prompt-guidance'].split(',').map(Number);
+  const predictOnce = (run: number, jacobi: boolean, scale = scales[0]) =>
     predictor.predict({
       frames,
       samples,
@@ -180,9 +187,7 @@ try {
       prompt,
       jacobi,
       ...(values.drafts === undefined ? {} : { drafts: Number(values.drafts) }),
-      ...(values['prompt-guidance'] === undefined
-        ? {}
-        : { promptGuidance: Number(values['prompt-guidance']) }),
+      ...(scale === undefined ? {} : { promptGuidance: scale }),
       ...(values['prompt-guidance-frames'] === undefined
         ? {}
         : { promptGuidanceFrames: Number(values['prompt-guidance-frames']) }),
@@ -200,12 +205,15 @@ try {
       steps: r.steps,
     };
   };
-  const rows = [];
+  const byScale: ReturnType<typeof row>[][] = scales.map(() => []);
   const copyRows = [];
+  if (scales.length > 1) for (const scale of scales) await predictOnce(1000, true, scale);
   for (let run = 0; run < Number(values.runs); run++) {
-    rows.push(row(run, await predictOnce(run, true)));
+    for (const [i, scale] of scales.entries())
+      byScale[i]!.push(row(run, await predictOnce(run, true, scale)));
     if (values['compare-drafts']) copyRows.push(row(run, await predictOnce(run, false)));
   }
+  const rows = byScale[0]!;
   // The peer: the step loop alone, ONNX Runtime (this predictor's session) against PyTorch, interleaved.
   const config = predictor.config;
   const [latents, gridRows, gridCols] = config.grid;
@@ -266,6 +274,15 @@ try {
     threads: Number(values.threads),
     runs: rows,
     median: best,
+    ...(scales.length > 1
+      ? {
+          byPromptGuidance: scales.map((g, i) => ({
+            promptGuidance: g,
+            runs: byScale[i],
+            median: median(byScale[i]!),
+          })),
+        }
+      : {}),
     ...(copyRows.length ? { copyDraftRuns: copyRows } : {}),
     steps: {
       cache,
@@ -280,18 +297,23 @@ try {
   if (values.json) console.log(JSON.stringify(summary, null, 2));
   else {
     const of = rows.length > 1 ? `median of ${rows.length} futures (seeds 0-${rows.length - 1}), ` : '';
-    console.log(
-      `${name} at ${summary.size}, ${samples} future(s) of 33 frames from ${given} (${start}), ${summary.threads} threads${values.stream ? ', streamed' : ''}: ${of}${best.seconds.toFixed(2)} s, ${best.tokensPerSecond.toFixed(0)} tokens/s, ${best.realTime.toFixed(2)}x the video's 1.375 s, ${best.steps} model steps` +
-        (rows.length > 1
-          ? `; all: ${range(
-              rows.map((r) => r.realTime),
-              2,
-            )}x real time, ${range(
-              rows.map((r) => r.steps),
-              0,
-            )} steps`
-          : ''),
-    );
+    for (const [i, scale] of scales.entries()) {
+      const these = byScale[i]!;
+      const mid = median(these);
+      const guided = scales.length > 1 ? `, prompt guidance ${scale}` : '';
+      console.log(
+        `${name} at ${summary.size}, ${samples} future(s) of 33 frames from ${given} (${start}${guided}), ${summary.threads} threads${values.stream ? ', streamed' : ''}: ${of}${mid.seconds.toFixed(2)} s, ${mid.tokensPerSecond.toFixed(0)} tokens/s, ${mid.realTime.toFixed(2)}x the video's 1.375 s, ${mid.steps} model steps` +
+          (these.length > 1
+            ? `; all: ${range(
+                these.map((r) => r.realTime),
+                2,
+              )}x real time, ${range(
+                these.map((r) => r.steps),
+                0,
+              )} steps`
+            : ''),
+      );
+    }
     if (copyRows.length) {
       const sum = (list: { seconds: number; steps: number }[], key: 'seconds' | 'steps') =>
         list.reduce((a, r) => a + r[key], 0);
